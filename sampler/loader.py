@@ -1,0 +1,205 @@
+"""Reading scenario files: YAML in, a validated :class:`Scenario` out, or errors naming
+file, line and key.
+
+PyYAML follows YAML 1.1, where an unquoted ``12:30`` is the base-60 integer 750. Every
+scalar that YAML 1.1 would read as a base-60 number is kept here as the text that was
+written, so a clock time is never silently turned into a number.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sampler.scenario import Rules, Scenario, ScenarioProblem, Site, Team, format_loc
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with an input file."""
+
+    file: str
+    line: int | None
+    loc: Loc
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = format_loc(self.loc) if self.loc else ""
+        return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; ``problems`` lists every issue found."""
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _LineMap:
+    """Key path -> 1-based line number of the YAML node at that path."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Loc, int] = {}
+
+    def line_for(self, loc: Loc) -> int | None:
+        # The deepest known ancestor: a missing key is reported at its parent mapping.
+        for cut in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:cut]))
+            if line is not None:
+                return line
+        return None
+
+
+def _build(node: yaml.Node, loc: Loc, lines: _LineMap, ctor: yaml.SafeLoader, file: str) -> Any:
+    lines.lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, loc, _LineMap(), ctor, file)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                key = str(key)
+            if key in out:
+                raise ScenarioError(
+                    [InputProblem(file, key_node.start_mark.line + 1, (*loc, key), "duplicate key")]
+                )
+            child = (*loc, key)
+            lines.lines[child] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, child, lines, ctor, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*loc, i), lines, ctor, file) for i, item in enumerate(node.value)]
+    if node.tag.endswith((":int", ":float")) and node.style is None and _SEXAGESIMAL.match(
+        node.value
+    ):
+        return node.value
+    return ctor.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, _LineMap]:
+    """YAML text -> plain Python data and the line of every key path."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ScenarioError(
+            [InputProblem(file, line, (), f"not valid YAML: {exc.problem or exc}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([InputProblem(file, None, (), f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    lines = _LineMap()
+    if root is None:
+        raise ScenarioError([InputProblem(file, 1, (), "the file is empty")])
+    data = _build(root, (), lines, yaml.SafeLoader(""), file)
+    return data, lines
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The schema model that owns the last key of ``loc`` (for 'allowed keys' hints)."""
+    if not loc:
+        return Scenario
+    if loc[0] == "defaults" and len(loc) == 1:
+        return Rules
+    if loc[0] == "sites" and len(loc) == 2:
+        return Site
+    if loc[0] == "teams" and len(loc) == 2:
+        return Team
+    return None
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        owner = _model_at(loc[:-1])
+        if owner is not None:
+            allowed = list(owner.model_fields)
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown key{hint} (allowed: {', '.join(allowed)})"
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    bounds = {
+        "greater_than_equal": ("must be >= {}", "ge"),
+        "greater_than": ("must be > {}", "gt"),
+        "less_than_equal": ("must be <= {}", "le"),
+        "less_than": ("must be < {}", "lt"),
+    }
+    if kind in bounds:
+        template, key = bounds[kind]
+        return template.format(ctx.get(key))
+    if kind == "string_pattern_mismatch":
+        return "must use only letters, digits, '-' and '_'"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def _problems(exc: ValidationError, file: str, lines: _LineMap) -> list[InputProblem]:
+    out: list[InputProblem] = []
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioProblem):
+            for loc, message in cause.problems:
+                out.append(InputProblem(file, lines.line_for(loc), loc, message))
+            continue
+        # Drop pydantic's union-branch labels such as 'function-before[...]'.
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        out.append(InputProblem(file, lines.line_for(loc), loc, _message(error)))
+    return out
+
+
+def scenario_from_data(data: Any, file: str = "<scenario>", lines: _LineMap | None = None) -> Scenario:
+    """Validate already-parsed data (e.g. a variant made by ``sampler compare``)."""
+    lines = lines or _LineMap()
+    if not isinstance(data, dict):
+        raise ScenarioError([InputProblem(file, 1, (), "expected a mapping of keys at the top")])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, file, lines)) from None
+
+
+def load_scenario_text(text: str, file: str = "<scenario>") -> Scenario:
+    """Parse and validate scenario YAML given as text."""
+    data, lines = parse_yaml(text, file)
+    return scenario_from_data(data, file, lines)
+
+
+def read_scenario_data(path: str | Path) -> tuple[Any, _LineMap]:
+    """Read a scenario file as plain data (not yet validated) with its line map."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError([InputProblem(str(path), None, (), "no such file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [InputProblem(str(path), None, (), f"not UTF-8 text ({exc.reason})")]
+        ) from None
+    except OSError as exc:
+        raise ScenarioError([InputProblem(str(path), None, (), exc.strerror or str(exc))]) from None
+    return parse_yaml(text, str(path))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises :class:`ScenarioError` on bad input."""
+    data, lines = read_scenario_data(path)
+    return scenario_from_data(data, str(path), lines)

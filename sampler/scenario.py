@@ -1,0 +1,347 @@
+"""The scenario: frozen pydantic models of CONTRACT.md's scenario format, version 1.
+
+A scenario is validated once, here; everything downstream may trust it. Times inside the
+horizon are handled as whole minutes from the horizon start (``int``), which is what the
+model, the plan and the checker all speak.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+SLOT_CHOICES = (10, 15, 20, 30, 60)
+MAX_HORIZON_MINUTES = 24 * 60
+
+_CLOCK = re.compile(r"^\s*([01]?\d|2[0-4]):([0-5]\d)\s*$")
+_WINDOW = re.compile(r"^\s*([0-2]?\d:[0-5]\d)\s*-\s*([0-2]?\d:[0-5]\d)\s*$")
+
+
+class ScenarioProblem(ValueError):
+    """Cross-reference problems found after the fields themselves validated.
+
+    Each problem is ``(location, message)`` where location is a key path such as
+    ``("sites", 2, "open")``, so that the loader can name the YAML line.
+    """
+
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems))
+
+
+def format_loc(loc: tuple[str | int, ...]) -> str:
+    """``("sites", 1, "residents")`` -> ``sites[1].residents``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse_clock(text: str) -> int:
+    """``"07:30"`` -> 450 minutes after midnight; ``"24:00"`` is allowed as end of day."""
+    m = _CLOCK.match(text)
+    if not m:
+        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+    minutes = int(m.group(1)) * 60 + int(m.group(2))
+    if minutes > MAX_HORIZON_MINUTES:
+        raise ValueError(f"{text!r} is past 24:00")
+    return minutes
+
+
+def format_clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class ClockWindow(BaseModel):
+    """A window of clock times on the horizon's day, written ``"HH:MM-HH:MM"``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int  # minutes after midnight
+    end: int
+
+    def __str__(self) -> str:
+        return f"{format_clock(self.start)}-{format_clock(self.end)}"
+
+
+def _parse_window(value: Any) -> Any:
+    if isinstance(value, ClockWindow):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        # PyYAML 1.1 reads an unquoted 12:30 as the base-60 integer 750; the loader keeps
+        # such scalars as text, so an int here came from Python, not from a clock time.
+        raise ValueError(
+            f"expected a window like \"07:00-21:00\", got the number {value}; quote clock times"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f"expected a window like \"07:00-21:00\", got {value!r}")
+    m = _WINDOW.match(value)
+    if not m:
+        raise ValueError(f"expected a window like \"07:00-21:00\", got {value!r}")
+    start, end = parse_clock(m.group(1)), parse_clock(m.group(2))
+    if end <= start:
+        raise ValueError(f"window {value!r} ends before it starts")
+    return ClockWindow(start=start, end=end)
+
+
+Window = Annotated[
+    ClockWindow,
+    BeforeValidator(_parse_window),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[0-2]?\d:[0-5]\d\s*-\s*[0-2]?\d:[0-5]\d\s*$",
+            "examples": ["07:00-21:00"],
+        }
+    ),
+]
+
+
+def _parse_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, second=0, microsecond=0)
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "T", 1)
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"expected a local date and time like 2022-11-10T07:00, got {value!r}"
+            ) from None
+        return parsed.replace(tzinfo=None, second=0, microsecond=0)
+    raise ValueError(f"expected a local date and time like 2022-11-10T07:00, got {value!r}")
+
+
+LocalTime = Annotated[
+    datetime,
+    BeforeValidator(_parse_datetime),
+    PlainSerializer(lambda d: d.strftime("%Y-%m-%dT%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["2022-11-10T07:00"]}),
+]
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+
+
+class Rules(_Frozen):
+    """Rates and limits; the scenario's ``defaults`` block, each key overridable per team."""
+
+    walk_in_per_hour: float = Field(
+        120, gt=0, le=1000, description="Residents one pair samples per hour at a walk-in station."
+    )
+    door_to_door_per_hour: float = Field(
+        30, gt=0, le=1000, description="Residents one pair samples per hour at home, stairs included."
+    )
+    max_suit_minutes: int = Field(
+        390, gt=0, le=MAX_HORIZON_MINUTES,
+        description="Longest stretch in one protective suit (work and travel).",
+    )
+    min_break_minutes: int = Field(
+        60, ge=0, le=MAX_HORIZON_MINUTES,
+        description="A pause shorter than this does not end a suit stretch.",
+    )
+    max_work_minutes: int = Field(
+        780, gt=0, le=MAX_HORIZON_MINUTES,
+        description="Per person per day, work and travel together.",
+    )
+    travel_speed_kmh: float = Field(
+        20, gt=0, le=200,
+        description="Travel minutes = great-circle km x 1.3 / speed x 60, rounded up.",
+    )
+
+
+RULE_KEYS = tuple(Rules.model_fields)
+
+
+class Site(_Frozen):
+    """A community (社区), village or other sampling place."""
+
+    id: Id = Field(description="Unique; letters, digits, '-' and '_'.")
+    name: str = Field("", description="Display name, e.g. 苹果园社区.")
+    district: str = Field("", description="District (区), optional.")
+    street: str = Field("", description="Street (街道), optional.")
+    lat: float = Field(ge=-90, le=90, description="WGS84 latitude, degrees.")
+    lon: float = Field(ge=-180, le=180, description="WGS84 longitude, degrees.")
+    residents: int = Field(ge=0, description="Everyone to be sampled once in this round.")
+    home_visits: int = Field(0, ge=0, description="Of whom sampled at home (key groups).")
+    sealed: bool = Field(False, description="Sealed area (封控区): everyone sampled at home.")
+    stations: int = Field(4, ge=1, le=1000, description="Walk-in stations that can run at once.")
+    open: Window | None = Field(None, description="When sampling may happen here, HH:MM-HH:MM.")
+    priority: int = Field(1, ge=1, le=1000, description="Higher is served first.")
+
+    @field_validator("home_visits")
+    @classmethod
+    def _home_visits_within_residents(cls, value: int, info: Any) -> int:
+        residents = info.data.get("residents")
+        if residents is not None and value > residents:
+            raise ValueError(f"must be <= residents ({residents})")
+        return value
+
+    @property
+    def home_demand(self) -> int:
+        """Residents to be sampled at home (all of them when sealed)."""
+        return self.residents if self.sealed else self.home_visits
+
+    @property
+    def walk_in_demand(self) -> int:
+        """Residents to be sampled at a walk-in station."""
+        return self.residents - self.home_demand
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Team(_Frozen):
+    """A medical team; its people are formed into two-person pairs (swabber + recorder)."""
+
+    id: Id = Field(description="Unique; letters, digits, '-' and '_'.")
+    name: str = Field("", description="Display name, e.g. 灵丘县第二批医疗队.")
+    people: int = Field(ge=0, le=100_000, description="Formed into pairs; 0 = not sent.")
+    lat: float = Field(ge=-90, le=90, description="Where the team starts the day.")
+    lon: float = Field(ge=-180, le=180)
+    available: Window | None = Field(None, description="Default: the whole horizon.")
+    door_to_door: bool = Field(True, description="Trained and equipped for home visits.")
+    walk_in_per_hour: float | None = Field(None, gt=0, le=1000)
+    door_to_door_per_hour: float | None = Field(None, gt=0, le=1000)
+    max_suit_minutes: int | None = Field(None, gt=0, le=MAX_HORIZON_MINUTES)
+    min_break_minutes: int | None = Field(None, ge=0, le=MAX_HORIZON_MINUTES)
+    max_work_minutes: int | None = Field(None, gt=0, le=MAX_HORIZON_MINUTES)
+    travel_speed_kmh: float | None = Field(None, gt=0, le=200)
+
+    @property
+    def pairs(self) -> int:
+        """Two-person pairs the team forms; an odd person out is not scheduled."""
+        return self.people // 2
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Scenario(_Frozen):
+    """A whole scenario file (version 1)."""
+
+    scenario: str = Field("", description="Title, free text.")
+    start: LocalTime = Field(description="Planning horizon start, local time.")
+    end: LocalTime = Field(description="Planning horizon end, local time; one day at most.")
+    slot_minutes: int = Field(30, description="Planning granularity: 10, 15, 20, 30 or 60.")
+    defaults: Rules = Field(default_factory=Rules)
+    sites: list[Site] = Field(min_length=1)
+    teams: list[Team] = Field(default_factory=list)
+
+    @field_validator("slot_minutes")
+    @classmethod
+    def _slot_choice(cls, value: int) -> int:
+        if value not in SLOT_CHOICES:
+            raise ValueError(f"must be one of {', '.join(map(str, SLOT_CHOICES))}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = list(_cross_problems(self))
+        if problems:
+            raise ScenarioProblem(problems)
+        return self
+
+    # -- derived, computed once -------------------------------------------------------
+
+    @cached_property
+    def horizon_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @cached_property
+    def n_slots(self) -> int:
+        """Whole slots in the horizon (a trailing part-slot is not planned)."""
+        return self.horizon_minutes // self.slot_minutes
+
+    @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        return {s.id: s for s in self.sites}
+
+    @cached_property
+    def team_by_id(self) -> dict[str, Team]:
+        return {t.id: t for t in self.teams}
+
+    def rules(self, team: Team) -> Rules:
+        """The team's rates and limits: its own overrides on top of ``defaults``."""
+        overrides = {k: getattr(team, k) for k in RULE_KEYS if getattr(team, k) is not None}
+        return self.defaults.model_copy(update=overrides) if overrides else self.defaults
+
+    def window_minutes(self, window: ClockWindow | None) -> tuple[int, int]:
+        """A clock window as minutes from the horizon start, clipped to nothing outside it."""
+        if window is None:
+            return 0, self.horizon_minutes
+        return self._clock_to_offset(window.start), self._clock_to_offset(window.end, end=True)
+
+    def _clock_to_offset(self, clock: int, end: bool = False) -> int:
+        start_clock = self.start.hour * 60 + self.start.minute
+        offset = clock - start_clock
+        # A horizon that runs past midnight reads early clock times as the next day.
+        if offset < 0 or (end and offset == 0):
+            offset += 24 * 60
+        return offset
+
+    def open_minutes(self, site: Site) -> tuple[int, int]:
+        return self.window_minutes(site.open)
+
+    def available_minutes(self, team: Team) -> tuple[int, int]:
+        return self.window_minutes(team.available)
+
+    def at(self, minute: int) -> datetime:
+        """Minutes from the horizon start -> local date and time."""
+        return self.start + timedelta(minutes=minute)
+
+    @property
+    def total_residents(self) -> int:
+        return sum(s.residents for s in self.sites)
+
+
+def _cross_problems(sc: Scenario):
+    """Rules that involve more than one field: horizon, windows, unique ids."""
+    minutes = (sc.end - sc.start).total_seconds() / 60
+    if minutes <= 0:
+        yield ("end",), f"must be after start ({sc.start:%Y-%m-%dT%H:%M})"
+        return
+    if minutes > MAX_HORIZON_MINUTES:
+        yield ("end",), "the horizon is one day at most in version 1 (end - start <= 24 h)"
+        return
+    if minutes < sc.slot_minutes:
+        yield ("end",), f"the horizon is shorter than one slot ({sc.slot_minutes} minutes)"
+    horizon = f"{sc.start:%H:%M}-{sc.end:%H:%M}"
+    for kind, items, key in (("site", sc.sites, "open"), ("team", sc.teams, "available")):
+        seen: dict[str, int] = {}
+        plural = kind + "s"
+        for index, item in enumerate(items):
+            if item.id in seen:
+                yield (plural, index, "id"), (
+                    f"duplicate {kind} id {item.id!r} (also {plural}[{seen[item.id]}])"
+                )
+            seen.setdefault(item.id, index)
+            window = getattr(item, key)
+            if window is None:
+                continue
+            a, b = sc.window_minutes(window)
+            if a < 0 or b > minutes or a >= b:
+                yield (plural, index, key), f"{window} is not inside the horizon {horizon}"
