@@ -1,0 +1,141 @@
+"""The scenario prepared for optimisation: slots, capacities and travel, computed once.
+
+Everything here is derived from a validated :class:`~sampler.scenario.Scenario` and is
+shared by the lower bound, the CP model and the rostering step. Times are slot indices
+(``0 .. n_slots``) or minutes from the horizon start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from math import floor
+
+import numpy as np
+
+from sampler.duty import DutyLimits, DutyPattern, duty_patterns
+from sampler.geo import great_circle_km, travel_minutes
+from sampler.scenario import Rules, Scenario, Site, Team
+
+WALK_IN = "walk_in"
+DOOR_TO_DOOR = "door_to_door"
+MODES = (WALK_IN, DOOR_TO_DOOR)
+
+
+def samples_in(rate_per_hour: float, minutes: int) -> int:
+    """Most residents one pair can sample in ``minutes`` at ``rate_per_hour``."""
+    return floor(rate_per_hour * minutes / 60 + 1e-9)
+
+
+@dataclass(frozen=True)
+class TeamData:
+    """One team that was sent (at least one pair), with its rules resolved."""
+
+    index: int
+    team: Team
+    rules: Rules
+    pairs: int
+    available: tuple[int, int]  # slots, end exclusive, whole slots inside availability
+    limits: DutyLimits
+    patterns: tuple[DutyPattern, ...]
+    base_travel: np.ndarray  # minutes from the base to each site
+
+    @property
+    def id(self) -> str:
+        return self.team.id
+
+    def rate(self, mode: str) -> float:
+        return self.rules.walk_in_per_hour if mode == WALK_IN else self.rules.door_to_door_per_hour
+
+    def can(self, mode: str) -> bool:
+        return mode == WALK_IN or self.team.door_to_door
+
+
+@dataclass(frozen=True)
+class SiteData:
+    index: int
+    site: Site
+    open: tuple[int, int]  # slots, end exclusive, whole slots inside the open window
+
+    @property
+    def id(self) -> str:
+        return self.site.id
+
+    def demand(self, mode: str) -> int:
+        return self.site.walk_in_demand if mode == WALK_IN else self.site.home_demand
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A scenario on its slot grid."""
+
+    scenario: Scenario
+    patterns_per_team: int = 3
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def slot(self) -> int:
+        return self.scenario.slot_minutes
+
+    @property
+    def n_slots(self) -> int:
+        return self.scenario.n_slots
+
+    def slot_range(self, minutes: tuple[int, int]) -> tuple[int, int]:
+        """Whole slots inside ``[a, b)`` minutes."""
+        a, b = minutes
+        first = -(-a // self.slot)
+        end = min(b // self.slot, self.n_slots)
+        return (first, max(first, end))
+
+    @cached_property
+    def site_latlon(self) -> np.ndarray:
+        return np.array([[s.lat, s.lon] for s in self.scenario.sites], dtype=float).reshape(-1, 2)
+
+    @cached_property
+    def sites(self) -> tuple[SiteData, ...]:
+        sc = self.scenario
+        return tuple(
+            SiteData(i, s, self.slot_range(sc.open_minutes(s))) for i, s in enumerate(sc.sites)
+        )
+
+    @cached_property
+    def teams(self) -> tuple[TeamData, ...]:
+        """Teams with at least one pair, in scenario order."""
+        sc = self.scenario
+        out = []
+        for team in sc.teams:
+            if team.pairs == 0:
+                continue
+            rules = sc.rules(team)
+            available = self.slot_range(sc.available_minutes(team))
+            limits = DutyLimits.from_minutes(
+                self.slot, rules.max_suit_minutes, rules.min_break_minutes, rules.max_work_minutes
+            )
+            patterns = duty_patterns(*available, limits, how_many=self.patterns_per_team)
+            km = great_circle_km(team.lat, team.lon, self.site_latlon[:, 0], self.site_latlon[:, 1])
+            out.append(
+                TeamData(
+                    index=len(out),
+                    team=team,
+                    rules=rules,
+                    pairs=team.pairs,
+                    available=available,
+                    limits=limits,
+                    patterns=tuple(patterns),
+                    base_travel=travel_minutes(km, rules.travel_speed_kmh),
+                )
+            )
+        return tuple(out)
+
+    def site_km(self, sites: np.ndarray) -> np.ndarray:
+        """Great-circle km between the given sites (a small dense block)."""
+        ll = self.site_latlon[sites]
+        return great_circle_km(ll[:, None, 0], ll[:, None, 1], ll[None, :, 0], ll[None, :, 1])
+
+    def capacity(self, team: TeamData, mode: str) -> int:
+        """Samples one pair of ``team`` can take in one full slot."""
+        return samples_in(team.rate(mode), self.slot)
+
+    def minute(self, slot: int) -> int:
+        return slot * self.slot

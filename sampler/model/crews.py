@@ -1,0 +1,137 @@
+"""Crews and the places they may go: the structure the CP model is built over.
+
+A crew is the pairs of one team that follow one duty pattern (a squad, 小分队). Pairs of a
+crew are interchangeable, so the model counts them. Each team considers only its candidate
+sites, and pairs move only along arcs between nearby candidates; both keep the model small
+at city scale without ruling out what a good plan needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sampler.duty import DutyPattern
+from sampler.geo import travel_minutes
+from sampler.instance import MODES, Instance, TeamData
+
+
+@dataclass(frozen=True)
+class Arc:
+    """A trip from ``origin`` (a site index, or None for the team base) to ``dest``."""
+
+    origin: int | None
+    dest: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Crew:
+    """Pairs of one team following one duty pattern."""
+
+    index: int
+    team: TeamData
+    pattern: DutyPattern
+    sites: tuple[int, ...]
+    arcs: tuple[Arc, ...]  # between sites, and from the base
+
+    @property
+    def id(self) -> str:
+        return f"{self.team.id}#{self.index}"
+
+    def on_duty(self) -> list[int]:
+        return self.pattern.slots
+
+    def previous(self, slot: int) -> int | None:
+        """The on-duty slot before ``slot`` (across a break), or None on the first."""
+        slots = self.pattern.slots
+        pos = slots.index(slot)
+        return slots[pos - 1] if pos else None
+
+    def arrival(self, arc: Arc, depart: int, slot_minutes: int) -> tuple[int, int] | None:
+        """(arrival slot, minutes lost in it) for a trip leaving at the start of ``depart``.
+
+        The whole trip must lie in the stretch it starts in, since travel is suit time.
+        """
+        stretch = self.pattern.stretch_of(depart)
+        if stretch is None:
+            return None
+        arrive = depart + arc.minutes // slot_minutes
+        if arrive >= stretch[1]:
+            return None
+        return arrive, arc.minutes % slot_minutes
+
+
+@dataclass(frozen=True)
+class CandidateOptions:
+    """How much of the city each team may consider."""
+
+    max_sites: int = 14  # candidate sites per team
+    nearest: int = 4  # sites added near the base beyond those the LP uses
+    neighbours: int = 6  # arcs from each site to its nearest candidates
+
+
+def candidate_sites(
+    inst: Instance, team: TeamData, allocation: dict, options: CandidateOptions
+) -> tuple[int, ...]:
+    """Sites worth considering for ``team``: those the LP bound gives it, then the nearest."""
+    reachable = [
+        s.index
+        for s in inst.sites
+        if any(s.demand(m) > 0 and team.can(m) for m in MODES)
+        and team.available[0] * inst.slot + team.base_travel[s.index] < inst.minute(s.open[1])
+    ]
+    if len(reachable) <= options.max_sites:
+        return tuple(reachable)
+    used = sorted(
+        {i for (k, i, _), v in allocation.items() if k == team.index and v > 1e-6},
+        key=lambda i: (-sum(allocation.get((team.index, i, m), 0.0) for m in MODES), i),
+    )
+    by_distance = sorted(reachable, key=lambda i: (team.base_travel[i], i))
+    chosen: list[int] = []
+    for i in used[: options.max_sites - options.nearest] + by_distance:
+        if i not in chosen and i in reachable:
+            chosen.append(i)
+        if len(chosen) >= options.max_sites:
+            break
+    return tuple(sorted(chosen))
+
+
+def crew_arcs(
+    inst: Instance, team: TeamData, sites: tuple[int, ...], options: CandidateOptions
+) -> tuple[Arc, ...]:
+    """Trips from the base to every candidate, and between each candidate and its neighbours."""
+    arcs = [Arc(None, i, int(team.base_travel[i])) for i in sites]
+    if len(sites) > 1:
+        idx = np.array(sites)
+        minutes = travel_minutes(inst.site_km(idx), team.rules.travel_speed_kmh)
+        longest = team.limits.suit * inst.slot
+        for a, i in enumerate(sites):
+            order = sorted((minutes[a, b], j) for b, j in enumerate(sites) if j != i)
+            for travel, j in order[: options.neighbours]:
+                if travel < longest:
+                    arcs.append(Arc(i, j, int(travel)))
+        # Keep the neighbour relation symmetric so a pair can always go back.
+        have = {(a.origin, a.dest) for a in arcs}
+        for arc in list(arcs):
+            if arc.origin is not None and (arc.dest, arc.origin) not in have:
+                arcs.append(Arc(arc.dest, arc.origin, arc.minutes))
+                have.add((arc.dest, arc.origin))
+    return tuple(arcs)
+
+
+def build_crews(
+    inst: Instance, allocation: dict, options: CandidateOptions | None = None
+) -> tuple[Crew, ...]:
+    """Every (team, duty pattern) crew with its candidate sites and arcs."""
+    options = options or CandidateOptions()
+    crews: list[Crew] = []
+    for team in inst.teams:
+        sites = candidate_sites(inst, team, allocation, options)
+        if not sites:
+            continue
+        arcs = crew_arcs(inst, team, sites, options)
+        for pattern in team.patterns:
+            crews.append(Crew(len(crews), team, pattern, sites, arcs))
+    return tuple(crews)

@@ -1,0 +1,243 @@
+"""From counts to named pairs: each pair gets a coherent day of rows.
+
+The model says how many pairs of a crew travel, stand, keep on and sample where in each
+slot; here those counts become pairs with names, in two passes.
+
+1. Movement and work cells, slot by slot. Pairs the model keeps working at a site in a mode
+   are chosen among those that worked there in that mode the slot before, so their roster
+   row goes on; pairs idle longest are the ones that travel; the rest fill the work counts.
+2. Samples, site by site and mode by mode, in time order: each cell takes what its row can
+   still carry (``floor(rate x row minutes / 60)`` less what the row already took) until
+   the model's total for that site and mode is reached. Since the model counted exact
+   rates less one resident per row started, the rows carry every sample the model planned,
+   and no later than it planned them.
+
+Work cells left without samples at the end of a row are dropped (the pair pauses), as are
+rows with no samples at all. Every choice is deterministic: the same counts give the same
+roster.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from math import floor
+
+import pandas as pd
+
+from sampler.instance import MODES, Instance
+from sampler.model.cpmodel import Counts, TripCount
+
+TRAVEL = "travel"
+BREAK = "break"
+PAIR_COLUMNS = ["team", "pair", "activity", "site", "start", "end", "samples"]
+
+
+@dataclass
+class _Cell:
+    """One pair working one slot at one site in one mode."""
+
+    pair: _Pair
+    site: int
+    mode: str
+    slot: int
+    start: int  # minute; later than the slot start when the pair arrived during the slot
+    end: int
+    samples: int = 0
+
+
+@dataclass
+class _Pair:
+    id: str
+    team: str
+    place: int | None = None  # site index; None at the base
+    transit_until: int = -1  # arrival slot of the trip under way
+    lost: int = 0  # minutes of the arrival slot spent travelling
+    last: tuple[int, str, int] | None = None  # (site, mode, slot) of the latest work cell
+    trips: list[list] = field(default_factory=list)
+    cells: list[_Cell] = field(default_factory=list)
+
+    def idle_since(self) -> int:
+        return self.last[2] if self.last else -1
+
+
+def pair_ids(team_id: str, pairs: int) -> list[str]:
+    """Pair ids of a team: ``lingqiu-p01`` ... (zero-padded to sort as numbers)."""
+    width = max(2, len(str(pairs)))
+    return [f"{team_id}-p{n:0{width}d}" for n in range(1, pairs + 1)]
+
+
+def person_ids(team_id: str, pairs: int) -> list[tuple[str, str]]:
+    """(swabber, recorder) person ids of each pair: ``lingqiu-01``, ``lingqiu-02`` ..."""
+    width = max(2, len(str(2 * pairs)))
+    return [
+        (f"{team_id}-{2 * n - 1:0{width}d}", f"{team_id}-{2 * n:0{width}d}")
+        for n in range(1, pairs + 1)
+    ]
+
+
+def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
+    """Every pair's work, travel and break rows, in minutes from the horizon start."""
+    pairs = _move_and_work(inst, counts)
+    _fill_samples(inst, counts, pairs)
+    rows: list[list] = []
+    for pair in pairs:
+        rows.extend(_with_breaks(pair.trips + _work_rows(inst, pair)))
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
+    """Pass 1: named pairs, their trips and their work cells."""
+    slot = inst.slot
+    trips_by_crew: dict[int, list[TripCount]] = defaultdict(list)
+    for trip in counts.trips:
+        trips_by_crew[trip.crew].append(trip)
+    work_by_crew: dict[int, dict[tuple[int, str, int], int]] = defaultdict(dict)
+    for (c, i, mode, t), n in counts.work.items():
+        work_by_crew[c][i, mode, t] = n
+    next_pair: dict[int, int] = defaultdict(int)
+    everyone: list[_Pair] = []
+
+    for crew in counts.crews:
+        team = crew.team
+        trips = trips_by_crew.get(crew.index, [])
+        needed = sum(tr.pairs for tr in trips if tr.origin is None)
+        first = next_pair[team.index]
+        next_pair[team.index] += needed
+        pairs = [_Pair(pid, team.id) for pid in pair_ids(team.id, team.pairs)[first : first + needed]]
+        everyone.extend(pairs)
+        departing: dict[int, list[TripCount]] = defaultdict(list)
+        for trip in trips:
+            departing[trip.depart].append(trip)
+        work = work_by_crew.get(crew.index, {})
+        for t in crew.on_duty():
+            t0 = t * slot
+            going_on = _keep_on(pairs, crew.index, crew.sites, t, counts.kept)
+            for trip in sorted(departing.get(t, []), key=_trip_order):
+                for pair in _choose_movers(pairs, trip, t, going_on):
+                    pair.place = trip.dest
+                    pair.transit_until = trip.arrive
+                    pair.lost = trip.minutes % slot
+                    site_id = inst.sites[trip.dest].id
+                    pair.trips.append([team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0])
+            for i in crew.sites:
+                here = [p for p in pairs if p.place == i and p.transit_until <= t]
+                free = [p for p in here if id(p) not in going_on]
+                free.sort(key=lambda p: (p.transit_until == t and p.lost > 0, p.id))
+                for mode in MODES:
+                    n = work.get((i, mode, t), 0)
+                    if n == 0:
+                        continue
+                    chosen = [p for p in here if going_on.get(id(p)) == (i, mode)]
+                    extra = n - len(chosen)
+                    chosen += free[:extra]
+                    del free[:extra]
+                    if len(chosen) < n:
+                        raise AssertionError(f"rostering: {n} pairs should work, {len(chosen)} can")
+                    for pair in chosen:
+                        lost = pair.lost if pair.transit_until == t else 0
+                        pair.cells.append(_Cell(pair, i, mode, t, t0 + lost, t0 + slot))
+                        pair.last = (i, mode, t)
+    return everyone
+
+
+def _keep_on(pairs, crew: int, sites, t: int, kept) -> dict[int, tuple[int, str]]:
+    """Pairs whose row goes on in slot t (as many as the model keeps), by object id."""
+    going_on: dict[int, tuple[int, str]] = {}
+    for i in sites:
+        for mode in MODES:
+            n = kept.get((crew, i, mode, t), 0)
+            if n == 0:
+                continue
+            were = [p for p in pairs if p.last == (i, mode, t - 1)]
+            if len(were) < n:
+                raise AssertionError(f"rostering: {n} rows should go on, {len(were)} can")
+            for pair in were[:n]:
+                going_on[id(pair)] = (i, mode)
+    return going_on
+
+
+def _trip_order(trip: TripCount):
+    return (trip.origin is not None, -1 if trip.origin is None else trip.origin, trip.dest)
+
+
+def _choose_movers(pairs: list[_Pair], trip: TripCount, t: int, going_on) -> list[_Pair]:
+    """The pairs that make a trip: at its origin, not travelling, not kept at work; those
+    idle longest first."""
+    if trip.origin is None:
+        ready = [p for p in pairs if p.place is None and not p.trips]
+    else:
+        ready = [
+            p
+            for p in pairs
+            if p.place == trip.origin and p.transit_until < t and id(p) not in going_on
+        ]
+        ready.sort(key=lambda p: (p.idle_since(), p.id))
+    if len(ready) < trip.pairs:
+        raise AssertionError(f"rostering: {trip.pairs} pairs should leave, {len(ready)} can")
+    return ready[: trip.pairs]
+
+
+def _fill_samples(inst: Instance, counts: Counts, pairs: list[_Pair]) -> None:
+    """Pass 2: the model's samples per site and mode, into rows, earliest first."""
+    target: dict[tuple[int, str], int] = defaultdict(int)
+    for (_, i, mode, _), n in counts.samples.items():
+        target[i, mode] += n
+    cells: dict[tuple[int, str], list[_Cell]] = defaultdict(list)
+    for pair in pairs:
+        for cell in pair.cells:
+            cells[cell.site, cell.mode].append(cell)
+    rates = {t.id: t for t in inst.teams}
+    for key, todo in sorted(target.items()):
+        row_minutes: dict[int, int] = {}
+        row_taken: dict[int, int] = {}
+        previous: dict[int, int] = {}
+        for cell in sorted(cells.get(key, []), key=lambda c: (c.slot, c.pair.id)):
+            pid = id(cell.pair)
+            if previous.get(pid) != cell.slot - 1:
+                row_minutes[pid], row_taken[pid] = 0, 0
+            previous[pid] = cell.slot
+            row_minutes[pid] += cell.end - cell.start
+            rate = rates[cell.pair.team].rate(cell.mode)
+            room = floor(rate * row_minutes[pid] / 60 + 1e-9) - row_taken[pid]
+            cell.samples = max(0, min(room, todo))
+            row_taken[pid] += cell.samples
+            todo -= cell.samples
+        if todo > 0:
+            raise AssertionError(
+                f"rostering: {todo} samples at {inst.sites[key[0]].id} ({key[1]}) do not fit"
+            )
+
+
+def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
+    """Runs of adjacent cells at one site in one mode, with trailing empty cells dropped."""
+    rows: list[list] = []
+    run: list[_Cell] = []
+
+    def close() -> None:
+        while run and run[-1].samples == 0:
+            run.pop()
+        if run:
+            site = inst.sites[run[0].site].id
+            total = sum(c.samples for c in run)
+            rows.append([pair.team, pair.id, run[0].mode, site, run[0].start, run[-1].end, total])
+        run.clear()
+
+    for cell in pair.cells:
+        if run and not (
+            cell.site == run[-1].site and cell.mode == run[-1].mode and cell.slot == run[-1].slot + 1
+        ):
+            close()
+        run.append(cell)
+    close()
+    return rows
+
+
+def _with_breaks(rows: list[list]) -> list[list]:
+    """The pair's rows with a ``break`` row in every pause between them."""
+    out: list[list] = []
+    for row in sorted(rows, key=lambda r: r[4]):
+        if out and row[4] > out[-1][5]:
+            out.append([row[0], row[1], BREAK, "", out[-1][5], row[4], 0])
+        out.append(row)
+    return out

@@ -1,0 +1,262 @@
+"""``solve(scenario, params) -> Result``: the planner's one entry point.
+
+load -> scenario -> instance -> bounds (LP) -> crews -> CP-SAT counts -> named pairs -> plan.
+Infeasibility is a status, never an exception: an impossible scenario still gets the best
+partial plan and an account of what is short and why.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+from sampler.bound import Bounds, compute_bounds
+from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
+from sampler.model.cpmodel import CPModel, Counts, Progress
+from sampler.model.crews import CandidateOptions, build_crews
+from sampler.plan import Plan
+from sampler.roster import PAIR_COLUMNS, build_pair_rows
+from sampler.scenario import Scenario
+
+
+class Status(StrEnum):
+    """How good the plan is known to be."""
+
+    OPTIMAL = "optimal"  # everyone sampled, and done_at equals the proven lower bound
+    FEASIBLE = "feasible"  # everyone sampled
+    PARTIAL = "partial"  # some residents cannot be (or were not) sampled in the horizon
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How hard and how to search. The same scenario and params give the same plan."""
+
+    time_limit: float = 10.0  # seconds of solver effort (deterministic time), all stages
+    seed: int = 0
+    workers: int = 2
+    patterns_per_team: int = 3  # duty patterns (squads with their own break times) per team
+    candidates: CandidateOptions = field(default_factory=CandidateOptions)
+
+    @property
+    def solver_budget(self) -> float:
+        """Deterministic seconds for CP-SAT: most of the limit, the rest is set-up and export."""
+        return max(0.1, 0.8 * self.time_limit)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A site not fully sampled: how many residents, how much work, and why."""
+
+    site: str
+    walk_in_short: int
+    home_short: int
+    pair_hours_short: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solved scenario: the plan, how good it is, and how it was found."""
+
+    scenario: Scenario
+    plan: Plan
+    status: Status
+    bounds: Bounds
+    lower_bound_minute: int | None  # on the slot grid (see README: "the lower bound")
+    shortfalls: tuple[Shortfall, ...]
+    timings: dict[str, float]
+    solver: dict[str, Any]
+    params: SolveParams
+
+    @property
+    def done_minute(self) -> int | None:
+        return self.plan.done_minute
+
+    @property
+    def gap(self) -> float | None:
+        """(done_at - start) / (bound - start) - 1, or None when either is missing."""
+        done, bound = self.done_minute, self.lower_bound_minute
+        if done is None or bound is None:
+            return None
+        if bound == 0:
+            return 0.0 if done == 0 else math.inf
+        return done / bound - 1
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures, as plain data (what ``--json`` prints)."""
+        sc, plan = self.scenario, self.plan
+        at = _stamp(sc)
+        teams = plan.team_totals
+        return {
+            "scenario": sc.scenario,
+            "status": str(self.status),
+            "residents": sc.total_residents,
+            "sampled": plan.sampled,
+            "coverage": round(plan.coverage, 6),
+            "done_at": at(self.done_minute),
+            "lower_bound_done_at": at(self.lower_bound_minute),
+            "lower_bound_done_at_continuous": at(self.bounds.done_minute),
+            "gap": None if self.gap is None else round(self.gap, 6),
+            "upper_bound_sampled": self.bounds.max_sampled,
+            "people_used": plan.people_used,
+            "people_sent": sum(t.people for t in sc.teams),
+            "staff_hours": plan.staff_hours,
+            "moves": plan.moves,
+            "teams": [
+                {
+                    "team": team_id,
+                    "people": int(row.people),
+                    "people_used": 2 * int(row.pairs_used),
+                    "sampling_hours": round(
+                        (row.walk_in_minutes + row.door_to_door_minutes) / 60, 2
+                    ),
+                    "travel_hours": round(row.travel_minutes / 60, 2),
+                    "moves": int(row.moves),
+                    "utilisation": _utilisation(sc, team_id, row),
+                }
+                for team_id, row in teams.iterrows()
+            ],
+            "sites_short": [
+                {
+                    "site": s.site,
+                    "walk_in_short": s.walk_in_short,
+                    "home_short": s.home_short,
+                    "pair_hours_short": s.pair_hours_short,
+                    "reason": s.reason,
+                }
+                for s in self.shortfalls
+            ],
+            "timings": self.timings,
+        }
+
+
+def _stamp(sc: Scenario) -> Callable[[int | None], str | None]:
+    return lambda m: None if m is None else sc.at(m).strftime("%Y-%m-%d %H:%M")
+
+
+def _utilisation(sc: Scenario, team_id: str, row) -> float:
+    """Sampling pair-minutes over what the team's pairs could work in the day."""
+    team = sc.team_by_id[team_id]
+    if team.pairs == 0:
+        return 0.0
+    a, b = sc.available_minutes(team)
+    possible = team.pairs * min(b - a, sc.rules(team).max_work_minutes)
+    return round((row.walk_in_minutes + row.door_to_door_minutes) / max(possible, 1), 4)
+
+
+def solve(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Result:
+    """Plan a scenario. Never raises for an impossible scenario: see ``Result.status``."""
+    params = params or SolveParams()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    inst = Instance(scenario, patterns_per_team=params.patterns_per_team)
+    bounds = compute_bounds(inst)
+    timings["bound"] = _lap(clock)
+    bound_minute = _on_grid(bounds.done_minute, inst.slot)
+
+    clock = time.perf_counter()
+    crews = build_crews(inst, bounds.allocation, params.candidates)
+    model = CPModel(inst, crews)
+    timings["build"] = _lap(clock)
+
+    clock = time.perf_counter()
+    counts = None
+    if crews:
+        floor_slots = (bound_minute or 0) // inst.slot
+        counts = model.solve(
+            params.solver_budget, params.seed, params.workers, floor_slots, on_progress
+        )
+    timings["solve"] = _lap(clock)
+
+    clock = time.perf_counter()
+    rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
+    plan = Plan(scenario, rows)
+    timings["roster"] = _lap(clock)
+
+    done = plan.done_minute
+    if not plan.complete:
+        status = Status.PARTIAL
+    elif bound_minute is not None and done is not None and done <= bound_minute:
+        status = Status.OPTIMAL
+    else:
+        status = Status.FEASIBLE
+    return Result(
+        scenario=scenario,
+        plan=plan,
+        status=status,
+        bounds=bounds,
+        lower_bound_minute=bound_minute,
+        shortfalls=tuple(explain_shortfalls(inst, plan, bounds)),
+        timings=timings,
+        solver={
+            "model": model.size,
+            "crews": len(crews),
+            "lp_solves": bounds.lp_solves,
+            "stages": [vars(s) for s in model.stages],
+            "reproducible": not any(s.stopped_by_wall_clock for s in model.stages),
+            "counts_done_slots": counts.done_slots if counts else None,
+        },
+        params=params,
+    )
+
+
+def _lap(since: float) -> float:
+    return round(time.perf_counter() - since, 3)
+
+
+def _on_grid(minute: int | None, slot: int) -> int | None:
+    """The bound rounded up to the slot grid: plans finish their work at slot ends."""
+    return None if minute is None else -(-minute // slot) * slot
+
+
+def explain_shortfalls(inst: Instance, plan: Plan, bounds: Bounds):
+    """Each site not fully sampled, with the pair-hours short and the binding limit."""
+    totals = plan.site_totals
+    teams = inst.teams
+    best_rate = {
+        mode: max((t.rate(mode) for t in teams if t.can(mode)), default=0.0)
+        for mode in (WALK_IN, DOOR_TO_DOOR)
+    }
+    for site in inst.sites:
+        row = totals.loc[site.id]
+        walk, home = int(row.walk_in_short), int(row.home_short)
+        if walk <= 0 and home <= 0:
+            continue
+        hours = 0.0
+        for short, mode in ((walk, WALK_IN), (home, DOOR_TO_DOOR)):
+            rate = best_rate[mode] or getattr(inst.scenario.defaults, f"{mode}_per_hour")
+            hours += short / rate
+        yield _shortfall(inst, site, walk, home, round(hours, 2), bounds, best_rate)
+
+
+def _shortfall(inst, site, walk, home, hours, bounds, best_rate) -> Shortfall:
+    s = site.site
+    open_hours = (site.open[1] - site.open[0]) * inst.slot / 60
+    if not inst.teams:
+        reason = "no team is sent"
+    elif home > 0 and best_rate[DOOR_TO_DOOR] == 0:
+        reason = "no team sent is trained for door-to-door sampling"
+    elif walk > 0 and s.walk_in_demand > s.stations * open_hours * best_rate[WALK_IN]:
+        reason = (
+            f"walk-in stations: {s.stations} stations over {open_hours:g} open hours take at "
+            f"most {int(s.stations * open_hours * best_rate[WALK_IN])} residents"
+        )
+    elif site.id in bounds.short_by_site:
+        reason = "staff: the teams' pair-hours within reach of this site run out in the horizon"
+    else:
+        reason = (
+            "not reached within the time limit: the lower bound says a plan could sample "
+            "more here; try a longer --time-limit"
+        )
+    return Shortfall(site.id, walk, home, hours, reason)
