@@ -50,7 +50,9 @@ class Bounds:
     done_minute: int | None  # earliest done_at, minutes from start; None: nobody can finish
     max_sampled: int  # most residents any plan can sample in the horizon
     short_by_site: dict[str, tuple[int, int]] = field(default_factory=dict)  # walk, home
-    allocation: dict[tuple[int, int, str], float] = field(default_factory=dict)  # (team, site, mode) -> pair-minutes
+    allocation: dict[tuple[int, int, str], float] = field(
+        default_factory=dict
+    )  # (team, site, mode) -> pair-minutes
     lp_solves: int = 0
 
 
@@ -68,7 +70,9 @@ class _Relaxation:
         self.travel = np.array(
             [
                 travel_minutes(
-                    great_circle_km(t.team.lat, t.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN),
+                    great_circle_km(
+                        t.team.lat, t.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN
+                    ),
                     t.rules.travel_speed_kmh,
                 )
                 for t in self.teams

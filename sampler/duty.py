@@ -84,9 +84,7 @@ def duty_patterns(
 
     candidates = [DutyPattern(s) for s in found]
     maximal = [
-        p
-        for p in candidates
-        if not any(q.duty > p.duty and q.covers(p) for q in candidates)
+        p for p in candidates if not any(q.duty > p.duty and q.covers(p) for q in candidates)
     ]
     # Ties go to the pattern that stays longest in its first suit, as teams do.
     maximal.sort(key=lambda p: (-p.duty, p.stretches[-1][1], [-(b - a) for a, b in p.stretches]))
@@ -104,10 +102,9 @@ def _spread(patterns: list[DutyPattern], how_many: int) -> list[DutyPattern]:
         return [b for _, b in p.stretches[:-1]] or [p.stretches[-1][1]]
 
     while len(chosen) < how_many:
+
         def distance(p: DutyPattern) -> tuple[int, int, int]:
-            nearest = min(
-                abs(x - y) for c in chosen for x in breaks(p) for y in breaks(c)
-            )
+            nearest = min(abs(x - y) for c in chosen for x in breaks(p) for y in breaks(c))
             return (-(p.duty >= best_duty - 1), -nearest, p.stretches[-1][1])
 
         rest = [p for p in patterns if p not in chosen]

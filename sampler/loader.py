@@ -80,8 +80,10 @@ def _build(node: yaml.Node, loc: Loc, lines: _LineMap, ctor: yaml.SafeLoader, fi
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*loc, i), lines, ctor, file) for i, item in enumerate(node.value)]
-    if node.tag.endswith((":int", ":float")) and node.style is None and _SEXAGESIMAL.match(
-        node.value
+    if (
+        node.tag.endswith((":int", ":float"))
+        and node.style is None
+        and _SEXAGESIMAL.match(node.value)
     ):
         return node.value
     return ctor.construct_object(node, deep=True)
@@ -166,7 +168,9 @@ def _problems(exc: ValidationError, file: str, lines: _LineMap) -> list[InputPro
     return out
 
 
-def scenario_from_data(data: Any, file: str = "<scenario>", lines: _LineMap | None = None) -> Scenario:
+def scenario_from_data(
+    data: Any, file: str = "<scenario>", lines: _LineMap | None = None
+) -> Scenario:
     """Validate already-parsed data (e.g. a variant made by ``sampler compare``)."""
     lines = lines or _LineMap()
     if not isinstance(data, dict):

@@ -45,7 +45,9 @@ class Plan:
         out["walk_in_short"] = (out.residents - out.home_demand) - out.walk_in_sampled
         out["home_short"] = out.home_demand - out.door_to_door_sampled
         covered = out.sampled >= out.residents
-        out["coverage"] = np.where(out.residents > 0, out.sampled / out.residents.clip(lower=1), 1.0)
+        out["coverage"] = np.where(
+            out.residents > 0, out.sampled / out.residents.clip(lower=1), 1.0
+        )
         out["done_minute"] = last.reindex(ids).where(covered & (out.residents > 0))
         return out
 
@@ -83,7 +85,9 @@ class Plan:
         """Per team: pairs used, pair-minutes sampling and travelling, moves."""
         r = self.rows
         busy = r[r.activity != BREAK]
-        minutes = (busy.end - busy.start).groupby([busy.team, busy.activity]).sum().unstack(fill_value=0)
+        minutes = (
+            (busy.end - busy.start).groupby([busy.team, busy.activity]).sum().unstack(fill_value=0)
+        )
         travel_rows = r[r.activity == TRAVEL].groupby("team").size()
         out = pd.DataFrame(index=pd.Index([t.id for t in self.scenario.teams], name="team"))
         out["people"] = [t.people for t in self.scenario.teams]

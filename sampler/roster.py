@@ -53,6 +53,7 @@ class _Pair:
     place: int | None = None  # site index; None at the base
     transit_until: int = -1  # arrival slot of the trip under way
     lost: int = 0  # minutes of the arrival slot spent travelling
+    arrival_mode: str | None = None  # the mode it must work in its arrival slot
     last: tuple[int, str, int] | None = None  # (site, mode, slot) of the latest work cell
     trips: list[list] = field(default_factory=list)
     cells: list[_Cell] = field(default_factory=list)
@@ -104,7 +105,9 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
         needed = sum(tr.pairs for tr in trips if tr.origin is None)
         first = next_pair[team.index]
         next_pair[team.index] += needed
-        pairs = [_Pair(pid, team.id) for pid in pair_ids(team.id, team.pairs)[first : first + needed]]
+        pairs = [
+            _Pair(pid, team.id) for pid in pair_ids(team.id, team.pairs)[first : first + needed]
+        ]
         everyone.extend(pairs)
         departing: dict[int, list[TripCount]] = defaultdict(list)
         for trip in trips:
@@ -118,17 +121,21 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
                     pair.place = trip.dest
                     pair.transit_until = trip.arrive
                     pair.lost = trip.minutes % slot
+                    pair.arrival_mode = trip.mode
                     site_id = inst.sites[trip.dest].id
                     pair.trips.append([team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0])
             for i in crew.sites:
                 here = [p for p in pairs if p.place == i and p.transit_until <= t]
-                free = [p for p in here if id(p) not in going_on]
-                free.sort(key=lambda p: (p.transit_until == t and p.lost > 0, p.id))
+                landing = {
+                    id(p): p.arrival_mode for p in here if p.transit_until == t and p.arrival_mode
+                }
+                free = [p for p in here if id(p) not in going_on and id(p) not in landing]
                 for mode in MODES:
                     n = work.get((i, mode, t), 0)
                     if n == 0:
                         continue
                     chosen = [p for p in here if going_on.get(id(p)) == (i, mode)]
+                    chosen += [p for p in here if landing.get(id(p)) == mode]
                     extra = n - len(chosen)
                     chosen += free[:extra]
                     del free[:extra]
@@ -181,7 +188,7 @@ def _choose_movers(pairs: list[_Pair], trip: TripCount, t: int, going_on) -> lis
 def _fill_samples(inst: Instance, counts: Counts, pairs: list[_Pair]) -> None:
     """Pass 2: the model's samples per site and mode, into rows, earliest first."""
     target: dict[tuple[int, str], int] = defaultdict(int)
-    for (_, i, mode, _), n in counts.samples.items():
+    for (i, mode, _), n in counts.samples.items():
         target[i, mode] += n
     cells: dict[tuple[int, str], list[_Cell]] = defaultdict(list)
     for pair in pairs:
@@ -225,7 +232,9 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
 
     for cell in pair.cells:
         if run and not (
-            cell.site == run[-1].site and cell.mode == run[-1].mode and cell.slot == run[-1].slot + 1
+            cell.site == run[-1].site
+            and cell.mode == run[-1].mode
+            and cell.slot == run[-1].slot + 1
         ):
             close()
         run.append(cell)

@@ -88,13 +88,13 @@ def _parse_window(value: Any) -> Any:
         # PyYAML 1.1 reads an unquoted 12:30 as the base-60 integer 750; the loader keeps
         # such scalars as text, so an int here came from Python, not from a clock time.
         raise ValueError(
-            f"expected a window like \"07:00-21:00\", got the number {value}; quote clock times"
+            f'expected a window like "07:00-21:00", got the number {value}; quote clock times'
         )
     if not isinstance(value, str):
-        raise ValueError(f"expected a window like \"07:00-21:00\", got {value!r}")
+        raise ValueError(f'expected a window like "07:00-21:00", got {value!r}')
     m = _WINDOW.match(value)
     if not m:
-        raise ValueError(f"expected a window like \"07:00-21:00\", got {value!r}")
+        raise ValueError(f'expected a window like "07:00-21:00", got {value!r}')
     start, end = parse_clock(m.group(1)), parse_clock(m.group(2))
     if end <= start:
         raise ValueError(f"window {value!r} ends before it starts")
@@ -151,22 +151,33 @@ class Rules(_Frozen):
         120, gt=0, le=1000, description="Residents one pair samples per hour at a walk-in station."
     )
     door_to_door_per_hour: float = Field(
-        30, gt=0, le=1000, description="Residents one pair samples per hour at home, stairs included."
+        30,
+        gt=0,
+        le=1000,
+        description="Residents one pair samples per hour at home, stairs included.",
     )
     max_suit_minutes: int = Field(
-        390, gt=0, le=MAX_HORIZON_MINUTES,
+        390,
+        gt=0,
+        le=MAX_HORIZON_MINUTES,
         description="Longest stretch in one protective suit (work and travel).",
     )
     min_break_minutes: int = Field(
-        60, ge=0, le=MAX_HORIZON_MINUTES,
+        60,
+        ge=0,
+        le=MAX_HORIZON_MINUTES,
         description="A pause shorter than this does not end a suit stretch.",
     )
     max_work_minutes: int = Field(
-        780, gt=0, le=MAX_HORIZON_MINUTES,
+        780,
+        gt=0,
+        le=MAX_HORIZON_MINUTES,
         description="Per person per day, work and travel together.",
     )
     travel_speed_kmh: float = Field(
-        20, gt=0, le=200,
+        20,
+        gt=0,
+        le=200,
         description="Travel minutes = great-circle km x 1.3 / speed x 60, rounded up.",
     )
 
@@ -335,8 +346,9 @@ def _cross_problems(sc: Scenario):
         plural = kind + "s"
         for index, item in enumerate(items):
             if item.id in seen:
-                yield (plural, index, "id"), (
-                    f"duplicate {kind} id {item.id!r} (also {plural}[{seen[item.id]}])"
+                yield (
+                    (plural, index, "id"),
+                    (f"duplicate {kind} id {item.id!r} (also {plural}[{seen[item.id]}])"),
                 )
             seen.setdefault(item.id, index)
             window = getattr(item, key)

@@ -18,8 +18,9 @@ import pandas as pd
 
 from sampler.bound import Bounds, compute_bounds
 from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
-from sampler.model.cpmodel import CPModel, Counts, Progress
+from sampler.model.cpmodel import CPModel, Progress
 from sampler.model.crews import CandidateOptions, build_crews
+from sampler.model.greedy import greedy_counts
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
@@ -174,8 +175,9 @@ def solve(
     counts = None
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
+        start = greedy_counts(inst, crews, floor_slots or inst.n_slots)
         counts = model.solve(
-            params.solver_budget, params.seed, params.workers, floor_slots, on_progress
+            params.solver_budget, params.seed, params.workers, floor_slots, start, on_progress
         )
     timings["solve"] = _lap(clock)
 

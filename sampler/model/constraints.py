@@ -17,7 +17,7 @@ calls them.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import floor
+from math import floor, lcm
 
 from ortools.sat.python import cp_model
 
@@ -31,6 +31,7 @@ def add_constraints(model: cp_model.CpModel, v: Variables) -> None:
     pairs_move_only_by_trips(model, v)
     only_present_pairs_work(model, v)
     rows_go_on_only_for_pairs_still_there(model, v)
+    arrivals_start_work_in_their_mode(model, v)
     samples_within_rate(model, v)
     stations_cap_walk_in(model, v)
     sites_sampled_at_most_once(model, v)
@@ -76,7 +77,7 @@ def only_present_pairs_work(model: cp_model.CpModel, v: Variables) -> None:
             for i in crew.sites:
                 modes = v.working(c, i, t)
                 if modes:
-                    model.add(sum(w for _, w, _ in modes) <= v.pairs_at(c, i, t))
+                    model.add(sum(w for _, w in modes) <= v.pairs_at(c, i, t))
 
 
 def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables) -> None:
@@ -90,7 +91,7 @@ def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables)
             before = crew.previous(t)
             for i in crew.sites:
                 kept = []
-                for mode, work, _ in v.working(c, i, t):
+                for mode, work in v.working(c, i, t):
                     k = v.kept_working(c, i, mode, t)
                     if k is None:
                         continue
@@ -108,52 +109,61 @@ def model_rate(per_hour: float) -> tuple[int, int]:
     return rate.numerator, rate.denominator
 
 
+def arrivals_start_work_in_their_mode(model: cp_model.CpModel, v: Variables) -> None:
+    """Pairs landing during a slot work it in their trip's mode, in a new roster row."""
+    for crew in v.crews:
+        c = crew.index
+        for t in crew.on_duty():
+            for i in crew.sites:
+                for mode, work in v.working(c, i, t):
+                    landing = [tr.var for tr in v.arriving(c, i, t, mode)]
+                    if not landing:
+                        continue
+                    kept = v.kept_working(c, i, mode, t)
+                    model.add(sum(landing) + (kept if kept is not None else 0) <= work)
+
+
 def samples_within_rate(model: cp_model.CpModel, v: Variables) -> None:
     """Samples never exceed the working pairs' rate times their working minutes.
 
     Each roster row may sample ``floor(rate x minutes / 60)``; the model counts the exact
     ``rate x minutes / 60`` and gives up one resident per row started, which is at least
     what the rounding down can cost, so the rows can always carry the samples (see
-    :mod:`sampler.roster`). Pairs arriving during the slot lose their travel minutes; that
-    loss is charged to every mode at the site, so whichever mode the arrivals take, each
-    pair stays within its rate (conservative when both modes run in an arrival slot).
+    :mod:`sampler.roster`). Pairs arriving during the slot lose their travel minutes in the
+    mode their trip names.
     """
     slot = v.inst.slot
-    for crew in v.crews:
-        c, team = crew.index, crew.team
-        for t in crew.on_duty():
-            for i in crew.sites:
-                modes = v.working(c, i, t)
-                if not modes:
-                    continue
-                lost = sum(tr.lost_minutes * tr.var for tr in v.arriving(c, i, t))
-                for mode, work, samples in modes:
-                    num, den = model_rate(team.rate(mode))
-                    kept = v.kept_working(c, i, mode, t)
-                    started = work - kept if kept is not None else work
-                    # samples <= rate/60 * (slot*work - lost) - started, times 60*den
-                    model.add(
-                        60 * den * samples <= num * (slot * work - lost) - 60 * den * started
-                    )
+    for (i, mode, t), samples in v.samples.items():
+        crews = v.crews_working(i, mode, t)
+        rates = {c: model_rate(v.crews[c].team.rate(mode)) for c in crews}
+        scale = lcm(*(60 * den for _, den in rates.values()))
+        room = []
+        for c in crews:
+            num, den = rates[c]
+            work = v.work[c, i, mode, t]
+            kept = v.kept_working(c, i, mode, t)
+            started = work - kept if kept is not None else work
+            lost = sum(tr.lost_minutes * tr.var for tr in v.arriving(c, i, t, mode))
+            # rate/60 * (slot*work - lost) - started, times `scale`
+            room.append((scale // (60 * den)) * num * (slot * work - lost) - scale * started)
+        model.add(scale * samples <= sum(room))
 
 
 def stations_cap_walk_in(model: cp_model.CpModel, v: Variables) -> None:
     """At most ``stations`` pairs do walk-in at a site at once."""
-    by_slot: dict[tuple[int, int], list] = {}
-    for site in v.inst.sites:
-        for key in v.keys_at_site(site.index, WALK_IN):
-            by_slot.setdefault((site.index, key[3]), []).append(v.work[key])
-    for (i, _), works in by_slot.items():
-        model.add(sum(works) <= v.inst.sites[i].site.stations)
+    for i, mode, t in v.samples:
+        if mode == WALK_IN:
+            works = [v.work[c, i, mode, t] for c in v.crews_working(i, mode, t)]
+            model.add(sum(works) <= v.inst.sites[i].site.stations)
 
 
 def sites_sampled_at_most_once(model: cp_model.CpModel, v: Variables) -> None:
     """A site gets at most residents - home_visits walk-in samples and home_visits at home."""
     for site in v.inst.sites:
         for mode in MODES:
-            keys = v.keys_at_site(site.index, mode)
-            if keys:
-                model.add(sum(v.samples[k] for k in keys) <= site.demand(mode))
+            samples = v.samples_at(site.index, mode)
+            if samples:
+                model.add(sum(samples) <= site.demand(mode))
 
 
 def done_after_last_sample(model: cp_model.CpModel, v: Variables) -> None:
@@ -166,6 +176,6 @@ def done_after_last_sample(model: cp_model.CpModel, v: Variables) -> None:
     for t in range(inst.n_slots):
         if t + 1 < inst.n_slots:
             model.add_implication(v.active[t + 1], v.active[t])
-        keys = v.keys_in_slot(t)
-        if keys:
-            model.add(sum(v.samples[k] for k in keys) <= total * v.active[t])
+        samples = v.samples_in(t)
+        if samples:
+            model.add(sum(samples) <= total * v.active[t])

@@ -20,7 +20,9 @@ from sampler.model.constraints import add_constraints
 from sampler.model.crews import Crew
 from sampler.model.variables import Variables
 
-WALL_GUARD = 3.0  # wall-clock limit, as a multiple of the deterministic budget
+WALL_GUARD = 4.0  # wall-clock limit, as a multiple of the deterministic budget
+FIRST_ROUND = 0.25  # deterministic seconds of a stage's first round; each next one doubles
+STALL = 1e-3  # a round that improves the objective by less than this (relative) ends a stage
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class TripCount:
     arrive: int
     minutes: int
     pairs: int
+    mode: str | None = None  # the mode worked on arrival, for trips landing mid-slot
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Counts:
 
     crews: tuple[Crew, ...]
     work: dict[tuple[int, int, str, int], int]  # (crew, site, mode, slot) -> pairs
-    samples: dict[tuple[int, int, str, int], int]  # same key -> residents
+    samples: dict[tuple[int, str, int], int]  # (site, mode, slot) -> residents
     kept: dict[tuple[int, int, str, int], int]  # same key -> pairs whose row goes on
     trips: tuple[TripCount, ...]
     done_slots: int
@@ -73,7 +76,6 @@ class CPModel:
     def __post_init__(self) -> None:
         self.vars = Variables.create(self.model, self.inst, self.crews)
         add_constraints(self.model, self.vars)
-        self._best: Counts | None = None
 
     @property
     def size(self) -> dict[str, int]:
@@ -86,54 +88,113 @@ class CPModel:
         seed: int,
         workers: int,
         done_at_least: int = 0,
+        start: Counts | None = None,
         on_solution: Callable[[Progress], None] | None = None,
     ) -> Counts | None:
-        """Coverage and done_at first, then lateness and moves; None if nothing found."""
+        """Coverage and done_at first, then lateness and moves; None if nothing found.
+
+        ``start`` (a feasible solution) is the first hint; when it already samples everyone
+        by ``done_at_least`` (a proven bound), the first stage has nothing left to find.
+        """
         v = self.vars
         if done_at_least > 0:
             # A proven lower bound: lets CP-SAT stop as soon as a plan reaches it.
             self.model.add(objective.done_slots(v) >= done_at_least)
-        first = self._stage(
-            "coverage_and_done", objective.coverage_then_done(v), True, 0.65 * budget,
-            seed, workers, on_solution,
-        )
-        if first is None:
+        best = start
+        if start is not None:
+            self.hint(start)
+        total = sum(s.site.priority * s.site.residents for s in self.inst.sites)
+        if start is None or _covered(self.inst, start) < total or start.done_slots > done_at_least:
+            first = self._stage(
+                "coverage_and_done",
+                objective.coverage_then_done(v),
+                True,
+                0.6 * budget,
+                seed,
+                workers,
+                on_solution,
+            )
+            if first is not None and _better(self.inst, first, best):
+                best = first
+        if best is None:
             return None
+        self.model.add(objective.weighted_coverage(v) >= _covered(self.inst, best))
+        self.model.add(objective.done_slots(v) <= max(best.done_slots, done_at_least))
+        self.hint(best)
         spent = sum(s.deterministic_seconds for s in self.stages)
-        self.model.add(objective.weighted_coverage(v) >= self._value(objective.weighted_coverage(v)))
-        self.model.add(objective.done_slots(v) <= first.done_slots)
-        self._hint_current()
         second = self._stage(
-            "timing_and_moves", objective.lateness_and_moves(v), False,
-            max(budget - spent, 0.2 * budget), seed, workers, on_solution,
+            "timing_and_moves",
+            objective.lateness_and_moves(v),
+            False,
+            max(budget - spent, 0.25 * budget),
+            seed,
+            workers,
+            on_solution,
         )
-        return second or first
+        return second or best
 
     # -- internals ------------------------------------------------------------------------
 
     def _stage(self, name, expr, maximize, budget, seed, workers, on_solution):
+        """Solve for one objective in rounds, each from the best so far, until the budget
+        is spent, a round proves optimality, or a round no longer improves."""
         if maximize:
             self.model.maximize(expr)
         else:
             self.model.minimize(expr)
+        chunk = min(FIRST_ROUND, budget)
+        best: Counts | None = None
+        best_value = self._hinted_objective()
+        spent = 0.0
+        while spent < budget - 1e-9:
+            status, value, counts, used = self._round(
+                name, min(chunk, budget - spent), seed, workers, on_solution
+            )
+            spent += max(used, 1e-3)
+            chunk *= 2
+            if counts is None:
+                break
+            gain = None if best_value is None else (value - best_value) * (1 if maximize else -1)
+            improved = gain is None or gain > STALL * max(1.0, abs(best_value))
+            if best is None or improved:
+                best, best_value = counts, value
+            if status == cp_model.OPTIMAL or not improved:
+                break
+            self.hint(counts)
+        return best
+
+    def _hinted_objective(self) -> float | None:
+        """The objective's value at the current hint, if the hint covers it."""
+        proto = self.model.proto
+        hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+        objective = proto.objective
+        try:
+            raw = sum(c * hint[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
+        except KeyError:
+            return None
+        scale = objective.scaling_factor or 1.0
+        return (raw + objective.offset) * scale
+
+    def _round(self, name, budget, seed, workers, on_solution):
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.random_seed = seed
         p.num_workers = max(1, workers)
         p.interleave_search = True
+        p.interleave_batch_size = max(1, workers)
         p.max_deterministic_time = max(budget, 0.05)
         p.max_time_in_seconds = max(budget, 0.05) * WALL_GUARD + 1.0
         callback = _Progress(self.vars, name, on_solution) if on_solution else None
         started = time.perf_counter()
         status = solver.solve(self.model, callback)
         wall = time.perf_counter() - started
-        self._solver = solver
+        found = status in _FOUND
         self.stages.append(
             StageStats(
                 name=name,
                 status=solver.status_name(status),
-                objective=solver.objective_value if status in _FOUND else float("nan"),
-                best_bound=solver.best_objective_bound if status in _FOUND else float("nan"),
+                objective=solver.objective_value if found else float("nan"),
+                best_bound=solver.best_objective_bound if found else float("nan"),
                 wall_seconds=round(wall, 3),
                 deterministic_seconds=round(solver.deterministic_time, 3),
                 conflicts=solver.num_conflicts,
@@ -145,20 +206,40 @@ class CPModel:
                 ),
             )
         )
-        if status not in _FOUND:
-            return None
-        self._best = self._read(solver.value)
-        return self._best
+        if not found:
+            return status, None, None, solver.deterministic_time
+        counts = self._read(solver.value)
+        return status, solver.objective_value, counts, solver.deterministic_time
 
-    def _value(self, expr) -> int:
-        return int(self._solver.value(expr))
-
-    def _hint_current(self) -> None:
+    def hint(self, counts: Counts) -> None:
+        """Start the search from a known solution (e.g. the dispatcher's)."""
+        v = self.vars
+        values: dict[int, int] = {}
+        trips = {(t.crew, t.origin, t.dest, t.depart, t.mode): t.pairs for t in counts.trips}
+        for tr in v.trips:
+            values[tr.var.index] = trips.get(
+                (tr.crew.index, tr.arc.origin, tr.arc.dest, tr.depart, tr.mode), 0
+            )
+        for crew in self.crews:
+            c = crew.index
+            for t in crew.on_duty():
+                before = crew.previous(t)
+                for i in crew.sites:
+                    here = 0 if before is None else values[v.at[c, i, before].index]
+                    here -= sum(values[tr.var.index] for tr in v.leaving(c, i, t))
+                    here += sum(values[tr.var.index] for tr in v.arriving(c, i, t))
+                    values[v.at[c, i, t].index] = here
+        for key, var in v.work.items():
+            values[var.index] = counts.work.get(key, 0)
+        for key, var in v.kept.items():
+            values[var.index] = counts.kept.get(key, 0)
+        for key, var in v.samples.items():
+            values[var.index] = counts.samples.get(key, 0)
+        for t, var in enumerate(v.active):
+            values[var.index] = int(t < counts.done_slots)
         self.model.clear_hints()
-        proto = self.model.proto
-        for index in range(len(proto.variables)):
-            var = self.model.get_int_var_from_proto_index(index)
-            self.model.add_hint(var, self._solver.value(var))
+        for index, value in values.items():
+            self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
 
     def _read(self, value) -> Counts:
         v = self.vars
@@ -167,8 +248,14 @@ class CPModel:
         kept = {k: n for k, x in v.kept.items() if (n := int(value(x)))}
         trips = tuple(
             TripCount(
-                tr.crew.index, tr.arc.origin, tr.arc.dest, tr.depart, tr.arrive,
-                tr.arc.minutes, n,
+                tr.crew.index,
+                tr.arc.origin,
+                tr.arc.dest,
+                tr.depart,
+                tr.arrive,
+                tr.arc.minutes,
+                n,
+                tr.mode,
             )
             for tr in v.trips
             if (n := int(value(tr.var))) > 0
@@ -185,6 +272,18 @@ class CPModel:
 
 
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _covered(inst: Instance, counts: Counts) -> int:
+    """Priority-weighted residents sampled."""
+    return sum(inst.sites[i].site.priority * n for (i, _, _), n in counts.samples.items())
+
+
+def _better(inst: Instance, a: Counts, b: Counts | None) -> bool:
+    """Is ``a`` better than ``b`` on coverage, then done_at?"""
+    if b is None:
+        return True
+    return (_covered(inst, a), -a.done_slots) > (_covered(inst, b), -b.done_slots)
 
 
 @dataclass(frozen=True)
@@ -208,6 +307,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self.report(
-            Progress(self.stage, int(self.value(self.done)), int(self.value(self.sampled)),
-                     self.wall_time)
+            Progress(
+                self.stage,
+                int(self.value(self.done)),
+                int(self.value(self.sampled)),
+                self.wall_time,
+            )
         )

@@ -16,7 +16,7 @@ from sampler.model.variables import Variables
 
 def weighted_coverage(v: Variables) -> cp_model.LinearExpr:
     """Residents sampled, each weighted by its site's priority."""
-    return sum(v.inst.sites[i].site.priority * s for (_, i, _, _), s in v.samples.items())
+    return sum(v.inst.sites[i].site.priority * s for (i, _, _), s in v.samples.items())
 
 
 def done_slots(v: Variables) -> cp_model.LinearExpr:
@@ -41,8 +41,6 @@ def move_weight(v: Variables) -> int:
 
 def lateness_and_moves(v: Variables) -> cp_model.LinearExpr:
     """Stage 2, to minimise: priority-weighted sample-slots of lateness, plus moves."""
-    late = sum(
-        v.inst.sites[i].site.priority * (t + 1) * s for (_, i, _, t), s in v.samples.items()
-    )
+    late = sum(v.inst.sites[i].site.priority * (t + 1) * s for (i, _, t), s in v.samples.items())
     moves = sum(tr.var for tr in v.site_trips())
     return late + move_weight(v) * moves
