@@ -1,0 +1,31 @@
+"""sampler: a planner for mass nucleic-acid (PCR) sampling campaigns.
+
+The command line is a thin layer over these functions::
+
+    from sampler import load_scenario, solve, write_plan, check_plan
+    scenario = load_scenario("scenarios/lingqiu-2022-11-10.yaml")
+    result = solve(scenario, SolveParams(time_limit=10, seed=0))
+    write_plan(result, "out")
+    assert check_plan(scenario, "out").ok
+"""
+
+from sampler.check import CheckReport, check_plan
+from sampler.export import write_plan
+from sampler.loader import ScenarioError, load_scenario, load_scenario_text
+from sampler.scenario import Scenario
+from sampler.solve import Result, SolveParams, Status, solve
+
+__all__ = [
+    "CheckReport",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "SolveParams",
+    "Status",
+    "check_plan",
+    "load_scenario",
+    "load_scenario_text",
+    "solve",
+    "write_plan",
+]
+__version__ = "0.1.0"

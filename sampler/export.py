@@ -1,0 +1,209 @@
+"""Plan files, as CONTRACT.md lays them out: roster.csv, rosters/<team>.csv,
+assignments.csv, sites.csv and plan.json.
+
+CSV is written for spreadsheets: UTF-8 with a byte-order mark, one header row, local times
+``YYYY-MM-DD HH:MM``, and any text cell that starts with ``=``, ``+``, ``-`` or ``@``
+written with a leading ``'`` so that no spreadsheet evaluates it. Everything is written to
+a temporary folder beside the target and moved into place at the end, so a failure never
+leaves half a plan. Nothing here depends on the clock: the same result gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sampler.roster import pair_ids, person_ids
+from sampler.solve import Result
+
+PLAN_FORMAT = "sampler-plan/1"
+ROSTER_COLUMNS = ["team", "person", "pair", "role", "activity", "site", "start", "end"]
+ASSIGNMENT_COLUMNS = ["team", "pair", "site", "activity", "start", "end", "samples"]
+SITE_COLUMNS = [
+    "site", "name", "district", "residents", "home_visits",
+    "walk_in_sampled", "door_to_door_sampled", "coverage", "done_at",
+]  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (it holds something that is not a plan)."""
+
+
+def neutralise(series: pd.Series) -> pd.Series:
+    """Text cells that a spreadsheet would read as a formula get a leading ``'``."""
+    text = series.astype(str)
+    risky = text.str.startswith(FORMULA_START)
+    return text.where(~risky, "'" + text)
+
+
+def _times(result: Result, minutes: pd.Series) -> pd.Series:
+    start = pd.Timestamp(result.scenario.start)
+    stamps = start + pd.to_timedelta(minutes.astype("int64"), unit="min")
+    return stamps.dt.strftime("%Y-%m-%d %H:%M")
+
+
+def roster_table(result: Result) -> pd.DataFrame:
+    """One row per person per interval, ordered by team, person, start."""
+    rows = result.plan.rows
+    if rows.empty:
+        return pd.DataFrame(columns=[*ROSTER_COLUMNS, "site_name"])
+    swabber: dict[str, str] = {}
+    recorder: dict[str, str] = {}
+    for team in result.scenario.teams:
+        for pair, (swab, record) in zip(
+            pair_ids(team.id, team.pairs), person_ids(team.id, team.pairs), strict=True
+        ):
+            swabber[pair], recorder[pair] = swab, record
+    names = {s.id: s.name for s in result.scenario.sites}
+    both = []
+    for role, people in (("swab", swabber), ("record", recorder)):
+        part = rows.copy()
+        part["person"] = part.pair.map(people)
+        part["role"] = role
+        both.append(part)
+    out = pd.concat(both, ignore_index=True)
+    out = out.sort_values(["team", "person", "start"], kind="stable")
+    out["site_name"] = out.site.map(names).fillna("")
+    table = out[["team", "person", "pair", "role", "activity", "site", "start", "end", "site_name"]]
+    table = table.assign(start=_times(result, table.start), end=_times(result, table.end))
+    return table.reset_index(drop=True)
+
+
+def assignments_table(result: Result) -> pd.DataFrame:
+    """One row per pair per work interval at a site, with the residents it samples."""
+    work = result.plan.work
+    work = work.sort_values(["team", "pair", "start"], kind="stable")
+    table = work[ASSIGNMENT_COLUMNS].copy()
+    table["start"] = _times(result, table.start)
+    table["end"] = _times(result, table.end)
+    table["samples"] = table.samples.astype("int64")
+    return table.reset_index(drop=True)
+
+
+def sites_table(result: Result) -> pd.DataFrame:
+    """One row per site: demand, planned totals, coverage and when it is done."""
+    sc = result.scenario
+    totals = result.plan.site_totals
+    done = totals.done_minute
+    table = pd.DataFrame(
+        {
+            "site": [s.id for s in sc.sites],
+            "name": [s.name for s in sc.sites],
+            "district": [s.district for s in sc.sites],
+            "residents": totals.residents.to_numpy(),
+            "home_visits": totals.home_demand.to_numpy(),
+            "walk_in_sampled": totals.walk_in_sampled.to_numpy(),
+            "door_to_door_sampled": totals.door_to_door_sampled.to_numpy(),
+            "coverage": np.round(totals.coverage.to_numpy(dtype=float), 6),
+            "done_at": [
+                "" if pd.isna(m) else sc.at(int(m)).strftime("%Y-%m-%d %H:%M") for m in done
+            ],
+            "street": [s.street for s in sc.sites],
+            "sealed": [str(s.sealed).lower() for s in sc.sites],
+            "priority": [s.priority for s in sc.sites],
+            "walk_in_short": totals.walk_in_short.to_numpy(),
+            "home_short": totals.home_short.to_numpy(),
+        }
+    )
+    return table
+
+
+def plan_document(result: Result) -> dict[str, Any]:
+    """plan.json: the summary, the bounds and the solver's statistics.
+
+    Wall-clock timings are left out: they differ from run to run, and the same scenario
+    and seed must give the same bytes.
+    """
+    summary = result.summary()
+    summary.pop("timings", None)
+    stages = [
+        {k: _finite(v) for k, v in stage.items() if k != "wall_seconds"}
+        for stage in result.solver["stages"]
+    ]
+    return {
+        "format": PLAN_FORMAT,
+        **summary,
+        "start": result.scenario.start.strftime("%Y-%m-%d %H:%M"),
+        "end": result.scenario.end.strftime("%Y-%m-%d %H:%M"),
+        "slot_minutes": result.scenario.slot_minutes,
+        "walk_in_sampled": int(result.plan.site_totals.walk_in_sampled.sum()),
+        "door_to_door_sampled": int(result.plan.site_totals.door_to_door_sampled.sum()),
+        "solver": {
+            "engine": "ortools CP-SAT (counts) + GLOP (bounds)",
+            "seed": result.params.seed,
+            "workers": result.params.workers,
+            "time_limit": result.params.time_limit,
+            "model": result.solver["model"],
+            "crews": result.solver["crews"],
+            "lp_solves": result.solver["lp_solves"],
+            "reproducible": result.solver["reproducible"],
+            "stages": stages,
+        },
+    }
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM, text cells neutralised against formula evaluation."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = neutralise(out[column].fillna(""))
+    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_plan(result: Result, out_dir: str | Path) -> Path:
+    """Write every plan file into ``out_dir`` (replacing an earlier plan there)."""
+    target = Path(out_dir)
+    _check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        roster = roster_table(result)
+        write_csv(roster, staging / "roster.csv")
+        (staging / "rosters").mkdir()
+        for team, rows in roster.groupby("team", sort=True):
+            write_csv(rows, staging / "rosters" / f"{team}.csv")
+        write_csv(assignments_table(result), staging / "assignments.csv")
+        write_csv(sites_table(result), staging / "sites.csv")
+        document = json.dumps(plan_document(result), ensure_ascii=False, indent=2)
+        (staging / "plan.json").write_text(document + "\n", encoding="utf-8")
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / "plan.json").exists():
+        raise OutputError(f"{target}: folder is not empty and holds no plan; not replacing it")
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Move the finished plan into place; an old plan there is removed only afterwards."""
+    os.chmod(staging, 0o755)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
