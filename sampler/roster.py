@@ -25,6 +25,7 @@ from math import floor
 
 import pandas as pd
 
+from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import MODES, Instance
 from sampler.model.cpmodel import Counts, TripCount
 
@@ -82,8 +83,10 @@ def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     pairs = _move_and_work(inst, counts)
     _fill_samples(inst, counts, pairs)
     rows: list[list] = []
+    teams = {t.id: t for t in inst.teams}
     for pair in pairs:
-        rows.extend(_with_breaks(pair.trips + _work_rows(inst, pair)))
+        day = _through_trips(inst, teams[pair.team], pair.trips + _work_rows(inst, pair))
+        rows.extend(_with_breaks(day))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
@@ -129,7 +132,12 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
                 landing = {
                     id(p): p.arrival_mode for p in here if p.transit_until == t and p.arrival_mode
                 }
-                free = [p for p in here if id(p) not in going_on and id(p) not in landing]
+                waiting = {id(p) for p in here if p.transit_until == t and p.lost and not p.arrival_mode}
+                free = [
+                    p
+                    for p in here
+                    if id(p) not in going_on and id(p) not in landing and id(p) not in waiting
+                ]
                 for mode in MODES:
                     n = work.get((i, mode, t), 0)
                     if n == 0:
@@ -179,7 +187,9 @@ def _choose_movers(pairs: list[_Pair], trip: TripCount, t: int, going_on) -> lis
             for p in pairs
             if p.place == trip.origin and p.transit_until < t and id(p) not in going_on
         ]
-        ready.sort(key=lambda p: (p.idle_since(), p.id))
+        # Pairs that worked where they are go first: one that only passed through stays,
+        # so that no pair travels on from a site it did not work at.
+        ready.sort(key=lambda p: (p.last is None or p.last[0] != p.place, p.idle_since(), p.id))
     if len(ready) < trip.pairs:
         raise AssertionError(f"rostering: {trip.pairs} pairs should leave, {len(ready)} can")
     return ready[: trip.pairs]
@@ -240,6 +250,57 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
         run.append(cell)
     close()
     return rows
+
+
+def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
+    """Trips through a site where the pair did no work become one trip to where it works.
+
+    A pair that travels on from a site without sampling there is still on its way: its
+    travel runs from its last place of work (or its base) to its next one. Legs with no
+    real break between them become one travel row (which lasts at least the direct travel
+    time); legs around a break become one direct trip after the break, when it arrives in
+    time for the work that follows.
+    """
+    min_break = team.rules.min_break_minutes
+    out: list[list] = []
+    place: str | None = None  # where the pair last worked; None: its base
+    legs: list[list] = []
+
+    def flush(next_work: int | None) -> None:
+        if not legs:
+            return
+        if len(legs) > 1 and all(b[4] - a[5] < min_break for a, b in zip(legs, legs[1:])):
+            out.append([*legs[0][:5], legs[-1][5], 0])
+            out[-1][3] = legs[-1][3]
+        elif len(legs) > 1:
+            direct = _travel(inst, team, place, legs[-1][3])
+            depart = legs[-1][4]
+            if next_work is None or depart + direct <= next_work:
+                out.append([*legs[-1][:5], depart + direct, 0])
+            else:
+                out.extend(legs)
+        else:
+            out.extend(legs)
+        legs.clear()
+
+    for row in sorted(rows, key=lambda r: r[4]):
+        if row[2] == TRAVEL:
+            legs.append(row)
+            continue
+        flush(row[4])
+        out.append(row)
+        place = row[3]
+    flush(None)
+    return out
+
+
+def _travel(inst: Instance, team, origin: str | None, dest: str) -> int:
+    """Travel minutes for ``team`` from a site (or its base) to a site."""
+    sites = inst.scenario.site_by_id
+    a = (team.team.lat, team.team.lon) if origin is None else (sites[origin].lat, sites[origin].lon)
+    b = sites[dest]
+    km = great_circle_km(a[0], a[1], b.lat, b.lon)
+    return int(travel_minutes(km, team.rules.travel_speed_kmh))
 
 
 def _with_breaks(rows: list[list]) -> list[list]:

@@ -70,14 +70,16 @@ def pairs_move_only_by_trips(model: cp_model.CpModel, v: Variables) -> None:
 
 
 def only_present_pairs_work(model: cp_model.CpModel, v: Variables) -> None:
-    """Pairs sampling at a site in a slot are at that site, each in one mode."""
+    """Pairs sampling at a site in a slot are at that site, each in one mode; pairs that
+    land during the slot without a mode for it wait for the next slot."""
     for crew in v.crews:
         c = crew.index
         for t in crew.on_duty():
             for i in crew.sites:
                 modes = v.working(c, i, t)
                 if modes:
-                    model.add(sum(w for _, w in modes) <= v.pairs_at(c, i, t))
+                    waiting = sum(tr.var for tr in v.waiting(c, i, t))
+                    model.add(sum(w for _, w in modes) <= v.pairs_at(c, i, t) - waiting)
 
 
 def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables) -> None:

@@ -79,8 +79,8 @@ class _Dispatch:
             if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
                 continue
             for pair in self.pairs[crew.index]:
-                if pair.transit_until > t:
-                    continue
+                if pair.transit_until >= t:
+                    continue  # on its way, or only just arrived
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
         for crew in self.crews:
@@ -123,7 +123,15 @@ class _Dispatch:
             need = self._need(arc.dest, crew.team)
             if need <= 0:
                 continue
-            gap = need - self._supply(arc.dest, t)
+            site = self.sites[arc.dest]
+            stations = self.inst.sites[arc.dest].site.stations
+            walk_only = not (crew.team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
+            if walk_only and len(site.committed) >= stations:
+                continue  # it could not work there: every station is taken
+            supply = self._supply(arc.dest, t)
+            if walk_only:
+                supply = min(supply, stations * max(0, self.deadline - t))
+            gap = need - supply
             score = (gap > 0, gap - arc.minutes / self.inst.slot, -arc.minutes, -arc.dest)
             if best is None or score > best[0]:
                 best = (score, arc, landing)

@@ -91,10 +91,11 @@ class Variables:
                     if landing is None:
                         continue
                     arrive, lost = landing
-                    # A pair arriving during a slot works it, in a mode fixed by the trip,
-                    # so that its lost minutes are charged to that mode only.
+                    # A pair arriving during a slot either works it, in a mode fixed by the
+                    # trip so that its lost minutes are charged to that mode only, or
+                    # waits for the next slot (mode None).
                     modes = [m for m in MODES if (c, arc.dest, m, arrive) in v.work] if lost else []
-                    for mode in modes or [None]:
+                    for mode in [*modes, None]:
                         origin = "b" if arc.origin is None else arc.origin
                         tag = mode[0] if mode else "x"
                         name = f"trip_{c}_{origin}_{arc.dest}_{t}_{tag}"
@@ -145,6 +146,11 @@ class Variables:
         """Trips landing at a site in a slot; with ``mode``, those that work it in that mode."""
         trips = self._arriving.get((crew, site, slot), [])
         return trips if mode is None else [tr for tr in trips if tr.mode == mode]
+
+    def waiting(self, crew: int, site: int, slot: int) -> list[Trip]:
+        """Trips landing during a slot whose pairs wait for the next slot to work."""
+        trips = self._arriving.get((crew, site, slot), [])
+        return [tr for tr in trips if tr.lost_minutes and tr.mode is None]
 
     def leaving(self, crew: int, site: int, slot: int) -> list[Trip]:
         return self._leaving.get((crew, site, slot), [])
