@@ -17,7 +17,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sampler.scenario import Rules, Scenario, ScenarioProblem, Site, Team, format_loc
+from sampler.scenario import (
+    Rules,
+    Scenario,
+    ScenarioProblem,
+    Site,
+    Team,
+    cross_problems,
+    format_loc,
+)
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 
@@ -178,7 +186,15 @@ def scenario_from_data(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, file, lines)) from None
+        problems = _problems(exc, file, lines)
+    # Field errors stop pydantic before the cross-field checks; run those here too, so
+    # that one pass reports everything that is wrong.
+    seen = {(p.loc, p.message) for p in problems}
+    for loc, message in cross_problems(data):
+        if (loc, message) not in seen:
+            problems.append(InputProblem(file, lines.line_for(loc), loc, message))
+    problems.sort(key=lambda p: (p.line or 0, format_loc(p.loc)))
+    raise ScenarioError(problems)
 
 
 def load_scenario_text(text: str, file: str = "<scenario>") -> Scenario:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from math import floor
 
 import pandas as pd
@@ -126,13 +127,18 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
                     pair.lost = trip.minutes % slot
                     pair.arrival_mode = trip.mode
                     site_id = inst.sites[trip.dest].id
-                    pair.trips.append([team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0])
+                    if trip.minutes > 0:  # a site at the very place needs no trip
+                        pair.trips.append(
+                            [team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0]
+                        )
             for i in crew.sites:
                 here = [p for p in pairs if p.place == i and p.transit_until <= t]
                 landing = {
                     id(p): p.arrival_mode for p in here if p.transit_until == t and p.arrival_mode
                 }
-                waiting = {id(p) for p in here if p.transit_until == t and p.lost and not p.arrival_mode}
+                waiting = {
+                    id(p) for p in here if p.transit_until == t and p.lost and not p.arrival_mode
+                }
                 free = [
                     p
                     for p in here
@@ -180,7 +186,7 @@ def _choose_movers(pairs: list[_Pair], trip: TripCount, t: int, going_on) -> lis
     """The pairs that make a trip: at its origin, not travelling, not kept at work; those
     idle longest first."""
     if trip.origin is None:
-        ready = [p for p in pairs if p.place is None and not p.trips]
+        ready = [p for p in pairs if p.place is None]
     else:
         ready = [
             p
@@ -269,13 +275,15 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     def flush(next_work: int | None) -> None:
         if not legs:
             return
-        if len(legs) > 1 and all(b[4] - a[5] < min_break for a, b in zip(legs, legs[1:])):
+        if len(legs) > 1 and all(b[4] - a[5] < min_break for a, b in pairwise(legs)):
             out.append([*legs[0][:5], legs[-1][5], 0])
             out[-1][3] = legs[-1][3]
         elif len(legs) > 1:
             direct = _travel(inst, team, place, legs[-1][3])
             depart = legs[-1][4]
-            if next_work is None or depart + direct <= next_work:
+            if direct == 0:
+                pass  # back where it worked: no trip at all
+            elif next_work is None or depart + direct <= next_work:
                 out.append([*legs[-1][:5], depart + direct, 0])
             else:
                 out.extend(legs)

@@ -271,7 +271,7 @@ class Scenario(_Frozen):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
-        problems = list(_cross_problems(self))
+        problems = list(cross_problems(self.model_dump()))
         if problems:
             raise ScenarioProblem(problems)
         return self
@@ -301,18 +301,10 @@ class Scenario(_Frozen):
         return self.defaults.model_copy(update=overrides) if overrides else self.defaults
 
     def window_minutes(self, window: ClockWindow | None) -> tuple[int, int]:
-        """A clock window as minutes from the horizon start, clipped to nothing outside it."""
+        """A clock window as minutes from the horizon start (the whole horizon if None)."""
         if window is None:
             return 0, self.horizon_minutes
-        return self._clock_to_offset(window.start), self._clock_to_offset(window.end, end=True)
-
-    def _clock_to_offset(self, clock: int, end: bool = False) -> int:
-        start_clock = self.start.hour * 60 + self.start.minute
-        offset = clock - start_clock
-        # A horizon that runs past midnight reads early clock times as the next day.
-        if offset < 0 or (end and offset == 0):
-            offset += 24 * 60
-        return offset
+        return window_offsets(self.start, window)
 
     def open_minutes(self, site: Site) -> tuple[int, int]:
         return self.window_minutes(site.open)
@@ -329,31 +321,69 @@ class Scenario(_Frozen):
         return sum(s.residents for s in self.sites)
 
 
-def _cross_problems(sc: Scenario):
-    """Rules that involve more than one field: horizon, windows, unique ids."""
-    minutes = (sc.end - sc.start).total_seconds() / 60
-    if minutes <= 0:
-        yield ("end",), f"must be after start ({sc.start:%Y-%m-%dT%H:%M})"
+def cross_problems(data: Any):
+    """Rules that involve more than one field: horizon, windows inside it, unique ids.
+
+    Works on plain data, leniently (a value that does not parse is someone else's error),
+    so that the loader can report these alongside any field errors in one go.
+    """
+    if not isinstance(data, dict):
         return
-    if minutes > MAX_HORIZON_MINUTES:
-        yield ("end",), "the horizon is one day at most in version 1 (end - start <= 24 h)"
-        return
-    if minutes < sc.slot_minutes:
-        yield ("end",), f"the horizon is shorter than one slot ({sc.slot_minutes} minutes)"
-    horizon = f"{sc.start:%H:%M}-{sc.end:%H:%M}"
-    for kind, items, key in (("site", sc.sites, "open"), ("team", sc.teams, "available")):
-        seen: dict[str, int] = {}
+    try:
+        start, end = _parse_datetime(data.get("start")), _parse_datetime(data.get("end"))
+    except ValueError:
+        start = end = None
+    minutes = None
+    if start is not None and end is not None:
+        minutes = (end - start).total_seconds() / 60
+        slot = data.get("slot_minutes", 30)
+        if minutes <= 0:
+            yield ("end",), f"must be after start ({start:%Y-%m-%dT%H:%M})"
+            minutes = None
+        elif minutes > MAX_HORIZON_MINUTES:
+            yield ("end",), "the horizon is one day at most in version 1 (end - start <= 24 h)"
+            minutes = None
+        elif isinstance(slot, int) and minutes < slot:
+            yield ("end",), f"the horizon is shorter than one slot ({slot} minutes)"
+    for kind, key in (("site", "open"), ("team", "available")):
         plural = kind + "s"
+        items = data.get(plural)
+        if not isinstance(items, list):
+            continue
+        seen: dict[str, int] = {}
         for index, item in enumerate(items):
-            if item.id in seen:
-                yield (
-                    (plural, index, "id"),
-                    (f"duplicate {kind} id {item.id!r} (also {plural}[{seen[item.id]}])"),
-                )
-            seen.setdefault(item.id, index)
-            window = getattr(item, key)
-            if window is None:
+            if not isinstance(item, dict):
                 continue
-            a, b = sc.window_minutes(window)
+            ident = item.get("id")
+            if isinstance(ident, str | int) and not isinstance(ident, bool):
+                ident = str(ident)
+                if ident in seen:
+                    yield (
+                        (plural, index, "id"),
+                        f"duplicate {kind} id {ident!r} (also {plural}[{seen[ident]}])",
+                    )
+                seen.setdefault(ident, index)
+            if minutes is None or item.get(key) is None:
+                continue
+            try:
+                window = _parse_window(item[key])
+            except ValueError:
+                continue
+            a, b = window_offsets(start, window)
             if a < 0 or b > minutes or a >= b:
-                yield (plural, index, key), f"{window} is not inside the horizon {horizon}"
+                yield (
+                    (plural, index, key),
+                    f"{window} is not inside the horizon {start:%H:%M}-{end:%H:%M}",
+                )
+
+
+def window_offsets(start: datetime, window: ClockWindow) -> tuple[int, int]:
+    """A clock window as minutes from ``start``; a horizon that runs past midnight reads
+    early clock times as the next day."""
+    start_clock = start.hour * 60 + start.minute
+
+    def offset(clock: int, end: bool) -> int:
+        minutes = clock - start_clock
+        return minutes + 24 * 60 if minutes < 0 or (end and minutes == 0) else minutes
+
+    return offset(window.start, False), offset(window.end, True)

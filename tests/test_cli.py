@@ -353,3 +353,18 @@ def test_installed_console_script_plans(tiny_yaml: str, tmp_path: Path) -> None:
     assert summary["coverage"] == 1.0
     assert summary["status"] in ("optimal", "feasible")
     assert sorted(files_in(tmp_path / "out")) == PLAN_FILES
+
+
+def test_team_starting_at_a_site_needs_no_travel_row(tiny_yaml, tmp_path):
+    """A team whose base is a site's very place gets no zero-length travel row."""
+    text = edit(tiny_yaml, "    lat: 39.995\n", "    lat: 40.00\n")
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    planned = runner.invoke(app, ["plan", str(scenario), "-o", str(out), "--time-limit", "1"])
+    assert planned.exit_code == 0, planned.output
+    roster = (out / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert not [r for r in roster if ",travel," in r and r.split(",")[6] == r.split(",")[7]]
+    checked = runner.invoke(app, ["check", str(scenario), str(out)])
+    assert checked.exit_code == 0, checked.stdout

@@ -391,3 +391,15 @@ def test_every_cross_reference_problem_is_reported(tiny_yaml: str) -> None:
         "scenario.yaml:14: sites[1].id: duplicate site id 'north' (also sites[0])",
         "scenario.yaml:25: teams[1].id: duplicate team id 'alpha' (also teams[0])",
     ]
+
+
+def test_field_and_cross_reference_problems_are_all_reported(tiny_yaml):
+    """A bad field does not hide a duplicate id: one pass reports both, in line order."""
+    text = edit(tiny_yaml, "residents: 120", "residents: -5")
+    text = edit(text, "id: south", "id: north")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "scenario.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "scenario.yaml:13: sites[1].id: duplicate site id 'north' (also sites[0])",
+        "scenario.yaml:17: sites[1].residents: must be >= 0",
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from math import ceil, lcm
+from math import ceil
 
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate
