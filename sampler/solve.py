@@ -175,7 +175,7 @@ def solve(
     counts = None
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
-        start = greedy_counts(inst, crews, floor_slots or inst.n_slots)
+        start = greedy_counts(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
         counts = model.solve(
             params.solver_budget, params.seed, params.workers, floor_slots, start, on_progress
         )

@@ -1,11 +1,13 @@
 """A dispatcher's plan, built slot by slot: the CP model's warm start, and the plan itself
 where the model is too large to search.
 
-Pairs go out at the start of their duty, each to the candidate site whose remaining work is
-least covered by the pairs already there or on their way; a pair whose site has nothing
-left for it moves on the same way. At a site, walk-in stations are kept staffed while
-walk-in residents remain and the other pairs go door to door. Samples follow the model's
-own capacity rule, so the result is a feasible solution of the CP model.
+The dispatcher follows the LP bound's allocation (pair-minutes per team, site and mode):
+pairs go out at the start of their duty to the sites where their team's share of the work
+is least covered, and at a site they take the mode their team's share calls for. A pair
+whose site has nothing left for it moves to the site whose remaining work is least covered
+by the pairs already there or on their way (higher priority first). Walk-in stations are
+never over-filled. Samples follow the model's own capacity rule, so the result is a
+feasible solution of the CP model.
 """
 
 from __future__ import annotations
@@ -20,37 +22,48 @@ from sampler.model.cpmodel import Counts, TripCount
 from sampler.model.crews import Arc, Crew
 
 
-@dataclass
+@dataclass(eq=False)
 class _Pair:
     crew: Crew
     place: int | None = None
     transit_until: int = -1
     lost: int = 0
     last: tuple[int, str, int] | None = None
-    trip: list | None = (
-        None  # the trip under way: crew, origin, dest, depart, arrive, minutes, mode
-    )
+    trip: list | None = None  # the trip under way: crew, origin, dest, depart, arrive, minutes, mode
 
 
 @dataclass
 class _Site:
     remaining: dict[str, int]
-    committed: set[int] = field(default_factory=set)  # ids of pairs there or on their way
+    committed: set[_Pair] = field(default_factory=set)  # pairs there or on their way
 
 
-def greedy_counts(inst: Instance, crews: tuple[Crew, ...], deadline: int) -> Counts:
-    """A feasible solution of the counting model, aiming to finish by slot ``deadline``."""
-    sim = _Dispatch(inst, crews, deadline)
+Targets = dict[tuple[int, int, str], float]  # (team, site, mode) -> pair-minutes
+
+
+def greedy_counts(
+    inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets | None = None
+) -> Counts:
+    """A feasible solution of the counting model, aiming to finish by slot ``deadline`` and
+    to give each team the share of each site's work that ``targets`` names."""
+    sim = _Dispatch(inst, crews, deadline, targets or {})
     for t in range(inst.n_slots):
         sim.step(t)
     return sim.counts()
 
 
 class _Dispatch:
-    def __init__(self, inst: Instance, crews: tuple[Crew, ...], deadline: int):
+    def __init__(self, inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets):
         self.inst, self.crews = inst, crews
+        self.slot = inst.slot
         self.deadline = max(1, min(deadline, inst.n_slots))
         self.sites = {s.index: _Site({m: s.demand(m) for m in MODES}) for s in inst.sites}
+        # Team targets, in pair-slots still to give, per site and per (site, mode).
+        self.target: dict[tuple[int, int], float] = defaultdict(float)
+        self.mode_target: dict[tuple[int, int, str], float] = defaultdict(float)
+        for (k, i, mode), minutes in targets.items():
+            self.target[k, i] += minutes / self.slot
+            self.mode_target[k, i, mode] += minutes / self.slot
         self.pairs: dict[int, list[_Pair]] = {}
         first_crew: set[int] = set()
         for crew in crews:
@@ -62,10 +75,27 @@ class _Dispatch:
             first_crew.add(crew.team.index)
             self.pairs[crew.index] = [_Pair(crew) for _ in range(crew.team.pairs)]
         self.on_duty = {c.index: set(c.on_duty()) for c in crews}
+        # duty_left[c][t]: on-duty slots of crew c from t until the deadline.
+        self.duty_left: dict[int, list[int]] = {}
+        for crew in crews:
+            left = [0] * (inst.n_slots + 1)
+            for t in range(inst.n_slots - 1, -1, -1):
+                on = t in self.on_duty[crew.index] and t < self.deadline
+                left[t] = left[t + 1] + on
+            self.duty_left[crew.index] = left
         self.arcs_from: dict[tuple[int, int | None], list[Arc]] = defaultdict(list)
         for crew in crews:
             for arc in crew.arcs:
                 self.arcs_from[crew.index, arc.origin].append(arc)
+        self.allowed: set[tuple[int, int, str, int]] = set()
+        for crew in crews:
+            for t in crew.on_duty():
+                for i in crew.sites:
+                    site = inst.sites[i]
+                    if site.open[0] <= t < site.open[1]:
+                        for m in MODES:
+                            if crew.team.can(m) and site.demand(m) > 0:
+                                self.allowed.add((crew.index, i, m, t))
         self.work: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.kept: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.samples: dict[tuple[int, str, int], int] = defaultdict(int)
@@ -84,7 +114,7 @@ class _Dispatch:
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
         for crew in self.crews:
-            if t in self.on_duty[crew.index]:
+            if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
 
     def _useful_here(self, pair: _Pair) -> bool:
@@ -93,67 +123,71 @@ class _Dispatch:
         return any(site.remaining[m] > 0 and team.can(m) for m in MODES)
 
     def _need(self, site_index: int, team) -> float:
-        """Pair-slots of work left at a site (for this team's rates)."""
+        """Pair-slots of work left at a site (at this team's rates)."""
         site = self.sites[site_index]
-        need = 0.0
-        for mode in MODES:
-            if site.remaining[mode] > 0 and team.can(mode):
-                need += site.remaining[mode] / max(1e-9, team.rate(mode) * self.inst.slot / 60)
-        return need
+        return sum(
+            site.remaining[m] / max(1e-9, team.rate(m) * self.slot / 60)
+            for m in MODES
+            if site.remaining[m] > 0 and team.can(m)
+        )
 
-    def _supply(self, site_index: int, t: int) -> float:
-        """Pair-slots the pairs committed to a site can still give before the deadline."""
-        total = 0.0
-        for pid in self.sites[site_index].committed:
-            pair = self._by_id[pid]
-            total += sum(
-                1 for s in pair.crew.on_duty() if max(t, pair.transit_until) <= s < self.deadline
-            )
-        return total
+    def _gives(self, pair: _Pair, t: int) -> int:
+        """Pair-slots a pair can still give before the deadline."""
+        return self.duty_left[pair.crew.index][max(t, pair.transit_until, 0)]
+
+    def _supply(self, site_index: int, t: int, team: int | None = None) -> float:
+        """Pair-slots the pairs committed to a site (of one team) can still give."""
+        return sum(
+            self._gives(p, t)
+            for p in self.sites[site_index].committed
+            if team is None or p.crew.team.index == team
+        )
 
     def _send(self, pair: _Pair, t: int) -> None:
         crew = pair.crew
-        if pair.place is not None and self.inst.sites and crew.previous(t) is None:
+        team = crew.team
+        if pair.place is not None and crew.previous(t) is None:
             return
         best = None
         for arc in self.arcs_from.get((crew.index, pair.place), []):
-            landing = crew.arrival(arc, t, self.inst.slot)
+            landing = crew.arrival(arc, t, self.slot)
             if landing is None:
                 continue
-            need = self._need(arc.dest, crew.team)
+            need = self._need(arc.dest, team)
             if need <= 0:
                 continue
             site = self.sites[arc.dest]
-            stations = self.inst.sites[arc.dest].site.stations
-            walk_only = not (crew.team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
-            if walk_only and len(site.committed) >= stations:
+            data = self.inst.sites[arc.dest].site
+            walk_only = not (team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
+            if walk_only and len(site.committed) >= data.stations:
                 continue  # it could not work there: every station is taken
             supply = self._supply(arc.dest, t)
             if walk_only:
-                supply = min(supply, stations * max(0, self.deadline - t))
-            gap = need - supply
-            score = (gap > 0, gap - arc.minutes / self.inst.slot, -arc.minutes, -arc.dest)
+                supply = min(supply, data.stations * max(0, self.deadline - t))
+            gap = need - supply - arc.minutes / self.slot
+            share = self.target[team.index, arc.dest] - self._supply(arc.dest, t, team.index)
+            score = (
+                share > 0.5,
+                data.priority if gap > 0 else 0,
+                gap > 0,
+                share if share > 0.5 else gap,
+                -arc.minutes,
+                -arc.dest,
+            )
             if best is None or score > best[0]:
                 best = (score, arc, landing)
         if best is None:
             return
         _, arc, (arrive, lost) = best
         if pair.place is not None:
-            self.sites[pair.place].committed.discard(id(pair))
-        self.sites[arc.dest].committed.add(id(pair))
+            self.sites[pair.place].committed.discard(pair)
+        self.sites[arc.dest].committed.add(pair)
         pair.trip = [crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
         self.trip_log.append(pair.trip)
         pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
-    @property
-    def _by_id(self) -> dict[int, _Pair]:
-        if not hasattr(self, "_ids"):
-            self._ids = {id(p): p for ps in self.pairs.values() for p in ps}
-        return self._ids
-
     def _work(self, crew: Crew, t: int) -> None:
         team = crew.team
-        slot = self.inst.slot
         by_site: dict[int, list[_Pair]] = defaultdict(list)
         for pair in self.pairs[crew.index]:
             if pair.place is not None and pair.transit_until <= t:
@@ -163,55 +197,37 @@ class _Dispatch:
             stations = self.inst.sites[i].site.stations
             cells: dict[str, list[_Pair]] = {WALK_IN: [], DOOR_TO_DOOR: []}
             # Pairs that were already at it keep their mode first.
-            present.sort(key=lambda p: (p.last is None or p.last[:2] != (i, p.last[1]), p.lost))
+            present.sort(key=lambda p: (p.last is None or p.last[0] != i, p.transit_until == t))
+            modes = [m for m in MODES if (crew.index, i, m, t) in self.allowed]
             wanted = {
-                m: ceil(site.remaining[m] / max(1e-9, team.rate(m) * slot / 60))
-                if team.can(m) and (crew.index, i, m, t) in self._allowed
+                m: ceil(site.remaining[m] / max(1e-9, team.rate(m) * self.slot / 60))
+                if m in modes
                 else 0
                 for m in MODES
             }
             for pair in present:
                 landing = pair.transit_until == t and pair.lost > 0
-                modes = [m for m in MODES if (crew.index, i, m, t) in self._allowed]
                 mode = self._mode_for(pair, i, t, cells, wanted, stations)
-                if mode is None and landing and modes:
-                    # A pair landing mid-slot works that slot (the model's rule), even idly.
-                    mode = next(
-                        (m for m in modes if m != WALK_IN or self.stations_used[i, t] < stations),
-                        None,
-                    )
                 if mode is not None:
                     cells[mode].append(pair)
                     if mode == WALK_IN:
                         self.stations_used[i, t] += 1
+                    self.mode_target[team.index, i, mode] -= 1
                     if landing:
-                        pair.trip[6] = mode
+                        pair.trip[6] = mode  # it works its arrival slot in this mode
             for mode, workers in cells.items():
                 if workers:
                     self._sample(crew, i, mode, t, workers)
 
-    @property
-    def _allowed(self) -> set[tuple[int, int, str, int]]:
-        """(crew, site, mode, slot) cells the model has a work variable for."""
-        if not hasattr(self, "_cells"):
-            cells = set()
-            for crew in self.crews:
-                for t in crew.on_duty():
-                    for i in crew.sites:
-                        site = self.inst.sites[i]
-                        if not site.open[0] <= t < site.open[1]:
-                            continue
-                        for m in MODES:
-                            if crew.team.can(m) and site.demand(m) > 0:
-                                cells.add((crew.index, i, m, t))
-            self._cells = cells
-        return self._cells
-
     def _mode_for(self, pair, i, t, cells, wanted, stations) -> str | None:
-        order = list(MODES)
-        if pair.last is not None and pair.last[0] == i:
-            order.sort(key=lambda m: m != pair.last[1])
-        for mode in order:
+        """Its mode so far, else the one its team's share calls for most; None: it waits."""
+        k = pair.crew.team.index
+
+        def preference(mode: str) -> tuple:
+            same = pair.last is not None and pair.last[:2] == (i, mode)
+            return (not same, -self.mode_target[k, i, mode])
+
+        for mode in sorted(MODES, key=preference):
             if len(cells[mode]) >= wanted[mode]:
                 continue
             if mode == WALK_IN and self.stations_used[i, t] >= stations:
@@ -220,7 +236,7 @@ class _Dispatch:
         return None
 
     def _sample(self, crew: Crew, i: int, mode: str, t: int, workers: list[_Pair]) -> None:
-        team, slot = crew.team, self.inst.slot
+        team, slot = crew.team, self.slot
         num, den = model_rate(team.rate(mode))
         scale = 60 * den
         kept = sum(1 for p in workers if p.last == (i, mode, t - 1) and crew.previous(t) == t - 1)
