@@ -145,13 +145,7 @@ class _Relaxation:
             mine = [v for (kk, _, _), v in h.items() if kk == k]
             if mine:
                 lp.Add(sum(mine) <= team.pairs * self.team_minutes(k, tau))
-        if cover_all:
-            # Any feasible allocation proves the bound; prefer one a dispatcher would use:
-            # little travel from the bases.
-            lp.Minimize(
-                sum(var * (1 + self.travel[k, i] / 120) for (k, i, _), var in h.items())
-            )
-        else:
+        if not cover_all:
             lp.Maximize(sum(served.values()) if served else 0)
         status = lp.Solve()
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):

@@ -20,7 +20,7 @@ from sampler.bound import Bounds, compute_bounds
 from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
 from sampler.model.cpmodel import CPModel, Progress
 from sampler.model.crews import CandidateOptions, build_crews
-from sampler.model.greedy import greedy_counts
+from sampler.model.greedy import best_start
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
@@ -175,7 +175,7 @@ def solve(
     counts = None
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
-        start = greedy_counts(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
+        start = best_start(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
         counts = model.solve(
             params.solver_budget, params.seed, params.workers, floor_slots, start, on_progress
         )

@@ -20,7 +20,12 @@ from sampler.model.constraints import add_constraints
 from sampler.model.crews import Crew
 from sampler.model.variables import Variables
 
-WALL_GUARD = 4.0  # wall-clock limit, as a multiple of the deterministic budget
+FULL_PROBLEM_WORKERS = (
+    "default_lp", "max_lp", "core", "pseudo_costs", "reduced_costs", "no_lp",
+    "quick_restart", "quick_restart_no_lp",
+)  # fmt: skip
+WALL_GUARD = 4.0  # wall-clock limit of a round: this multiple of its deterministic budget...
+WALL_SLACK = 10.0  # ...plus these seconds (presolve of a large model costs wall time only)
 FIRST_ROUND = 0.25  # deterministic seconds of a stage's first round; each next one doubles
 STALL = 1e-3  # a round that improves the objective by less than this (relative) ends a stage
 
@@ -100,19 +105,24 @@ class CPModel:
         if done_at_least > 0:
             # A proven lower bound: lets CP-SAT stop as soon as a plan reaches it.
             self.model.add(objective.done_slots(v) >= done_at_least)
+        # Nobody is sampled twice: stated once for the whole, so that the search knows the
+        # best coverage possible without an LP.
+        total = sum(s.site.priority * s.site.residents for s in self.inst.sites)
+        self.model.add(objective.weighted_coverage(v) <= total)
         best = start
         if start is not None:
             self.hint(start)
-        total = sum(s.site.priority * s.site.residents for s in self.inst.sites)
         if start is None or _covered(self.inst, start) < total or start.done_slots > done_at_least:
             first = self._stage(
                 "coverage_and_done",
                 objective.coverage_then_done(v),
                 True,
-                0.6 * budget,
+                0.7 * budget,
                 seed,
                 workers,
                 on_solution,
+                persist=True,
+                target=(self.inst.n_slots + 1) * total - done_at_least,
             )
             if first is not None and _better(self.inst, first, best):
                 best = first
@@ -135,9 +145,13 @@ class CPModel:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _stage(self, name, expr, maximize, budget, seed, workers, on_solution):
-        """Solve for one objective in rounds, each from the best so far, until the budget
-        is spent, a round proves optimality, or a round no longer improves."""
+    def _stage(
+        self, name, expr, maximize, budget, seed, workers, on_solution, persist=False, target=None
+    ):
+        """Solve for one objective in rounds, each from the best so far and twice as long as
+        the one before, until the budget is spent or a round proves optimality. A round that
+        finds nothing better ends the stage, unless ``persist`` (then the next, longer round
+        tries again). Reaching ``target`` (a value known to be the best possible) ends it."""
         if maximize:
             self.model.maximize(expr)
         else:
@@ -148,19 +162,24 @@ class CPModel:
         spent = 0.0
         while spent < budget - 1e-9:
             status, value, counts, used = self._round(
-                name, min(chunk, budget - spent), seed, workers, on_solution
+                name, min(chunk, budget - spent), seed, workers, on_solution, target
             )
             spent += max(used, 1e-3)
             chunk *= 2
-            if counts is None:
+            if status == cp_model.INFEASIBLE:
                 break
-            gain = None if best_value is None else (value - best_value) * (1 if maximize else -1)
-            improved = gain is None or gain > STALL * max(1.0, abs(best_value))
-            if best is None or improved:
-                best, best_value = counts, value
-            if status == cp_model.OPTIMAL or not improved:
+            improved = False
+            if counts is not None:
+                gain = (
+                    None if best_value is None else (value - best_value) * (1 if maximize else -1)
+                )
+                improved = gain is None or gain > STALL * max(1.0, abs(best_value))
+                if gain is None or gain > 0:
+                    best, best_value = counts, value
+                    self.hint(counts)
+            reached = target is not None and best_value is not None and best_value >= target
+            if status == cp_model.OPTIMAL or reached or (not improved and not persist):
                 break
-            self.hint(counts)
         return best
 
     def _hinted_objective(self) -> float | None:
@@ -175,16 +194,19 @@ class CPModel:
         scale = objective.scaling_factor or 1.0
         return (raw + objective.offset) * scale
 
-    def _round(self, name, budget, seed, workers, on_solution):
+    def _round(self, name, budget, seed, workers, on_solution, target=None):
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.random_seed = seed
         p.num_workers = max(1, workers)
         p.interleave_search = True
         p.interleave_batch_size = max(1, workers)
+        # Improving a good warm start is the job: large-neighbourhood search does it; the
+        # full-problem LP workers spend whole seconds per task on models this size.
+        p.ignore_subsolvers.extend(FULL_PROBLEM_WORKERS)
         p.max_deterministic_time = max(budget, 0.05)
-        p.max_time_in_seconds = max(budget, 0.05) * WALL_GUARD + 1.0
-        callback = _Progress(self.vars, name, on_solution) if on_solution else None
+        p.max_time_in_seconds = max(budget, 0.05) * WALL_GUARD + WALL_SLACK
+        callback = _Progress(self.vars, name, on_solution, target)
         started = time.perf_counter()
         status = solver.solve(self.model, callback)
         wall = time.perf_counter() - started
@@ -297,15 +319,26 @@ class Progress:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution's done_at and residents sampled."""
+    """Reports each improving solution's done_at and residents sampled; stops the search
+    once a solution reaches a value known to be optimal."""
 
-    def __init__(self, v: Variables, stage: str, report: Callable[[Progress], None]):
+    def __init__(
+        self,
+        v: Variables,
+        stage: str,
+        report: Callable[[Progress], None] | None,
+        target: float | None,
+    ):
         super().__init__()
-        self.stage, self.report = stage, report
+        self.stage, self.report, self.target = stage, report, target
         self.done = objective.done_slots(v)
         self.sampled = sum(v.samples.values())
 
     def on_solution_callback(self) -> None:
+        if self.target is not None and self.objective_value >= self.target:
+            self.stop_search()  # provably the best: the rest of the budget is not needed
+        if self.report is None:
+            return
         self.report(
             Progress(
                 self.stage,
