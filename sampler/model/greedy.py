@@ -60,11 +60,17 @@ def greedy_counts(
 
 
 def best_start(inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets) -> Counts:
-    """The better of the dispatcher with and without the LP's team shares."""
+    """The best of the dispatcher on its own, steered by the bound's team shares, and
+    carrying out a time-indexed LP plan."""
+    from sampler.model.lpplan import lp_guided_start  # it builds on this module
+
     options = [
         greedy_counts(inst, crews, deadline),
         dispatch_search(inst, crews, deadline, targets),
     ]
+    planned = lp_guided_start(inst, crews, deadline)
+    if planned is not None:
+        options.append(planned)
     return max(options, key=lambda c: _quality(inst, c))
 
 
