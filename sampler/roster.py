@@ -59,6 +59,7 @@ class _Pair:
     last: tuple[int, str, int] | None = None  # (site, mode, slot) of the latest work cell
     trips: list[list] = field(default_factory=list)
     cells: list[_Cell] = field(default_factory=list)
+    stretches: tuple[tuple[int, int], ...] = ()  # its suit stretches, in minutes
 
     def idle_since(self) -> int:
         return self.last[2] if self.last else -1
@@ -86,7 +87,7 @@ def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     rows: list[list] = []
     teams = {t.id: t for t in inst.teams}
     for pair in pairs:
-        day = _through_trips(inst, teams[pair.team], pair.trips + _work_rows(inst, pair))
+        day = _through_trips(inst, teams[pair.team], pair, pair.trips + _work_rows(inst, pair))
         rows.extend(_with_breaks(day))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
@@ -110,7 +111,12 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
         first = next_pair[team.index]
         next_pair[team.index] += needed
         pairs = [
-            _Pair(pid, team.id) for pid in pair_ids(team.id, team.pairs)[first : first + needed]
+            _Pair(
+                pid,
+                team.id,
+                stretches=tuple((a * slot, b * slot) for a, b in crew.pattern.stretches),
+            )
+            for pid in pair_ids(team.id, team.pairs)[first : first + needed]
         ]
         everyone.extend(pairs)
         departing: dict[int, list[TripCount]] = defaultdict(list)
@@ -258,15 +264,21 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
     return rows
 
 
-def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
+def _through_trips(inst: Instance, team, pair: _Pair, rows: list[list]) -> list[list]:
     """Trips through a site where the pair did no work become one trip to where it works.
 
     A pair that travels on from a site without sampling there is still on its way: its
     travel runs from its last place of work (or its base) to its next one. Legs with no
     real break between them become one travel row (which lasts at least the direct travel
-    time); legs around a break become one direct trip after the break, when it arrives in
-    time for the work that follows.
+    time); legs around a break become one direct trip, after the break or else when the
+    first leg left, whichever fits its suit stretch and arrives in time for the work.
     """
+
+    def fits(depart: int, arrive: int, next_work: int | None) -> bool:
+        stretch = next((b for a, b in pair.stretches if a <= depart < b), None)
+        in_time = next_work is None or arrive <= next_work
+        return stretch is not None and arrive <= stretch and in_time
+
     min_break = team.rules.min_break_minutes
     out: list[list] = []
     place: str | None = None  # where the pair last worked; None: its base
@@ -280,11 +292,13 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
             out[-1][3] = legs[-1][3]
         elif len(legs) > 1:
             direct = _travel(inst, team, place, legs[-1][3])
-            depart = legs[-1][4]
+            late, early = legs[-1][4], legs[0][4]
             if direct == 0:
                 pass  # back where it worked: no trip at all
-            elif next_work is None or depart + direct <= next_work:
-                out.append([*legs[-1][:5], depart + direct, 0])
+            elif fits(late, late + direct, next_work):
+                out.append([*legs[-1][:4], late, late + direct, 0])
+            elif fits(early, early + direct, next_work):
+                out.append([*legs[-1][:4], early, early + direct, 0])
             else:
                 out.extend(legs)
         else:

@@ -25,7 +25,6 @@ from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
 
-
 DETERMINISTIC_PER_SECOND = 0.3
 
 

@@ -125,29 +125,46 @@ def arrivals_start_work_in_their_mode(model: cp_model.CpModel, v: Variables) -> 
                     model.add(sum(landing) + (kept if kept is not None else 0) <= work)
 
 
-def samples_within_rate(model: cp_model.CpModel, v: Variables) -> None:
-    """Samples never exceed the working pairs' rate times their working minutes.
+def sample_room(per_hour: float, slot: int, scale: int, work, lost, started, lossy):
+    """``scale`` times the samples that pairs working one slot can carry.
 
-    Each roster row may sample ``floor(rate x minutes / 60)``; the model counts the exact
-    ``rate x minutes / 60`` and gives up one resident per row started, which is at least
-    what the rounding down can cost, so the rows can always carry the samples (see
-    :mod:`sampler.roster`). Pairs arriving during the slot lose their travel minutes in the
-    mode their trip names.
+    ``work`` pairs work the slot, ``lost`` minutes of it went on travel, ``started`` of them
+    start a roster row and ``lossy`` of those arrived during the slot. Each roster row may
+    sample ``floor(rate x minutes / 60)``: the exact rate less what rounding down can cost,
+    at most one resident per row, and only where rate x minutes / 60 can be fractional
+    (every row when a slot's worth is fractional, else only rows that begin after travel).
+    Works on numbers and on CP-SAT expressions alike.
     """
+    num, den = model_rate(per_hour)
+    whole_slots = (num * slot) % (60 * den) == 0
+    rows = lossy if whole_slots else started
+    return (scale // (60 * den)) * num * (slot * work - lost) - scale * rows
+
+
+def samples_within_rate(model: cp_model.CpModel, v: Variables) -> None:
+    """Samples never exceed the working pairs' rate times their working minutes, with the
+    rounding each roster row may cost (:func:`sample_room`). Pairs landing during the slot
+    lose their travel minutes in the mode their trip names."""
     slot = v.inst.slot
     for (i, mode, t), samples in v.samples.items():
         crews = v.crews_working(i, mode, t)
-        rates = {c: model_rate(v.crews[c].team.rate(mode)) for c in crews}
-        scale = lcm(*(60 * den for _, den in rates.values()))
+        scale = lcm(*(60 * model_rate(v.crews[c].team.rate(mode))[1] for c in crews))
         room = []
         for c in crews:
-            num, den = rates[c]
             work = v.work[c, i, mode, t]
             kept = v.kept_working(c, i, mode, t)
-            started = work - kept if kept is not None else work
-            lost = sum(tr.lost_minutes * tr.var for tr in v.arriving(c, i, t, mode))
-            # rate/60 * (slot*work - lost) - started, times `scale`
-            room.append((scale // (60 * den)) * num * (slot * work - lost) - scale * started)
+            landing = [tr for tr in v.arriving(c, i, t, mode) if tr.lost_minutes]
+            room.append(
+                sample_room(
+                    v.crews[c].team.rate(mode),
+                    slot,
+                    scale,
+                    work,
+                    sum(tr.lost_minutes * tr.var for tr in landing),
+                    work - kept if kept is not None else work,
+                    sum(tr.var for tr in landing),
+                )
+            )
         model.add(scale * samples <= sum(room))
 
 

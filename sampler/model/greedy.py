@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
-from sampler.model.constraints import model_rate
+from sampler.model.constraints import model_rate, sample_room
 from sampler.model.cpmodel import Counts, TripCount
 from sampler.model.crews import Arc, Crew
 
@@ -318,11 +318,18 @@ class _Dispatch:
 
     def _sample(self, crew: Crew, i: int, mode: str, t: int, workers: list[_Pair]) -> None:
         team, slot = crew.team, self.slot
-        num, den = model_rate(team.rate(mode))
-        scale = 60 * den
+        scale = 60 * model_rate(team.rate(mode))[1]
         kept = sum(1 for p in workers if p.last == (i, mode, t - 1) and crew.previous(t) == t - 1)
-        lost = sum(p.lost for p in workers if p.transit_until == t)
-        room = num * (slot * len(workers) - lost) - scale * (len(workers) - kept)
+        landing = [p for p in workers if p.transit_until == t and p.lost]
+        room = sample_room(
+            team.rate(mode),
+            slot,
+            scale,
+            len(workers),
+            sum(p.lost for p in landing),
+            len(workers) - kept,
+            len(landing),
+        )
         take = max(0, min(room // scale, self.sites[i].remaining[mode]))
         key = (crew.index, i, mode, t)
         self.work[key] = len(workers)
