@@ -9,12 +9,19 @@ valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
   at most ``max_suit`` separated by breaks of ``min_break``), and T0 its shortest first trip;
 - at site i it works only between its arrival from the base (or the opening) and ``tau``
   (or the closing), so at most ``min(W - T_ki, S(D_ki))`` minutes;
-- walk-in pair-minutes at a site are at most ``stations`` times its open minutes;
+- walk-in pair-minutes at a site are at most ``stations`` times its open minutes after the
+  first team can arrive;
 - every resident is sampled, at the team's rate.
 
 If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest feasible
 ``tau`` (found by bisection on whole minutes) is a lower bound on ``done_at``. Travel times
 here use the smallest Earth radius in use, so the bound holds under any convention.
+
+A city too large for one LP per team and site is relaxed further, still validly: teams with
+the same rules and hours become one group (travel: the shortest of theirs), and nearby
+sites one cluster (demand and station-minutes added up, open from the earliest opening to
+the latest closing, travel: the shortest to any of them). The LP is built once and only its
+bounds change from one deadline to the next, so GLOP re-solves from its last basis.
 """
 
 from __future__ import annotations
@@ -24,21 +31,24 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from sampler.clusters import kmeans_labels
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 
+MAX_LP_CELLS = 40_000  # team groups x site clusters above which sites are clustered
 
-def max_suit_time(window: float, suit: float, rest: float) -> float:
-    """Most minutes of work and travel that fit in ``window`` minutes under the suit rule."""
-    if window <= 0:
-        return 0.0
+
+def max_suit_time(window, suit: float, rest: float):
+    """Most minutes of work and travel that fit in ``window`` minutes under the suit rule
+    (numbers or numpy arrays)."""
+    window = np.maximum(np.asarray(window, dtype=float), 0.0)
     if rest <= 0:
         return window
-    best = 0.0
+    best = np.zeros_like(window)
     stretches = 1
     while True:
-        best = max(best, min(stretches * suit, window - (stretches - 1) * rest))
-        if (stretches - 1) * rest >= window or stretches * suit >= window:
+        best = np.maximum(best, np.minimum(stretches * suit, window - (stretches - 1) * rest))
+        if np.all((stretches - 1) * rest >= window) or np.all(stretches * suit >= window):
             return best
         stretches += 1
 
@@ -50,141 +60,239 @@ class Bounds:
     done_minute: int | None  # earliest done_at, minutes from start; None: nobody can finish
     max_sampled: int  # most residents any plan can sample in the horizon
     short_by_site: dict[str, tuple[int, int]] = field(default_factory=dict)  # walk, home
-    allocation: dict[tuple[int, int, str], float] = field(
-        default_factory=dict
-    )  # (team, site, mode) -> pair-minutes
+    # (team, site, mode) -> pair-minutes, at the bound (site level only, when not clustered)
+    allocation: dict[tuple[int, int, str], float] = field(default_factory=dict)
     lp_solves: int = 0
+    clustered: bool = False
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The relaxation's units: groups of teams and clusters of sites."""
+
+    group_of: np.ndarray  # team index -> group
+    cluster_of: np.ndarray  # site index -> cluster
+    pairs: np.ndarray  # per group
+    avail: np.ndarray  # per group: (start, end) minutes
+    rules: list  # per group: Rules
+    can_home: np.ndarray  # per group
+    travel: np.ndarray  # group x site, minutes (shortest of the group's teams)
+    first_trip: np.ndarray  # per group: shortest trip to any site
+    demand: np.ndarray  # cluster x mode
+    opens: np.ndarray  # per site (start, end) minutes
+
+
+def _units(inst: Instance) -> _Units:
+    sc = inst.scenario
+    teams = inst.teams
+    keys: dict[tuple, int] = {}
+    group_of = np.zeros(len(teams), dtype=np.int64)
+    many = len(teams) * len(inst.sites) > MAX_LP_CELLS
+    for team in teams:
+        # Teams are merged only when the city is large; merging keeps their pairs and their
+        # rules, and each group keeps the shortest of its members' trips.
+        key = (
+            (team.rules, sc.available_minutes(team.team), team.team.door_to_door)
+            if many
+            else (team.index,)
+        )
+        group_of[team.index] = keys.setdefault(key, len(keys))
+    n_groups = len(keys)
+    ll = inst.site_latlon
+    travel = np.full((n_groups, len(inst.sites)), np.inf)
+    pairs = np.zeros(n_groups)
+    avail = np.zeros((n_groups, 2))
+    rules = [None] * n_groups
+    can_home = np.zeros(n_groups, dtype=bool)
+    for team in teams:
+        g = group_of[team.index]
+        km = great_circle_km(team.team.lat, team.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN)
+        travel[g] = np.minimum(travel[g], travel_minutes(km, team.rules.travel_speed_kmh))
+        pairs[g] += team.pairs
+        avail[g] = sc.available_minutes(team.team)
+        rules[g] = team.rules
+        can_home[g] = team.team.door_to_door
+    clusters = max(1, MAX_LP_CELLS // max(1, n_groups))
+    if n_groups * len(inst.sites) > MAX_LP_CELLS and clusters < len(inst.sites):
+        cluster_of = kmeans_labels(ll, clusters)
+    else:
+        cluster_of = np.arange(len(inst.sites))
+    n_clusters = int(cluster_of.max()) + 1 if len(cluster_of) else 0
+    demand = np.zeros((n_clusters, len(MODES)))
+    for site in inst.sites:
+        for m, mode in enumerate(MODES):
+            demand[cluster_of[site.index], m] += site.demand(mode)
+    opens = np.array([sc.open_minutes(s.site) for s in inst.sites], dtype=float).reshape(-1, 2)
+    first_trip = travel.min(axis=1) if travel.shape[1] else np.zeros(n_groups)
+    return _Units(
+        group_of, cluster_of, pairs, avail, rules, can_home, travel, first_trip, demand, opens
+    )
 
 
 class _Relaxation:
-    """The LP at one deadline; rebuilt per deadline (it is small: teams x sites x modes)."""
+    """The LP over groups and clusters, built once; ``solve(tau)`` re-bounds and re-solves."""
 
-    def __init__(self, inst: Instance):
-        self.inst = inst
-        sc = inst.scenario
-        self.teams = inst.teams
-        self.avail = [sc.available_minutes(t.team) for t in self.teams]
-        self.open = [sc.open_minutes(s.site) for s in inst.sites]
-        ll = inst.site_latlon
-        # Optimistic travel: the bound must hold for any radius convention.
-        self.travel = np.array(
-            [
-                travel_minutes(
-                    great_circle_km(
-                        t.team.lat, t.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN
-                    ),
-                    t.rules.travel_speed_kmh,
-                )
-                for t in self.teams
-            ],
-            dtype=float,
-        ).reshape(len(self.teams), len(inst.sites))
-
-    def team_minutes(self, k: int, tau: float) -> float:
-        team = self.teams[k]
-        r = team.rules
-        a0, a1 = self.avail[k]
-        suit = max_suit_time(min(tau, a1) - a0, r.max_suit_minutes, r.min_break_minutes)
-        first_trip = float(self.travel[k].min()) if self.travel.shape[1] else 0.0
-        return max(0.0, min(r.max_work_minutes, suit) - first_trip)
-
-    def site_minutes(self, k: int, i: int, tau: float) -> float:
-        team = self.teams[k]
-        r = team.rules
-        a0, a1 = self.avail[k]
-        o0, o1 = self.open[i]
-        window = min(tau, a1, o1) - max(a0 + self.travel[k, i], o0)
-        suit = max_suit_time(window, r.max_suit_minutes, r.min_break_minutes)
-        return max(0.0, min(r.max_work_minutes - self.travel[k, i], suit))
-
-    def station_minutes(self, i: int, tau: float) -> float:
-        o0, o1 = self.open[i]
-        if not self.teams:
-            return 0.0
-        earliest = min(self.avail[k][0] + self.travel[k, i] for k in range(len(self.teams)))
-        return max(0.0, min(tau, o1) - max(o0, earliest))
-
-    def solve(self, tau: float, cover_all: bool):
-        """Feasibility of sampling everyone by ``tau`` (cover_all), or the most sampled."""
-        inst = self.inst
-        lp = pywraplp.Solver.CreateSolver("GLOP")
-        h: dict[tuple[int, int, str], pywraplp.Variable] = {}
-        served = {}
-        for site in inst.sites:
-            i = site.index
-            for mode in MODES:
-                demand = site.demand(mode)
-                if demand == 0:
+    def __init__(self, inst: Instance, cover_all: bool):
+        self.inst, self.cover_all = inst, cover_all
+        u = self.u = _units(inst)
+        n_clusters = u.demand.shape[0]
+        self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
+        # Earliest arrival and travel per (group, cluster): the shortest over its sites.
+        self.travel_c = np.full((len(u.pairs), n_clusters), np.inf)
+        for c in range(n_clusters):
+            members = u.cluster_of == c
+            if members.any():
+                self.travel_c[:, c] = u.travel[:, members].min(axis=1)
+        self.open_c = np.zeros((n_clusters, 2))
+        for c in range(n_clusters):
+            members = u.opens[u.cluster_of == c]
+            self.open_c[c] = (members[:, 0].min(), members[:, 1].max())
+        self.h: dict[tuple[int, int, int], pywraplp.Variable] = {}
+        demand_terms: dict[tuple[int, int], list] = {}
+        for g in range(len(u.pairs)):
+            if u.pairs[g] <= 0:
+                continue
+            for c in range(n_clusters):
+                for m, mode in enumerate(MODES):
+                    if u.demand[c, m] <= 0 or (mode == DOOR_TO_DOOR and not u.can_home[g]):
+                        continue
+                    var = lp.NumVar(0, 0, "")
+                    self.h[g, c, m] = var
+                    rate = getattr(u.rules[g], f"{mode}_per_hour") / 60.0
+                    demand_terms.setdefault((c, m), []).append(rate * var)
+        self.feasible_at_all = True
+        self.served: dict[tuple[int, int], pywraplp.Variable] = {}
+        for c in range(n_clusters):
+            for m in range(len(MODES)):
+                if u.demand[c, m] <= 0:
                     continue
-                terms = []
-                for team in self.teams:
-                    k = team.index
-                    if not team.can(mode):
-                        continue
-                    ub = team.pairs * self.site_minutes(k, i, tau)
-                    if ub <= 0:
-                        continue
-                    var = lp.NumVar(0, ub, f"h_{k}_{i}_{mode}")
-                    h[k, i, mode] = var
-                    terms.append(var * (team.rate(mode) / 60.0))
+                terms = demand_terms.get((c, m), [])
                 if cover_all:
-                    # Half a resident of slack: an integral plan that meets demand exactly is
-                    # still feasible here despite floating-point tolerance.
                     if not terms:
-                        return None
-                    lp.Add(sum(terms) >= demand - 0.5)
+                        self.feasible_at_all = False
+                        continue
+                    # Half a resident of slack: an integral plan that meets demand exactly
+                    # is still feasible here despite floating-point tolerance.
+                    lp.Add(sum(terms) >= u.demand[c, m] - 0.5)
                 else:
-                    s = lp.NumVar(0, demand, f"served_{i}_{mode}")
-                    served[i, mode] = s
+                    s = lp.NumVar(0, u.demand[c, m], "")
+                    self.served[c, m] = s
                     lp.Add(s <= sum(terms) if terms else s <= 0)
-            walk = [h[k, i, WALK_IN] for k in range(len(self.teams)) if (k, i, WALK_IN) in h]
-            if walk:
-                lp.Add(sum(walk) <= site.site.stations * self.station_minutes(i, tau))
-        for team in self.teams:
-            k = team.index
-            mine = [v for (kk, _, _), v in h.items() if kk == k]
-            if mine:
-                lp.Add(sum(mine) <= team.pairs * self.team_minutes(k, tau))
+        self.station_rows: dict[int, pywraplp.Constraint] = {}
+        walk = MODES.index(WALK_IN)
+        for c in range(n_clusters):
+            terms = [v for (g, cc, m), v in self.h.items() if cc == c and m == walk]
+            if terms:
+                row = lp.Add(sum(terms) <= 0)
+                self.station_rows[c] = row
+        self.team_rows: dict[int, pywraplp.Constraint] = {}
+        by_group: dict[int, list] = {}
+        for (g, _, _), v in self.h.items():
+            by_group.setdefault(g, []).append(v)
+        for g, terms in by_group.items():
+            self.team_rows[g] = lp.Add(sum(terms) <= 0)
         if not cover_all:
-            lp.Maximize(sum(served.values()) if served else 0)
-        status = lp.Solve()
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return None
-        allocation = {key: var.solution_value() for key, var in h.items()}
-        if cover_all:
-            return allocation, {}
-        return allocation, {key: var.solution_value() for key, var in served.items()}
+            lp.Maximize(sum(self.served.values()) if self.served else 0)
+        self.stations = np.array([s.site.stations for s in inst.sites], dtype=float)
+        # Earliest any team can be at each site, for its station-minutes.
+        reach = u.avail[:, :1] + u.travel if len(u.pairs) else np.full((1, len(inst.sites)), np.inf)
+        self.earliest = reach.min(axis=0) if len(u.pairs) else np.full(len(inst.sites), np.inf)
+
+    def _set_deadline(self, tau: float) -> None:
+        u = self.u
+        caps = np.zeros_like(self.travel_c)
+        for g in range(len(u.pairs)):
+            r = u.rules[g]
+            a0, a1 = u.avail[g]
+            travel = self.travel_c[g]
+            window = np.minimum(np.minimum(tau, a1), self.open_c[:, 1]) - np.maximum(
+                a0 + travel, self.open_c[:, 0]
+            )
+            suit = max_suit_time(window, r.max_suit_minutes, r.min_break_minutes)
+            caps[g] = u.pairs[g] * np.maximum(0.0, np.minimum(r.max_work_minutes - travel, suit))
+        for (g, c, _), var in self.h.items():
+            var.SetUb(float(caps[g, c]))
+        for g, row in self.team_rows.items():
+            r = u.rules[g]
+            a0, a1 = u.avail[g]
+            suit = float(max_suit_time(min(tau, a1) - a0, r.max_suit_minutes, r.min_break_minutes))
+            row.SetUb(u.pairs[g] * max(0.0, min(r.max_work_minutes, suit) - u.first_trip[g]))
+        minutes = np.maximum(
+            0.0, np.minimum(tau, u.opens[:, 1]) - np.maximum(u.opens[:, 0], self.earliest)
+        )
+        per_site = self.stations * minutes
+        for c, row in self.station_rows.items():
+            row.SetUb(float(per_site[u.cluster_of == c].sum()))
+
+    def solve(self, tau: float) -> bool:
+        """Is the LP feasible at ``tau`` (cover_all), or solved (max coverage)?"""
+        if not self.feasible_at_all:
+            return False
+        self._set_deadline(tau)
+        return self.lp.Solve() in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+
+    def allocation(self) -> dict[tuple[int, int, str], float]:
+        """Pair-minutes per (team, site, mode), when teams and sites were not merged."""
+        u = self.u
+        if len(np.unique(u.group_of)) != len(u.group_of) or u.demand.shape[0] != len(u.opens):
+            return {}
+        team_of_group = {int(g): k for k, g in enumerate(u.group_of)}
+        return {
+            (team_of_group[g], c, MODES[m]): var.solution_value()
+            for (g, c, m), var in self.h.items()
+            if var.solution_value() > 1e-9
+        }
+
+    @property
+    def clustered(self) -> bool:
+        return self.u.demand.shape[0] != len(self.u.opens) or len(
+            np.unique(self.u.group_of)
+        ) != len(self.u.group_of)
 
 
 def compute_bounds(inst: Instance) -> Bounds:
     """Earliest possible done_at and most residents sampled, both proven by LP."""
-    relax = _Relaxation(inst)
     horizon = inst.scenario.horizon_minutes
+    most = _Relaxation(inst, cover_all=False)
+    most.solve(horizon)
     solves = 1
-    most = relax.solve(horizon, cover_all=False)
-    allocation, served = most if most else ({}, {})
+    served = {key: var.solution_value() for key, var in most.served.items()}
     max_sampled = int(np.floor(sum(served.values()) + 1e-6))
     short: dict[str, tuple[int, int]] = {}
-    for site in inst.sites:
-        walk = site.demand(WALK_IN) - served.get((site.index, WALK_IN), 0.0)
-        home = site.demand(DOOR_TO_DOOR) - served.get((site.index, DOOR_TO_DOOR), 0.0)
-        walk, home = int(np.ceil(walk - 1e-6)), int(np.ceil(home - 1e-6))
-        if walk > 0 or home > 0:
-            short[site.id] = (walk, home)
+    if not most.clustered:
+        for site in inst.sites:
+            walk = site.demand(WALK_IN) - served.get((site.index, 0), 0.0)
+            home = site.demand(DOOR_TO_DOOR) - served.get((site.index, 1), 0.0)
+            walk, home = int(np.ceil(walk - 1e-6)), int(np.ceil(home - 1e-6))
+            if walk > 0 or home > 0:
+                short[site.id] = (walk, home)
     total = inst.scenario.total_residents
     if total == 0:
-        return Bounds(0, 0, {}, {}, solves)
+        return Bounds(0, 0, {}, {}, solves, most.clustered)
+    if max_sampled < total - 1e-6 and short:
+        return Bounds(None, max_sampled, short, most.allocation(), solves, most.clustered)
+    every = _Relaxation(inst, cover_all=True)
     solves += 1
-    if short or relax.solve(horizon, cover_all=True) is None:
-        return Bounds(None, max_sampled, short, allocation, solves)
-    lo, hi = 0, horizon  # infeasible at lo (nothing sampled at time 0), feasible at hi
+    if not every.solve(horizon):
+        return Bounds(None, max_sampled, short, most.allocation(), solves, most.clustered)
+    lo, hi = 0, horizon  # infeasible at lo (nothing is sampled at time 0), feasible at hi
+    slot = inst.slot
+    # On the slot grid first (the bound is reported there), then to the minute.
+    while hi - lo > slot:
+        mid = ((lo + hi) // 2 // slot) * slot
+        mid = mid if lo < mid < hi else (lo + hi) // 2
+        solves += 1
+        if every.solve(mid):
+            hi = mid
+        else:
+            lo = mid
     while hi - lo > 1:
         mid = (lo + hi) // 2
         solves += 1
-        if relax.solve(mid, cover_all=True) is None:
-            lo = mid
-        else:
+        if every.solve(mid):
             hi = mid
+        else:
+            lo = mid
     solves += 1
-    at_bound = relax.solve(hi, cover_all=True)
-    return Bounds(hi, max_sampled, {}, at_bound[0] if at_bound else allocation, solves)
+    every.solve(hi)
+    return Bounds(hi, max_sampled, {}, every.allocation(), solves, every.clustered)
