@@ -67,35 +67,55 @@ class Crew:
 class CandidateOptions:
     """How much of the city each team may consider."""
 
-    max_sites: int = 14  # candidate sites per team
+    max_sites: int = 16  # candidate sites per team (more only to cover every site)
     nearest: int = 4  # sites added near the base beyond those the LP uses
     neighbours: int = 6  # arcs from each site to its nearest candidates
+    cover: int = 2  # every site is a candidate of at least this many capable teams
+
+
+def _reachable(inst: Instance, team: TeamData, site) -> bool:
+    """Can a pair of the team get to the site while it is open, and work there at all?"""
+    useful = any(site.demand(m) > 0 and team.can(m) for m in MODES)
+    arrive = team.available[0] * inst.slot + team.base_travel[site.index]
+    return useful and arrive < inst.minute(site.open[1])
 
 
 def candidate_sites(
-    inst: Instance, team: TeamData, allocation: dict, options: CandidateOptions
-) -> tuple[int, ...]:
-    """Sites worth considering for ``team``: those the LP bound gives it, then the nearest."""
-    reachable = [
-        s.index
-        for s in inst.sites
-        if any(s.demand(m) > 0 and team.can(m) for m in MODES)
-        and team.available[0] * inst.slot + team.base_travel[s.index] < inst.minute(s.open[1])
-    ]
-    if len(reachable) <= options.max_sites:
-        return tuple(reachable)
-    used = sorted(
-        {i for (k, i, _), v in allocation.items() if k == team.index and v > 1e-6},
-        key=lambda i: (-sum(allocation.get((team.index, i, m), 0.0) for m in MODES), i),
-    )
-    by_distance = sorted(reachable, key=lambda i: (team.base_travel[i], i))
-    chosen: list[int] = []
-    for i in used[: options.max_sites - options.nearest] + by_distance:
-        if i not in chosen and i in reachable:
-            chosen.append(i)
-        if len(chosen) >= options.max_sites:
-            break
-    return tuple(sorted(chosen))
+    inst: Instance, allocation: dict, options: CandidateOptions
+) -> dict[int, tuple[int, ...]]:
+    """Sites worth considering, per team: those the LP bound gives it, then the nearest;
+    then every site that no capable team considers yet goes to the nearest capable ones."""
+    chosen: dict[int, list[int]] = {}
+    for team in inst.teams:
+        reachable = [s.index for s in inst.sites if _reachable(inst, team, s)]
+        if len(reachable) <= options.max_sites:
+            chosen[team.index] = reachable
+            continue
+        used = sorted(
+            {i for (k, i, _), v in allocation.items() if k == team.index and v > 1e-6},
+            key=lambda i: (-sum(allocation.get((team.index, i, m), 0.0) for m in MODES), i),
+        )
+        by_distance = sorted(reachable, key=lambda i: (team.base_travel[i], i))
+        mine: list[int] = []
+        for i in used[: options.max_sites - options.nearest] + by_distance:
+            if i not in mine and i in reachable:
+                mine.append(i)
+            if len(mine) >= options.max_sites:
+                break
+        chosen[team.index] = mine
+    for site in inst.sites:
+        for mode in MODES:
+            if site.demand(mode) == 0:
+                continue
+            capable = [t for t in inst.teams if t.can(mode) and _reachable(inst, t, site)]
+            have = sum(1 for t in capable if site.index in chosen[t.index])
+            for team in sorted(capable, key=lambda t: (t.base_travel[site.index], t.index)):
+                if have >= options.cover:
+                    break
+                if site.index not in chosen[team.index]:
+                    chosen[team.index].append(site.index)
+                    have += 1
+    return {k: tuple(sorted(v)) for k, v in chosen.items()}
 
 
 def crew_arcs(
@@ -126,9 +146,10 @@ def build_crews(
 ) -> tuple[Crew, ...]:
     """Every (team, duty pattern) crew with its candidate sites and arcs."""
     options = options or CandidateOptions()
+    candidates = candidate_sites(inst, allocation, options)
     crews: list[Crew] = []
     for team in inst.teams:
-        sites = candidate_sites(inst, team, allocation, options)
+        sites = candidates[team.index]
         if not sites:
             continue
         arcs = crew_arcs(inst, team, sites, options)
