@@ -1,13 +1,12 @@
-"""A time-indexed LP plan, and a dispatcher that carries it out with whole pairs.
+"""A time-indexed LP plan, turned into posts that whole pairs take up.
 
 The LP (GLOP) is the counting model without the bookkeeping of moves: per crew, candidate
 site, mode and slot, how many pairs sample there; crews may be any size; samples are the
 exact rates; walk-in stations, open windows, the first trip from the base and the duty
 patterns hold. Among the plans that sample everyone by a deadline it prefers early samples
-and few changes of place. The dispatcher then follows it slot by slot with named pairs:
-pairs go where the plan wants more of their crew than are there or on their way, nearest
-first; idle pairs take whatever work is left; samples follow the CP model's own capacity
-rule, so the result is a feasible solution of the CP model (its warm start).
+and few changes of place (a change costs about a trip's worth of samples). Its mean
+presence per crew, stretch and site, rounded to whole pairs, gives the posts that the
+dispatcher of :mod:`sampler.model.posts` takes up.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from ortools.linear_solver import pywraplp
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.model.cpmodel import Counts
 from sampler.model.crews import Crew
-from sampler.model.greedy import _Dispatch, _Pair, _quality
+from sampler.model.greedy import _quality
+from sampler.model.posts import Posts, improve_posts
 
 LATENESS = 1e-3  # objective weight of one sample one slot later (coverage weighs 1)
 
@@ -106,154 +106,69 @@ def time_lp(inst: Instance, crews: tuple[Crew, ...], deadline: int) -> LpPlan | 
     return LpPlan(deadline, {c: v.solution_value() for c, v in size.items()}, pairs, sampled)
 
 
-def planned_dispatch(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Counts:
-    """Carry out an LP plan with whole, named pairs."""
-    sim = _Follow(inst, crews, plan)
-    for t in range(inst.n_slots):
-        sim.step(t)
-    return sim.counts()
+def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
+    """Whole-pair posts from an LP plan: per crew and suit stretch, its mean presence at
+    each site over the stretch, rounded by largest remainders."""
+    by_team: dict[int, list[Crew]] = defaultdict(list)
+    for crew in crews:
+        by_team[crew.team.index].append(crew)
+    size: dict[int, int] = {}
+    for team_crews in by_team.values():
+        # Every pair is sent, even those the LP could spare: the dispatcher finds them work.
+        n = team_crews[0].team.pairs
+        shares = [plan.crew_size.get(c.index, 0.0) for c in team_crews]
+        for crew, k in zip(team_crews, _round_shares(shares, n), strict=True):
+            size[crew.index] = k
+    present: dict[tuple[int, int, int], float] = defaultdict(float)
+    walking: dict[tuple[int, int, int], float] = defaultdict(float)
+    stretch_of: dict[tuple[int, int], int] = {}
+    for crew in crews:
+        for s, (a, b) in enumerate(crew.pattern.stretches):
+            for t in range(a, b):
+                stretch_of[crew.index, t] = s
+    for (c, i, mode, t), v in plan.pairs.items():
+        s = stretch_of[c, t]
+        a, b = crews[c].pattern.stretches[s]
+        present[c, s, i] += v / (b - a)
+        if mode == WALK_IN:
+            walking[c, s, i] += v / (b - a)
+    at: dict[tuple[int, int, int], int] = {}
+    walk: dict[tuple[int, int, int], int] = {}
+    for crew in crews:
+        c = crew.index
+        for s in range(len(crew.pattern.stretches)):
+            sites = list(crew.sites)
+            means = [present.get((c, s, i), 0.0) for i in sites]
+            scale = size[c] / max(sum(means), 1e-9) if sum(means) > 0 else 0.0
+            counts = _round_shares([x * scale for x in means], size[c] if sum(means) > 0 else 0)
+            for i, n in zip(sites, counts, strict=True):
+                if n:
+                    at[c, s, i] = n
+                    share = walking.get((c, s, i), 0.0) / max(present[c, s, i], 1e-9)
+                    walk[c, s, i] = min(n, round(share * n))
+    return Posts(plan.deadline, size, at, walk, round(plan.sampled), dict(plan.pairs))
 
 
 def lp_guided_start(
-    inst: Instance, crews: tuple[Crew, ...], bound_slot: int, attempts: int = 4
+    inst: Instance, crews: tuple[Crew, ...], bound_slot: int, attempts: int = 3, rounds: int = 20
 ) -> Counts | None:
-    """The best dispatch of LP plans with deadlines from the bound on, until one samples
-    everyone by its deadline."""
+    """The best dispatch of LP plans with deadlines from the bound on (each improved by
+    moving posts), until one samples everyone by its deadline."""
     best: Counts | None = None
     total = sum(s.site.priority * s.site.residents for s in inst.sites)
     deadline = max(1, bound_slot)
     for _ in range(attempts):
         plan = time_lp(inst, crews, deadline)
         if plan is not None:
-            counts = planned_dispatch(inst, crews, plan)
+            _, counts = improve_posts(inst, crews, lp_posts(inst, crews, plan), rounds)
             if best is None or _quality(inst, counts) > _quality(inst, best):
                 best = counts
-            done = _quality(inst, counts)[0] >= total and counts.done_slots <= deadline
-            if done:
+            if _quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
                 break
         if deadline >= inst.n_slots:
             break
         deadline += 1
     return best
-
-
-class _Follow(_Dispatch):
-    """The dispatcher, steered slot by slot by an LP plan."""
-
-    def __init__(self, inst: Instance, crews: tuple[Crew, ...], plan: LpPlan):
-        super().__init__(inst, crews, plan.deadline, {}, {})
-        self.plan = plan
-        by_team: dict[int, list[Crew]] = defaultdict(list)
-        for crew in crews:
-            by_team[crew.team.index].append(crew)
-        for team_crews in by_team.values():
-            n = team_crews[0].team.pairs
-            sizes = _round_shares([plan.crew_size.get(c.index, 0.0) for c in team_crews], n)
-            for crew, k in zip(team_crews, sizes, strict=True):
-                self.pairs[crew.index] = [_Pair(crew) for _ in range(k)]
-        self.want: dict[tuple[int, int, int], float] = defaultdict(float)
-        self.want_mode: dict[tuple[int, int, str, int], float] = defaultdict(float)
-        for (c, i, mode, t), v in plan.pairs.items():
-            scale = len(self.pairs[c]) / max(plan.crew_size.get(c, 0.0), 1e-9)
-            self.want[c, i, t] += v * min(scale, 1.0)
-            self.want_mode[c, i, mode, t] += v
-
-    def step(self, t: int) -> None:
-        for crew in self.crews:
-            if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
-                continue
-            stretch = crew.pattern.stretch_of(t)
-            if stretch is not None and stretch[0] == t:
-                self._take_posts(crew, t, stretch)
-            for pair in self.pairs[crew.index]:
-                if pair.transit_until >= t:
-                    continue
-                if pair.place is None or not self._useful_here(pair):
-                    self._send(pair, t)
-        for crew in self.crews:
-            if t in self.on_duty[crew.index] and self.pairs[crew.index]:
-                self._work(crew, t)
-
-    def _doable(self, crew: Crew, i: int) -> bool:
-        site = self.sites[i]
-        return any(site.remaining[m] > 0 and crew.team.can(m) for m in MODES)
-
-    def _take_posts(self, crew: Crew, t: int, stretch: tuple[int, int]) -> None:
-        """At the start of a suit stretch, pairs go to the sites where the plan has the
-        crew on average over the stretch (whole pairs), staying put where they can."""
-        c = crew.index
-        pairs = self.pairs[c]
-        length = stretch[1] - stretch[0]
-        mean = {
-            i: sum(self.want.get((c, i, s), 0.0) for s in range(*stretch)) / length
-            for i in crew.sites
-            if self._doable(crew, i)
-        }
-        whole = min(len(pairs), round(sum(mean.values())))
-        goal = dict(zip(mean, _round_shares(list(mean.values()), whole), strict=True))
-        there: dict[int, list[_Pair]] = defaultdict(list)
-        for p in pairs:
-            if p.place is not None:
-                there[p.place].append(p)
-        can_leave = crew.previous(t) is not None
-        spare: list[_Pair] = [p for p in pairs if p.place is None]
-        for i, here in there.items():
-            extra = len(here) - goal.get(i, 0)
-            if extra > 0 and can_leave:
-                spare.extend([p for p in here if p.transit_until < t][:extra])
-        short = sorted(
-            ((goal[i] - len(there.get(i, [])), i) for i in goal if goal[i] > len(there.get(i, []))),
-            key=lambda x: (-x[0], -self.inst.sites[x[1]].site.priority, x[1]),
-        )
-        for missing, i in short:
-            for _ in range(missing):
-                choice = self._nearest(spare, crew, i, t)
-                if choice is None:
-                    break
-                pair, arc, landing = choice
-                spare.remove(pair)
-                self._go(pair, arc, landing, t)
-
-    def _nearest(self, spare: list[_Pair], crew: Crew, dest: int, t: int):
-        best = None
-        for pair in spare:
-            if pair.place == dest:
-                continue
-            for arc in self.arcs_from.get((crew.index, pair.place), []):
-                if arc.dest != dest:
-                    continue
-                landing = crew.arrival(arc, t, self.slot)
-                if landing is None:
-                    continue
-                key = (arc.minutes, pair.place is not None)
-                if best is None or key < best[0]:
-                    best = (key, pair, arc, landing)
-        return None if best is None else best[1:]
-
-    def _go(self, pair: _Pair, arc, landing, t: int) -> None:
-        arrive, lost = landing
-        if pair.place is not None:
-            self.sites[pair.place].committed.discard(pair)
-        self.sites[arc.dest].committed.add(pair)
-        pair.trip = [pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
-        self.trip_log.append(pair.trip)
-        pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
-
-    def _mode_for(self, pair, i, t, cells, wanted, stations) -> str | None:
-        c = pair.crew.index
-
-        def preference(mode: str) -> tuple:
-            same = pair.last is not None and pair.last[:2] == (i, mode)
-            planned = self.want_mode.get((c, i, mode, t), 0.0) - len(cells[mode])
-            return (planned <= 0, not same, -planned)
-
-        for mode in sorted(MODES, key=preference):
-            if len(cells[mode]) >= wanted[mode]:
-                continue
-            if mode == WALK_IN and self.stations_used[i, t] >= stations:
-                continue
-            return mode
-        return None
 
 
 def _round_shares(values: list[float], total: int) -> list[int]:

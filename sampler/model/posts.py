@@ -1,0 +1,195 @@
+"""Posts: where each squad's pairs stand for each suit stretch, and a dispatcher that
+takes them up.
+
+A crew's pairs keep one post (a site, and how many of them staff walk-in stations) for a
+whole suit stretch, moving only between stretches (from their base before the first). The
+dispatcher takes up the posts with named pairs at each stretch start and keeps working the
+way a team leader would: when a site runs out of walk-in residents its pairs go door to
+door, and when it runs out altogether they go where work remains. Its plan is a feasible
+solution of the counting model. A local search moves single posts from sites that finish
+early to sites that finish late while that makes the dispatched plan better.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
+from sampler.model.cpmodel import Counts
+from sampler.model.crews import Crew
+from sampler.model.greedy import _Dispatch, _Pair, _quality, _site_finish
+
+
+@dataclass(frozen=True)
+class Posts:
+    """Whole pairs per crew, stretch and site, and of those how many do walk-in."""
+
+    deadline: int
+    crew_size: dict[int, int]
+    at: dict[tuple[int, int, int], int]  # (crew, stretch, site) -> pairs
+    walk: dict[tuple[int, int, int], int]  # (crew, stretch, site) -> pairs doing walk-in
+    sampled: int  # residents the plan behind the posts samples by the deadline
+    # (crew, site, mode, slot) -> pairs, where the posts come from a finer plan (the LP)
+    modes: dict[tuple[int, int, str, int], float] = field(default_factory=dict)
+
+
+def posted_dispatch(inst: Instance, crews: tuple[Crew, ...], posts: Posts) -> Counts:
+    """Take up the posts with named pairs, and keep working where work remains."""
+    sim = _TakePosts(inst, crews, posts)
+    for t in range(inst.n_slots):
+        sim.step(t)
+    return sim.counts()
+
+
+def improve_posts(
+    inst: Instance, crews: tuple[Crew, ...], posts: Posts, rounds: int = 20
+) -> tuple[Posts, Counts]:
+    """Local search on the posts: move one pair's post from the site that finishes with
+    most to spare to the one that finishes last, and keep the move if the dispatched plan
+    is better (coverage, then done_at, then how late sites finish in all)."""
+    best_posts = posts
+    best = posted_dispatch(inst, crews, posts)
+    best_key = _quality(inst, best)
+    tried: set[tuple] = set()
+    for _ in range(rounds):
+        finish, short = _site_finish(inst, best)
+        late = sorted(finish, key=lambda i: (-(short[i] > 0), -finish[i], i))
+        early = sorted(finish, key=lambda i: (finish[i], i))
+        move = _a_move(crews, best_posts, late[:3], early, tried)
+        if move is None:
+            break
+        tried.add(move)
+        c, s, i, j = move
+        at = dict(best_posts.at)
+        at[c, s, i] -= 1
+        at[c, s, j] = at.get((c, s, j), 0) + 1
+        walk = dict(best_posts.walk)
+        if walk.get((c, s, i), 0) > at[c, s, i]:
+            walk[c, s, i] = at[c, s, i]
+        candidate = Posts(best_posts.deadline, best_posts.crew_size, at, walk, 0, best_posts.modes)
+        counts = posted_dispatch(inst, crews, candidate)
+        key = _quality(inst, counts)
+        if key > best_key:
+            best_posts, best, best_key = candidate, counts, key
+            tried.clear()
+    return best_posts, best
+
+
+def _a_move(crews, posts: Posts, late: list[int], early: list[int], tried: set):
+    """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one."""
+    for j in late:
+        for i in early:
+            if i == j:
+                continue
+            for (c, s, site), n in sorted(posts.at.items()):
+                if site != i or n <= 0 or j not in crews[c].sites:
+                    continue
+                if (c, s, i, j) not in tried:
+                    return (c, s, i, j)
+    return None
+
+
+class _TakePosts(_Dispatch):
+    """The dispatcher, with each stretch's posts taken up at its start."""
+
+    def __init__(self, inst: Instance, crews: tuple[Crew, ...], posts: Posts):
+        super().__init__(inst, crews, posts.deadline, {}, {})
+        self.posts = posts
+        for crew in crews:
+            self.pairs[crew.index] = [
+                _Pair(crew) for _ in range(posts.crew_size.get(crew.index, 0))
+            ]
+        self.walk_posts: dict[tuple[int, int], int] = {}
+
+    def step(self, t: int) -> None:
+        for crew in self.crews:
+            if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
+                continue
+            stretch = crew.pattern.stretch_of(t)
+            if stretch is not None and stretch[0] == t:
+                self._take_posts(crew, t, crew.pattern.stretches.index(stretch))
+            for pair in self.pairs[crew.index]:
+                if pair.transit_until >= t:
+                    continue
+                if pair.place is None or not self._useful_here(pair):
+                    self._send(pair, t)
+        for crew in self.crews:
+            if t in self.on_duty[crew.index] and self.pairs[crew.index]:
+                self._work(crew, t)
+
+    def _take_posts(self, crew: Crew, t: int, s: int) -> None:
+        c = crew.index
+        goal = {i: self.posts.at.get((c, s, i), 0) for i in crew.sites}
+        there: dict[int, list[_Pair]] = defaultdict(list)
+        for p in self.pairs[c]:
+            if p.place is not None:
+                there[p.place].append(p)
+        spare = [p for p in self.pairs[c] if p.place is None]
+        if crew.previous(t) is not None:
+            for i, here in sorted(there.items()):
+                extra = len(here) - goal.get(i, 0)
+                if extra > 0:
+                    spare.extend([p for p in here if p.transit_until < t][:extra])
+        for i in sorted(goal, key=lambda i: (-goal[i], i)):
+            for _ in range(goal[i] - len(there.get(i, []))):
+                choice = _nearest(self, spare, crew, i, t)
+                if choice is None:
+                    break
+                pair, arc, landing = choice
+                spare.remove(pair)
+                self._go(pair, arc, landing, t)
+        for i in crew.sites:
+            self.walk_posts[c, i] = self.posts.walk.get((c, s, i), 0)
+
+    def _go(self, pair: _Pair, arc, landing, t: int) -> None:
+        arrive, lost = landing
+        if pair.place is not None:
+            self.sites[pair.place].committed.discard(pair)
+        self.sites[arc.dest].committed.add(pair)
+        pair.trip = [pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
+        self.trip_log.append(pair.trip)
+        pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
+
+    def _mode_for(self, pair, i, t, cells, wanted, stations) -> str | None:
+        """The finer plan's mode for this slot where there is one, else the post's; a pair
+        keeps its mode when that is as good; any mode with work left rather than none."""
+        c = pair.crew.index
+        same = pair.last[1] if pair.last is not None and pair.last[0] == i else None
+        if self.posts.modes:
+
+            def preference(mode: str) -> tuple:
+                room = self.posts.modes.get((c, i, mode, t), 0.0) - len(cells[mode])
+                return (room <= 0, mode != same, -room)
+
+            order = sorted((WALK_IN, DOOR_TO_DOOR), key=preference)
+        else:
+            posted = self.walk_posts.get((c, i), 0)
+            first = WALK_IN if len(cells[WALK_IN]) < posted else DOOR_TO_DOOR
+            order = [same] if same else []
+            order += [m for m in (first, WALK_IN, DOOR_TO_DOOR) if m not in order]
+        for mode in order:
+            if len(cells[mode]) >= wanted[mode]:
+                continue
+            if mode == WALK_IN and self.stations_used[i, t] >= stations:
+                continue
+            return mode
+        return None
+
+
+def _nearest(sim: _Dispatch, spare: list[_Pair], crew: Crew, dest: int, t: int):
+    """The spare pair with the shortest trip to ``dest`` that fits its stretch."""
+    best = None
+    for pair in spare:
+        if pair.place == dest:
+            continue
+        for arc in sim.arcs_from.get((crew.index, pair.place), []):
+            if arc.dest != dest:
+                continue
+            landing = crew.arrival(arc, t, sim.slot)
+            if landing is None:
+                continue
+            key = (arc.minutes, pair.place is not None)
+            if best is None or key < best[0]:
+                best = (key, pair, arc, landing)
+    return None if best is None else best[1:]
