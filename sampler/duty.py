@@ -12,6 +12,7 @@ different times, and the model decides how many pairs follow each (a squad, å°å
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from math import ceil
 
 Stretch = tuple[int, int]
@@ -36,7 +37,7 @@ class DutyPattern:
 
     stretches: tuple[Stretch, ...]
 
-    @property
+    @cached_property
     def slots(self) -> list[int]:
         return [t for a, b in self.stretches for t in range(a, b)]
 

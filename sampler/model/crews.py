@@ -9,6 +9,7 @@ at city scale without ruling out what a good plan needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,11 +44,14 @@ class Crew:
     def on_duty(self) -> list[int]:
         return self.pattern.slots
 
+    @cached_property
+    def _previous(self) -> dict[int, int | None]:
+        slots = self.pattern.slots
+        return {t: (slots[k - 1] if k else None) for k, t in enumerate(slots)}
+
     def previous(self, slot: int) -> int | None:
         """The on-duty slot before ``slot`` (across a break), or None on the first."""
-        slots = self.pattern.slots
-        pos = slots.index(slot)
-        return slots[pos - 1] if pos else None
+        return self._previous[slot]
 
     def arrival(self, arc: Arc, depart: int, slot_minutes: int) -> tuple[int, int] | None:
         """(arrival slot, minutes lost in it) for a trip leaving at the start of ``depart``.

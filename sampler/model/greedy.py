@@ -125,6 +125,54 @@ def _site_finish(inst: Instance, counts: Counts) -> tuple[dict[int, int], dict[i
     return finish, short
 
 
+@dataclass
+class _Static:
+    """What every dispatch over the same crews shares: duty slots, trips, work cells."""
+
+    crews: tuple[Crew, ...]
+    n_slots: int
+    on_duty: dict[int, set[int]]
+    arcs_from: dict[tuple[int, int | None], list[Arc]]
+    allowed: set[tuple[int, int, str, int]]
+    _left: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+
+    def duty_left(self, deadline: int) -> dict[int, list[int]]:
+        """Per crew, for each slot t: its on-duty slots from t until the deadline."""
+        if deadline not in self._left:
+            table = {}
+            for crew in self.crews:
+                left = [0] * (self.n_slots + 1)
+                for t in range(self.n_slots - 1, -1, -1):
+                    left[t] = left[t + 1] + (t in self.on_duty[crew.index] and t < deadline)
+                table[crew.index] = left
+            self._left[deadline] = table
+        return self._left[deadline]
+
+
+def _static(inst: Instance, crews: tuple[Crew, ...]) -> _Static:
+    """The shared dispatch data for these crews, computed once per instance."""
+    cached = inst._cache.get("dispatch")
+    if cached is not None and cached.crews is crews:
+        return cached
+    arcs_from: dict[tuple[int, int | None], list[Arc]] = defaultdict(list)
+    allowed: set[tuple[int, int, str, int]] = set()
+    for crew in crews:
+        for arc in crew.arcs:
+            arcs_from[crew.index, arc.origin].append(arc)
+        for t in crew.on_duty():
+            for i in crew.sites:
+                site = inst.sites[i]
+                if site.open[0] <= t < site.open[1]:
+                    for m in MODES:
+                        if crew.team.can(m) and site.demand(m) > 0:
+                            allowed.add((crew.index, i, m, t))
+    static = _Static(
+        crews, inst.n_slots, {c.index: set(c.on_duty()) for c in crews}, arcs_from, allowed
+    )
+    inst._cache["dispatch"] = static
+    return static
+
+
 class _Dispatch:
     def __init__(
         self,
@@ -138,7 +186,10 @@ class _Dispatch:
         self.weight = weights
         self.slot = inst.slot
         self.deadline = max(1, min(deadline, inst.n_slots))
-        self.sites = {s.index: _Site({m: s.demand(m) for m in MODES}) for s in inst.sites}
+        self.sites = {
+            s.index: _Site({m: d for m, d in zip(MODES, _demands(inst)[s.index], strict=True)})
+            for s in inst.sites
+        }
         # Team targets, in pair-slots still to give, per site and per (site, mode).
         self.target: dict[tuple[int, int], float] = defaultdict(float)
         self.mode_target: dict[tuple[int, int, str], float] = defaultdict(float)
@@ -155,28 +206,11 @@ class _Dispatch:
                 continue
             first_crew.add(crew.team.index)
             self.pairs[crew.index] = [_Pair(crew) for _ in range(crew.team.pairs)]
-        self.on_duty = {c.index: set(c.on_duty()) for c in crews}
-        # duty_left[c][t]: on-duty slots of crew c from t until the deadline.
-        self.duty_left: dict[int, list[int]] = {}
-        for crew in crews:
-            left = [0] * (inst.n_slots + 1)
-            for t in range(inst.n_slots - 1, -1, -1):
-                on = t in self.on_duty[crew.index] and t < self.deadline
-                left[t] = left[t + 1] + on
-            self.duty_left[crew.index] = left
-        self.arcs_from: dict[tuple[int, int | None], list[Arc]] = defaultdict(list)
-        for crew in crews:
-            for arc in crew.arcs:
-                self.arcs_from[crew.index, arc.origin].append(arc)
-        self.allowed: set[tuple[int, int, str, int]] = set()
-        for crew in crews:
-            for t in crew.on_duty():
-                for i in crew.sites:
-                    site = inst.sites[i]
-                    if site.open[0] <= t < site.open[1]:
-                        for m in MODES:
-                            if crew.team.can(m) and site.demand(m) > 0:
-                                self.allowed.add((crew.index, i, m, t))
+        static = _static(inst, crews)
+        self.on_duty = static.on_duty
+        self.arcs_from = static.arcs_from
+        self.allowed = static.allowed
+        self.duty_left = static.duty_left(self.deadline)
         self.work: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.kept: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.samples: dict[tuple[int, str, int], int] = defaultdict(int)
@@ -351,6 +385,13 @@ class _Dispatch:
             _trip_counts(self.trip_log),
             done,
         )
+
+
+def _demands(inst: Instance) -> list[tuple[int, int]]:
+    """(walk-in, home) residents per site, computed once per instance."""
+    if "demands" not in inst._cache:
+        inst._cache["demands"] = [tuple(s.demand(m) for m in MODES) for s in inst.sites]
+    return inst._cache["demands"]
 
 
 def _trip_counts(log: list[list]) -> tuple[TripCount, ...]:

@@ -41,69 +41,89 @@ def first_work_slot(inst: Instance, crew: Crew, site: int) -> int:
     return start + int(crew.team.base_travel[site]) // inst.slot
 
 
-def time_lp(inst: Instance, crews: tuple[Crew, ...], deadline: int) -> LpPlan | None:
-    """The LP plan that samples the most residents by slot ``deadline``, early and steady."""
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    size = {c.index: lp.NumVar(0, c.team.pairs, f"n{c.index}") for c in crews}
-    for team in inst.teams:
-        mine = [size[c.index] for c in crews if c.team.index == team.index]
-        if mine:
-            lp.Add(sum(mine) <= team.pairs)
-    x: dict[tuple[int, int, str, int], pywraplp.Variable] = {}
-    served: dict[tuple[int, str], list] = defaultdict(list)
-    walk_at: dict[tuple[int, int], list] = defaultdict(list)
-    lateness = []
-    changes = []
-    for crew in crews:
-        c, team = crew.index, crew.team
-        # One more pair at a site than the slot before is a trip: its travel minutes and a
-        # new roster row cost samples the LP should not pretend to have.
-        trip = sorted(a.minutes for a in crew.arcs if a.origin is not None) or [0]
-        change_cost = 1 + team.rate(WALK_IN) * trip[len(trip) // 2] / 60
-        previous: dict[int, pywraplp.Variable | None] = {}
-        for t in crew.on_duty():
-            if t >= deadline:
-                break
-            busy = []
-            for i in crew.sites:
-                site = inst.sites[i]
-                if t < first_work_slot(inst, crew, i) or not site.open[0] <= t < site.open[1]:
-                    continue
-                here = []
-                for mode in MODES:
-                    if not team.can(mode) or site.demand(mode) == 0:
+class TimeLp:
+    """The time-indexed LP over all slots; ``plan(deadline)`` closes the slots from the
+    deadline on. (GLOP solves it faster from scratch than from the previous basis, so each
+    deadline gets a fresh copy: build it with ``TimeLp(inst, crews)`` per deadline.)"""
+
+    def __init__(self, inst: Instance, crews: tuple[Crew, ...]):
+        self.inst, self.crews = inst, crews
+        lp = self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        objective = lp.Objective()
+        objective.SetMaximization()
+        self.size = {c.index: lp.NumVar(0, c.team.pairs, "") for c in crews}
+        for team in inst.teams:
+            row = lp.Constraint(0, team.pairs)
+            for c in crews:
+                if c.team.index == team.index:
+                    row.SetCoefficient(self.size[c.index], 1)
+        self.x: dict[tuple[int, int, str, int], pywraplp.Variable] = {}
+        served: dict[tuple[int, str], pywraplp.Constraint] = {}
+        walk_at: dict[tuple[int, int], pywraplp.Constraint] = {}
+        for site in inst.sites:
+            for mode in MODES:
+                if site.demand(mode) > 0:
+                    got = lp.NumVar(0, site.demand(mode), "")
+                    objective.SetCoefficient(got, site.site.priority)
+                    served[site.index, mode] = row = lp.Constraint(-lp.infinity(), 0)
+                    row.SetCoefficient(got, 1)
+        for crew in crews:
+            c, team = crew.index, crew.team
+            # One more pair at a site than the slot before is a trip: its travel minutes and
+            # a new roster row cost samples the LP should not pretend to have.
+            trip = sorted(a.minutes for a in crew.arcs if a.origin is not None) or [0]
+            change_cost = 1 + team.rate(WALK_IN) * trip[len(trip) // 2] / 60
+            previous: dict[int, list] = {}
+            for t in crew.on_duty():
+                busy = lp.Constraint(-lp.infinity(), 0)
+                busy.SetCoefficient(self.size[c], -1)
+                for i in crew.sites:
+                    site = inst.sites[i]
+                    if t < first_work_slot(inst, crew, i) or not site.open[0] <= t < site.open[1]:
                         continue
-                    var = lp.NumVar(0, team.pairs, "")
-                    x[c, i, mode, t] = var
-                    per_slot = team.rate(mode) * inst.slot / 60
-                    served[i, mode].append(per_slot * var)
-                    lateness.append((t + 1) * per_slot * site.site.priority * var)
-                    if mode == WALK_IN:
-                        walk_at[i, t].append(var)
-                    here.append(var)
-                busy.extend(here)
-                if here:
-                    change = lp.NumVar(0, lp.infinity(), "")
-                    lp.Add(change >= sum(here) - (previous.get(i) or 0))
-                    changes.append(change_cost * change)
-                    previous[i] = sum(here)
-            if busy:
-                lp.Add(sum(busy) <= size[c])
-    if not x:
-        return None
-    for (i, _), works in walk_at.items():
-        lp.Add(sum(works) <= inst.sites[i].site.stations)
-    coverage = []
-    for (i, mode), terms in served.items():
-        got = lp.NumVar(0, inst.sites[i].demand(mode), "")
-        lp.Add(got <= sum(terms))
-        coverage.append(inst.sites[i].site.priority * got)
-    lp.Maximize(sum(coverage) - LATENESS * sum(lateness) - sum(changes))
-    if lp.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return None
-    pairs = {key: var.solution_value() for key, var in x.items() if var.solution_value() > 1e-6}
-    sampled = sum(crews[c].team.rate(m) * inst.slot / 60 * v for (c, _, m, _), v in pairs.items())
-    return LpPlan(deadline, {c: v.solution_value() for c, v in size.items()}, pairs, sampled)
+                    here = []
+                    for mode in MODES:
+                        if not team.can(mode) or site.demand(mode) == 0:
+                            continue
+                        var = self.x[c, i, mode, t] = lp.NumVar(0, team.pairs, "")
+                        per_slot = team.rate(mode) * inst.slot / 60
+                        served[i, mode].SetCoefficient(var, -per_slot)
+                        objective.SetCoefficient(
+                            var, -LATENESS * (t + 1) * per_slot * site.site.priority
+                        )
+                        if mode == WALK_IN:
+                            if (i, t) not in walk_at:
+                                walk_at[i, t] = lp.Constraint(0, site.site.stations)
+                            walk_at[i, t].SetCoefficient(var, 1)
+                        busy.SetCoefficient(var, 1)
+                        here.append(var)
+                    if here:
+                        change = lp.NumVar(0, lp.infinity(), "")
+                        objective.SetCoefficient(change, -change_cost)
+                        row = lp.Constraint(0, lp.infinity())  # change >= here - before
+                        row.SetCoefficient(change, 1)
+                        for var in here:
+                            row.SetCoefficient(var, -1)
+                        for var in previous.get(i, []):
+                            row.SetCoefficient(var, 1)
+                        previous[i] = here
+
+    def plan(self, deadline: int) -> LpPlan | None:
+        """The LP plan that samples the most residents by slot ``deadline``, early and
+        steady."""
+        if not self.x:
+            return None
+        for (c, _, _, t), var in self.x.items():
+            var.SetUb(self.crews[c].team.pairs if t < deadline else 0)
+        if self.lp.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return None
+        pairs = {
+            key: value for key, var in self.x.items() if (value := var.solution_value()) > 1e-6
+        }
+        rate = {c.index: {m: c.team.rate(m) for m in MODES} for c in self.crews}
+        sampled = sum(rate[c][m] * self.inst.slot / 60 * v for (c, _, m, _), v in pairs.items())
+        size = {c: v.solution_value() for c, v in self.size.items()}
+        return LpPlan(deadline, size, pairs, sampled)
 
 
 def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
@@ -158,7 +178,7 @@ def lp_guided_start(
     total = sum(s.site.priority * s.site.residents for s in inst.sites)
     deadline = max(1, bound_slot)
     for _ in range(attempts):
-        plan = time_lp(inst, crews, deadline)
+        plan = TimeLp(inst, crews).plan(deadline)
         if plan is not None:
             _, counts = improve_posts(inst, crews, lp_posts(inst, crews, plan), rounds)
             if best is None or _quality(inst, counts) > _quality(inst, best):
