@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 
 from sampler.bound import Bounds, compute_bounds
+from sampler.decompose import plan_in_parts
 from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
 from sampler.model.cpmodel import CPModel, Progress
-from sampler.model.crews import CandidateOptions, build_crews
+from sampler.model.crews import CandidateOptions, build_crews, model_size
 from sampler.model.greedy import best_start
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
@@ -45,6 +46,8 @@ class SolveParams:
     workers: int = 2
     patterns_per_team: int = 3  # duty patterns (squads with their own break times) per team
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
+    part_sites: int = 30  # a city is planned in parts of about this many sites
+    max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
 
     @property
     def solver_budget(self) -> float:
@@ -163,36 +166,42 @@ def solve(
     params: SolveParams | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Result:
-    """Plan a scenario. Never raises for an impossible scenario: see ``Result.status``."""
+    """Plan a scenario. Never raises for an impossible scenario: see ``Result.status``.
+
+    A city larger than ``params.part_sites`` sites by half again is planned in parts
+    (:mod:`sampler.decompose`); its lower bound is still the whole city's.
+    """
     params = params or SolveParams()
+    return _solve(scenario, params, on_progress, in_parts=True)
+
+
+def solve_whole(scenario: Scenario, params: SolveParams | None = None) -> Result:
+    """Plan a scenario as one piece, however large (what each part of a city gets)."""
+    return _solve(scenario, params or SolveParams(), None, in_parts=False)
+
+
+def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-
     inst = Instance(scenario, patterns_per_team=params.patterns_per_team)
     bounds = compute_bounds(inst)
     timings["bound"] = _lap(clock)
     bound_minute = _on_grid(bounds.done_minute, inst.slot)
 
     clock = time.perf_counter()
-    crews = build_crews(inst, bounds.allocation, params.candidates)
-    model = CPModel(inst, crews)
-    timings["build"] = _lap(clock)
-
-    clock = time.perf_counter()
-    counts = None
-    if crews:
-        floor_slots = (bound_minute or 0) // inst.slot
-        start = best_start(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
-        counts = model.solve(
-            params.solver_budget, params.seed, params.workers, floor_slots, start, on_progress
-        )
+    if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
+        deadline = bounds.done_minute or scenario.horizon_minutes
+        rows, solver = plan_in_parts(
+            scenario, inst, deadline, params.time_limit, params.seed, params.workers,
+            params.part_sites, params.patterns_per_team,
+        )  # fmt: skip
+    else:
+        rows, solver = _plan_whole(inst, bounds, bound_minute, params, on_progress)
     timings["solve"] = _lap(clock)
+    solver["lp_solves"] = bounds.lp_solves
+    solver["bound_clustered"] = bounds.clustered
 
-    clock = time.perf_counter()
-    rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
     plan = Plan(scenario, rows)
-    timings["roster"] = _lap(clock)
-
     done = plan.done_minute
     if not plan.complete:
         status = Status.PARTIAL
@@ -208,16 +217,33 @@ def solve(
         lower_bound_minute=bound_minute,
         shortfalls=tuple(explain_shortfalls(inst, plan, bounds)),
         timings=timings,
-        solver={
-            "model": model.size,
-            "crews": len(crews),
-            "lp_solves": bounds.lp_solves,
-            "stages": [vars(s) for s in model.stages],
-            "reproducible": not any(s.stopped_by_wall_clock for s in model.stages),
-            "counts_done_slots": counts.done_slots if counts else None,
-        },
+        solver=solver,
         params=params,
     )
+
+
+def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.DataFrame, dict]:
+    """Pair rows from the dispatcher's best start, polished by CP-SAT where it fits."""
+    crews = build_crews(inst, bounds.allocation, params.candidates)
+    counts = None
+    model = None
+    if crews:
+        floor_slots = (bound_minute or 0) // inst.slot
+        counts = best_start(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
+        if model_size(inst, crews) <= params.max_model_variables:
+            model = CPModel(inst, crews)
+            counts = model.solve(
+                params.solver_budget, params.seed, params.workers, floor_slots, counts,
+                on_progress,
+            )  # fmt: skip
+    rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
+    stages = [vars(s) for s in model.stages] if model else []
+    return rows, {
+        "model": model.size if model else {"variables": 0, "constraints": 0},
+        "crews": len(crews),
+        "stages": stages,
+        "reproducible": not any(s["stopped_by_wall_clock"] for s in stages),
+    }
 
 
 def _lap(since: float) -> float:

@@ -160,3 +160,8 @@ def build_crews(
         for pattern in team.patterns:
             crews.append(Crew(len(crews), team, pattern, sites, arcs))
     return tuple(crews)
+
+
+def model_size(inst: Instance, crews: tuple[Crew, ...]) -> int:
+    """About how many variables the counting model over these crews has."""
+    return sum(len(c.on_duty()) * (4 * len(c.sites) + 2 * len(c.arcs)) for c in crews)

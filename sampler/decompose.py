@@ -1,0 +1,202 @@
+"""Cities in parts: nearby sites grouped into parts, teams' pairs shared out among them by an
+LP, each part planned on its own (in parallel worker processes), the plans put together.
+
+The lower bound is not affected: it is computed for the whole city beforehand. Parts do not
+exchange pairs during the day, which costs little when parts are a few streets wide and
+each team works near its base. Every part gets the same deterministic effort whatever the
+number of worker processes, so the plan does not depend on how many run at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.linear_solver import pywraplp
+
+from sampler.bound import max_suit_time
+from sampler.clusters import kmeans_labels
+from sampler.instance import MODES, WALK_IN, Instance
+from sampler.roster import PAIR_COLUMNS, pair_ids
+from sampler.scenario import Scenario
+
+NEAREST_PARTS = 6  # parts each team may be shared out to (the nearest to its base)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Sites planned together, and how many pairs of each team work there."""
+
+    sites: tuple[int, ...]
+    pairs: dict[int, int]  # team index -> pairs
+
+
+def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
+    """Parts of about ``part_sites`` sites, and each team's pairs shared out among them in
+    proportion to an LP that samples everyone by ``deadline`` (minutes) near the bases."""
+    n_parts = max(1, round(len(inst.sites) / part_sites))
+    labels = kmeans_labels(inst.site_latlon, n_parts)
+    members: dict[int, list[int]] = defaultdict(list)
+    for site, label in enumerate(labels):
+        members[int(label)].append(site)
+    parts = [tuple(members[p]) for p in sorted(members)]
+    share = _share_pairs(inst, parts, deadline)
+    return [Part(sites, share.get(p, {})) for p, sites in enumerate(parts)]
+
+
+def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
+    """Whole pairs per (team, part): the LP's pair-minutes, rounded by largest remainders,
+    every pair of a team sent somewhere."""
+    sc = inst.scenario
+    demand = np.array(
+        [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
+    )
+    # Travel from each base to the nearest site of each part.
+    reach = np.array([[min(t.base_travel[i] for i in p) for p in parts] for t in inst.teams])
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    objective = lp.Objective()
+    h: dict[tuple[int, int, int], pywraplp.Variable] = {}
+    served: dict[tuple[int, int], pywraplp.Constraint] = {}
+    for p in range(len(parts)):
+        for m in range(len(MODES)):
+            if demand[p, m] > 0:
+                short = lp.NumVar(0, demand[p, m], "")  # residents left unsampled
+                objective.SetCoefficient(short, 1e4)
+                served[p, m] = row = lp.Constraint(demand[p, m], lp.infinity())
+                row.SetCoefficient(short, 1)
+    capacity: dict[int, float] = {}
+    for team in inst.teams:
+        r = team.rules
+        a0, a1 = sc.available_minutes(team.team)
+        suit = float(max_suit_time(min(deadline, a1) - a0, r.max_suit_minutes, r.min_break_minutes))
+        capacity[team.index] = max(1.0, min(r.max_work_minutes, suit))
+        row = lp.Constraint(0, team.pairs * capacity[team.index])
+        for p in np.argsort(reach[team.index], kind="stable")[:NEAREST_PARTS]:
+            for m, mode in enumerate(MODES):
+                if (p, m) not in served or not team.can(mode):
+                    continue
+                var = h[team.index, int(p), m] = lp.NumVar(0, lp.infinity(), "")
+                served[p, m].SetCoefficient(var, team.rate(mode) / 60)
+                row.SetCoefficient(var, 1)
+                objective.SetCoefficient(var, 1 + reach[team.index, p] / 60)
+    stations = np.array([sum(inst.sites[i].site.stations for i in p) for p in parts])
+    walk = MODES.index(WALK_IN)
+    for p in range(len(parts)):
+        terms = [v for (_, pp, m), v in h.items() if pp == p and m == walk]
+        if terms:
+            row = lp.Constraint(0, float(stations[p] * deadline))
+            for var in terms:
+                row.SetCoefficient(var, 1)
+    objective.SetMinimization()
+    lp.Solve()
+    minutes: dict[tuple[int, int], float] = defaultdict(float)
+    for (k, p, _), var in h.items():
+        minutes[k, p] += var.solution_value()
+    share: dict[int, dict[int, int]] = defaultdict(dict)
+    for team in inst.teams:
+        k = team.index
+        near = [int(p) for p in np.argsort(reach[k], kind="stable")[:NEAREST_PARTS]]
+        wants = [minutes.get((k, p), 0.0) / capacity[k] for p in near]
+        if sum(wants) <= 1e-9:
+            wants = [1.0] + [0.0] * (len(near) - 1)
+        for p, n in zip(near, _largest_remainders(wants, team.pairs), strict=True):
+            if n:
+                share[p][k] = n
+    return share
+
+
+def _largest_remainders(values: list[float], total: int) -> list[int]:
+    mass = sum(values)
+    exact = [v * total / mass for v in values]
+    whole = [int(e) for e in exact]
+    order = sorted(range(len(values)), key=lambda j: (-(exact[j] - whole[j]), j))
+    for j in order[: total - sum(whole)]:
+        whole[j] += 1
+    return whole
+
+
+def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
+    """The part as a scenario of its own: its sites, and each team with its share of pairs."""
+    data = scenario.model_dump(mode="json", exclude={"sites", "teams"})
+    data["sites"] = [scenario.sites[i].model_dump(mode="json") for i in part.sites]
+    data["teams"] = [
+        {**t.team.model_dump(mode="json", exclude_none=True), "people": 2 * part.pairs[t.index]}
+        for t in inst.teams
+        if part.pairs.get(t.index)
+    ]
+    return Scenario.model_validate(data)
+
+
+def _plan_part(args) -> tuple[pd.DataFrame, dict]:
+    """Plan one part (in a worker process): its pair rows and solver figures."""
+    from sampler.solve import SolveParams, solve_whole
+
+    scenario, params = args
+    result = solve_whole(scenario, SolveParams(**params))
+    return result.plan.rows, result.solver
+
+
+def plan_in_parts(
+    scenario: Scenario,
+    inst: Instance,
+    deadline: float,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    part_sites: int,
+    patterns_per_team: int,
+) -> tuple[pd.DataFrame, dict]:
+    """Pair rows for the whole city, planned part by part."""
+    parts = [p for p in split(inst, deadline, part_sites) if p.pairs]
+    jobs = [
+        (
+            part_scenario(scenario, inst, part),
+            {
+                "time_limit": max(0.5, time_limit / max(1, len(parts)) * 2),
+                "seed": seed,
+                "workers": 1,
+                "patterns_per_team": patterns_per_team,
+            },
+        )
+        for part in parts
+    ]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_plan_part, jobs, chunksize=1))
+    else:
+        outcomes = [_plan_part(job) for job in jobs]
+    rows = _renumber(inst, parts, [o[0] for o in outcomes])
+    stats = {
+        "parts": len(parts),
+        "part_sites": [len(p.sites) for p in parts],
+        "model": {"variables": sum(o[1]["model"]["variables"] for o in outcomes),
+                  "constraints": sum(o[1]["model"]["constraints"] for o in outcomes)},
+        "crews": sum(o[1]["crews"] for o in outcomes),
+        "stages": [s for o in outcomes for s in o[1]["stages"]],
+        "reproducible": all(o[1]["reproducible"] for o in outcomes),
+    }  # fmt: skip
+    return rows, stats
+
+
+def _renumber(inst: Instance, parts: list[Part], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Pairs of one team in different parts get distinct ids: part after part."""
+    used: dict[str, int] = defaultdict(int)
+    out = []
+    for part, rows in zip(parts, frames, strict=True):
+        if rows.empty:
+            for k, n in part.pairs.items():
+                used[inst.teams[k].id] += n
+            continue
+        rows = rows.copy()
+        for k, n in sorted(part.pairs.items()):
+            team = inst.teams[k]
+            local = pair_ids(team.id, n)
+            full = pair_ids(team.id, team.pairs)[used[team.id] : used[team.id] + n]
+            mine = rows.team == team.id
+            rows.loc[mine, "pair"] = rows.loc[mine, "pair"].map(dict(zip(local, full, strict=True)))
+            used[team.id] += n
+        out.append(rows)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=PAIR_COLUMNS)
