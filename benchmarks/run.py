@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import functools
 import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -127,7 +129,6 @@ def measure_tier(
     plans: Path,
     naive_cap: int,
     baselines: bool = True,
-    profile: Path | None = None,
 ) -> None:
     """Plan, export, check and compare one tier; figures go to ``out`` (JSON)."""
     rec = _Recorder(out, out.with_suffix(".progress"))
@@ -138,7 +139,6 @@ def measure_tier(
     from sampler import SolveParams, load_scenario, solve, write_plan
 
     rec.data["import_seconds"] = round(time.perf_counter() - clock, 3)
-    profiler = _profiler(profile)
 
     rec.step("load")
     clock = time.perf_counter()
@@ -159,9 +159,6 @@ def measure_tier(
     clock = time.perf_counter()
     write_plan(result, plans / "planner")
     export_s = time.perf_counter() - clock
-    if profiler is not None and profile is not None:
-        profiler.stop()
-        profile.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
     bound = result.lower_bound_minute
     rec.data["planner"] = {
         "load_seconds": round(load_s, 3),
@@ -176,7 +173,6 @@ def measure_tier(
         "model": result.solver.get("model"),
         "crews": result.solver.get("crews"),
         "reproducible": result.solver.get("reproducible"),
-        "profiled": profile is not None,
         **_figures(result, bound),
     }
     rec.save()
@@ -223,20 +219,6 @@ def _baseline(
     }
 
 
-def _profiler(path: Path | None) -> Any:
-    """A running pyinstrument profiler when asked for (``--profile``), else None."""
-    if path is None:
-        return None
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("--profile: pyinstrument is not installed; timing without it", file=sys.stderr)
-        return None
-    profiler = Profiler(interval=0.005)
-    profiler.start()
-    return profiler
-
-
 # -- the parent: scenarios, processes, report ---------------------------------------------------
 
 
@@ -270,23 +252,32 @@ def run_tier(
     ]  # fmt: skip
     if args.no_baselines:
         command.append("--no-baselines")
-    if args.profile:
-        command += ["--profile-to", str(data / f"{stem}-profile.txt")]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     clock = time.perf_counter()
-    timed_out = False
+    timed_out, code = False, None
+    raw = out.with_suffix(".pyspy")
+    raw.unlink(missing_ok=True)
     with log.open("w", encoding="utf-8") as err:
+        child = subprocess.Popen(command, cwd=REPO, env=env, stderr=err)
+        spy = _start_py_spy(child.pid, raw, timeout) if args.profile else None
         try:
-            done = subprocess.run(command, cwd=REPO, env=env, stderr=err, timeout=timeout)
-            code: int | None = done.returncode
-        except subprocess.TimeoutExpired:  # subprocess.run has killed the child
-            timed_out, code = True, None
+            code = child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            if spy is not None:  # it stops a moment before the timeout: let it write
+                _wait(spy, 15)
+            child.kill()
+            child.wait()
+        if spy is not None:
+            _wait(spy, 30)
     record: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     record.update(tier=tier, scenario=str(path), generate_seconds=generate_s, returncode=code)
     record["process_seconds"] = round(time.perf_counter() - clock, 1)
+    if raw.exists():
+        record["profile"] = profile_summary(raw)
     if timed_out or code != 0:
         steps = progress.read_text(encoding="utf-8").split() if progress.exists() else []
         record["stopped"] = {
@@ -299,10 +290,101 @@ def run_tier(
     return record
 
 
+def _start_py_spy(pid: int, raw: Path, timeout: float) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the tier's process (native frames too: GLOP, CP-SAT), if installed."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(py_spy).exists():
+        print("--profile: py-spy is not installed (pip install py-spy)", file=sys.stderr)
+        return None
+    command = [
+        py_spy, "record", "--pid", str(pid), "--format", "raw", "-o", str(raw),
+        "--rate", str(PROFILE_RATE), "--nonblocking", "--duration", str(max(1, int(timeout) - 2)),
+    ]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait()
+
+
+# Where a sample's time goes: the first of these (function, module) found in its stack.
+PHASES = (
+    ("baselines", "_baseline", "run.py"),
+    ("baselines", "rule_of_thumb", "baselines.py"),
+    ("baselines", "naive_cpsat", "baselines.py"),
+    ("check", "check_plan", "check.py"),
+    ("load", "load_scenario", "loader.py"),
+    ("export", "write_plan", "export.py"),
+    ("bound (LP)", "compute_bounds", "bound.py"),
+    ("crews", "build_crews", "crews.py"),
+    ("model build", "CPModel.__post_init__", "cpmodel.py"),
+    ("warm start", "best_start", "greedy.py"),
+    ("CP-SAT", "CPModel.solve", "cpmodel.py"),
+    ("roster", "build_pair_rows", "roster.py"),
+    ("solve: other", "solve", "solve.py"),
+)
+PROFILE_RATE = 20  # samples a second
+
+
+def profile_summary(raw: Path, top: int = 20) -> dict[str, Any]:
+    """Seconds per phase, and the planner's functions by inclusive share, from py-spy."""
+    phases: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    innermost: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        total += n
+        frames = [_frame(f) for f in stack.split(";")]
+        phase = next((name for name, fn, module in PHASES if (fn, module) in frames), "other")
+        phases[phase] = phases.get(phase, 0) + n
+        inner = "{} ({})".format(*frames[-1])
+        innermost[inner] = innermost.get(inner, 0) + n
+        ours = {(fn, m) for fn, m in frames if m in _planner_modules() and fn != "<module>"}
+        for key in {f"{fn} ({module})" for fn, module in ours}:
+            inclusive[key] = inclusive.get(key, 0) + n
+
+    def ranked(counts: dict[str, int], scale: float, digits: int) -> dict[str, float]:
+        ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+        return {k: round(v / scale, digits) for k, v in ordered}
+
+    return {
+        "seconds": round(total / PROFILE_RATE, 1),
+        "phases": ranked(phases, PROFILE_RATE, 1),
+        "functions": dict(list(ranked(inclusive, max(total, 1), 4).items())[:top]),
+        "innermost": dict(list(ranked(innermost, max(total, 1), 4).items())[:8]),
+    }
+
+
+@functools.cache
+def _planner_modules() -> frozenset[str]:
+    """File names of the planner's modules (py-spy shortens paths, so names are all we have)."""
+    return frozenset(p.name for p in (REPO / "sampler").rglob("*.py")) - {"__init__.py"}
+
+
+def _frame(text: str) -> tuple[str, str]:
+    """``"solve (sampler/solve.py:178)"`` -> (``"solve"``, ``"solve.py"``)."""
+    name, _, where = text.rpartition(" (")
+    return name, where.rsplit(":", 1)[0].rsplit("/", 1)[-1]
+
+
 def _sampler_frames(stack: Path) -> list[str]:
-    """The project's frames in a faulthandler dump (innermost first), for the report."""
-    lines = [ln.strip() for ln in stack.read_text(encoding="utf-8").splitlines()]
-    frames = [ln for ln in lines if "/sampler/" in ln or "/benchmarks/" in ln]
+    """The main thread's frames in a faulthandler dump (innermost first): the innermost
+    one wherever it is (GLOP, CP-SAT, pandas...), then the project's own."""
+    frames: list[str] = []
+    for line in stack.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line.startswith("File "):
+            if frames:
+                break  # one thread is enough: the main one comes first
+            continue
+        if not frames or "/sampler/" in line or "/benchmarks/" in line:
+            frames.append(line)
     return frames[:12]
 
 
@@ -539,6 +621,27 @@ def report(records: list[dict[str, Any]], command: str, seed: int) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(records)]
+    profiled = [r for r in records if "profile" in r]
+    if profiled:
+        lines += [
+            "",
+            "## Where the time went (py-spy, `--profile`)",
+            "",
+            "Seconds of the tier's process by step (planner, check and baselines), then the "
+            "planner's functions by share of all samples (inclusive), and the innermost frames "
+            "(where the CPU actually was).",
+            "",
+        ]
+        for r in profiled:
+            prof = r["profile"]
+            steps = ", ".join(f"{k} {v:g} s" for k, v in prof["phases"].items())
+            funcs = ", ".join(f"`{k}` {v:.0%}" for k, v in prof["functions"].items() if v >= 0.02)
+            inner = ", ".join(f"`{k}` {v:.0%}" for k, v in prof["innermost"].items() if v >= 0.02)
+            lines += [
+                f"- **{r['tier']}** ({prof['seconds']:g} s sampled): {steps}.",
+                f"  Functions: {funcs}.",
+                f"  Innermost: {inner}.",
+            ]
     stopped = [r for r in records if "stopped" in r]
     if stopped:
         lines += ["", "## Stopped tiers", ""]
@@ -617,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="profile the planner with pyinstrument (slower; see data/)",
+        help="sample each tier with py-spy (if installed) and report where the time went",
     )
     parser.add_argument("--data", type=Path, default=DATA, help="where scenarios and plans go")
     parser.add_argument("--results", type=Path, default=RESULTS, help="the report to write")
@@ -627,7 +730,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--plans", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--stack-after", type=float, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--profile-to", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)  # fmt: skip
 
     if args.child:
@@ -636,7 +738,7 @@ def main(argv: list[str] | None = None) -> int:
             faulthandler.dump_traceback_later(args.stack_after, file=stack)
         measure_tier(
             args.child, args.scenario, args.time_limit, args.seed, args.out, args.plans,
-            args.naive_cap, baselines=not args.no_baselines, profile=args.profile_to,
+            args.naive_cap, baselines=not args.no_baselines,
         )  # fmt: skip
         return 0
 
