@@ -35,7 +35,8 @@ from sampler.clusters import kmeans_labels
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 
-MAX_LP_CELLS = 40_000  # team groups x site clusters above which sites are clustered
+MAX_LP_CELLS = 12_000  # team groups x site clusters above which sites are clustered
+REFINE_CELLS = 3_000  # above this the bound stays on the slot grid (no minute bisection)
 
 
 def max_suit_time(window, suit: float, rest: float):
@@ -286,13 +287,19 @@ def compute_bounds(inst: Instance) -> Bounds:
             hi = mid
         else:
             lo = mid
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
+    if len(every.h) <= REFINE_CELLS:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            solves += 1
+            if every.solve(mid):
+                hi = mid
+            else:
+                lo = mid
         solves += 1
-        if every.solve(mid):
-            hi = mid
-        else:
-            lo = mid
+        every.solve(hi)
+        return Bounds(hi, max_sampled, {}, every.allocation(), solves, every.clustered)
+    # Large: nothing is sampled by lo (infeasible), so lo + 1 is a lower bound (and on the
+    # slot grid, hi); the LP at hi gives the allocation.
     solves += 1
     every.solve(hi)
-    return Bounds(hi, max_sampled, {}, every.allocation(), solves, every.clustered)
+    return Bounds(lo + 1, max_sampled, {}, every.allocation(), solves, every.clustered)

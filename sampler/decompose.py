@@ -48,8 +48,9 @@ def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
 
 
 def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
-    """Whole pairs per (team, part): the LP's pair-minutes, rounded by largest remainders,
-    every pair of a team sent somewhere."""
+    """Whole pairs per (team, part): every part gets the same margin of staff over its
+    work (an LP maximising the smallest ratio, then the least travel at 97% of it), each
+    team's pairs then shared out by largest remainders, every pair sent somewhere."""
     sc = inst.scenario
     demand = np.array(
         [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
@@ -57,39 +58,59 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     # Travel from each base to the nearest site of each part.
     reach = np.array([[min(t.base_travel[i] for i in p) for p in parts] for t in inst.teams])
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    objective = lp.Objective()
+    ratio = lp.NumVar(0, lp.infinity(), "ratio")
     h: dict[tuple[int, int, int], pywraplp.Variable] = {}
     served: dict[tuple[int, int], pywraplp.Constraint] = {}
     for p in range(len(parts)):
         for m in range(len(MODES)):
             if demand[p, m] > 0:
-                short = lp.NumVar(0, demand[p, m], "")  # residents left unsampled
-                objective.SetCoefficient(short, 1e4)
-                served[p, m] = row = lp.Constraint(demand[p, m], lp.infinity())
-                row.SetCoefficient(short, 1)
+                served[p, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*demand
+                row.SetCoefficient(ratio, -float(demand[p, m]))
+    # Each team may go to its nearest parts; a part whose work no nearby team can do (home
+    # visits, with only walk-in teams near) also gets the nearest teams that can.
+    near = {
+        t.index: [int(p) for p in np.argsort(reach[t.index], kind="stable")[:NEAREST_PARTS]]
+        for t in inst.teams
+    }
+    for p, m in list(served):
+        capable = [t for t in inst.teams if t.can(MODES[m])]
+        if capable and not any(p in near[t.index] for t in capable):
+            for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index))[:2]:
+                near[t.index].append(p)
     capacity: dict[int, float] = {}
     for team in inst.teams:
         r = team.rules
         a0, a1 = sc.available_minutes(team.team)
-        suit = float(max_suit_time(min(deadline, a1) - a0, r.max_suit_minutes, r.min_break_minutes))
+        suit = float(max_suit_time(a1 - a0, r.max_suit_minutes, r.min_break_minutes))
         capacity[team.index] = max(1.0, min(r.max_work_minutes, suit))
         row = lp.Constraint(0, team.pairs * capacity[team.index])
-        for p in np.argsort(reach[team.index], kind="stable")[:NEAREST_PARTS]:
+        for p in near[team.index]:
             for m, mode in enumerate(MODES):
                 if (p, m) not in served or not team.can(mode):
                     continue
                 var = h[team.index, int(p), m] = lp.NumVar(0, lp.infinity(), "")
                 served[p, m].SetCoefficient(var, team.rate(mode) / 60)
                 row.SetCoefficient(var, 1)
-                objective.SetCoefficient(var, 1 + reach[team.index, p] / 60)
-    stations = np.array([sum(inst.sites[i].site.stations for i in p) for p in parts])
     walk = MODES.index(WALK_IN)
-    for p in range(len(parts)):
+    for p, sites in enumerate(parts):
         terms = [v for (_, pp, m), v in h.items() if pp == p and m == walk]
         if terms:
-            row = lp.Constraint(0, float(stations[p] * deadline))
+            minutes = 0.0
+            for i in sites:
+                opens, closes = sc.open_minutes(inst.sites[i].site)
+                minutes += inst.sites[i].site.stations * (closes - opens)
+            row = lp.Constraint(0, minutes)
             for var in terms:
                 row.SetCoefficient(var, 1)
+    objective = lp.Objective()
+    objective.SetCoefficient(ratio, 1)
+    objective.SetMaximization()
+    lp.Solve()
+    best = ratio.solution_value()
+    ratio.SetLb(0.97 * best)
+    objective.Clear()
+    for (k, p, _), var in h.items():
+        objective.SetCoefficient(var, 1 + reach[k, p] / 60)
     objective.SetMinimization()
     lp.Solve()
     minutes: dict[tuple[int, int], float] = defaultdict(float)
@@ -98,11 +119,10 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     share: dict[int, dict[int, int]] = defaultdict(dict)
     for team in inst.teams:
         k = team.index
-        near = [int(p) for p in np.argsort(reach[k], kind="stable")[:NEAREST_PARTS]]
-        wants = [minutes.get((k, p), 0.0) / capacity[k] for p in near]
+        wants = [minutes.get((k, p), 0.0) / capacity[k] for p in near[k]]
         if sum(wants) <= 1e-9:
-            wants = [1.0] + [0.0] * (len(near) - 1)
-        for p, n in zip(near, _largest_remainders(wants, team.pairs), strict=True):
+            wants = [1.0] + [0.0] * (len(near[k]) - 1)
+        for p, n in zip(near[k], _largest_remainders(wants, team.pairs), strict=True):
             if n:
                 share[p][k] = n
     return share
@@ -151,14 +171,17 @@ def plan_in_parts(
 ) -> tuple[pd.DataFrame, dict]:
     """Pair rows for the whole city, planned part by part."""
     parts = [p for p in split(inst, deadline, part_sites) if p.pairs]
+    part_limit = max(0.5, time_limit / max(1, len(parts)) * 2)
     jobs = [
         (
             part_scenario(scenario, inst, part),
             {
-                "time_limit": max(0.5, time_limit / max(1, len(parts)) * 2),
+                "time_limit": part_limit,
                 "seed": seed,
                 "workers": 1,
-                "patterns_per_team": patterns_per_team,
+                # Squads with staggered breaks cost a part three times the effort; with
+                # seconds per part, one duty pattern per team is the better use of them.
+                "patterns_per_team": patterns_per_team if part_limit >= 5 else 1,
             },
         )
         for part in parts

@@ -27,6 +27,8 @@ from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
 
 DETERMINISTIC_PER_SECOND = 0.3
+MIN_CP_SECONDS = 2.0  # below this time limit the dispatcher's plan is not polished by CP-SAT
+RESCUE_BUDGET = 1.0  # deterministic seconds CP-SAT gets to finish a plan left unfinished
 
 
 class Status(StrEnum):
@@ -48,6 +50,11 @@ class SolveParams:
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
     part_sites: int = 30  # a city is planned in parts of about this many sites
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
+
+    @property
+    def search_rounds(self) -> int:
+        """Rounds of each local search on the dispatcher's plan (2 per second of limit)."""
+        return max(3, min(20, int(2 * self.time_limit)))
 
     @property
     def solver_budget(self) -> float:
@@ -229,13 +236,21 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
     model = None
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
-        counts = best_start(inst, crews, floor_slots or inst.n_slots, bounds.allocation)
-        if model_size(inst, crews) <= params.max_model_variables:
+        counts = best_start(
+            inst, crews, floor_slots or inst.n_slots, bounds.allocation, params.search_rounds
+        )
+        fits = model_size(inst, crews) <= params.max_model_variables
+        # With little time, CP-SAT only steps in to finish what the dispatcher left undone
+        # where the bound says everyone can be sampled.
+        unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
+            s.site.residents for s in inst.sites
+        )
+        if fits and (params.time_limit >= MIN_CP_SECONDS or unfinished):
             model = CPModel(inst, crews)
+            budget = max(params.solver_budget, RESCUE_BUDGET if unfinished else 0.0)
             counts = model.solve(
-                params.solver_budget, params.seed, params.workers, floor_slots, counts,
-                on_progress,
-            )  # fmt: skip
+                budget, params.seed, params.workers, floor_slots, counts, on_progress
+            )
     rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
     stages = [vars(s) for s in model.stages] if model else []
     return rows, {

@@ -59,16 +59,18 @@ def greedy_counts(
     return sim.counts()
 
 
-def best_start(inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets) -> Counts:
+def best_start(
+    inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets, rounds: int = 20
+) -> Counts:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
-    carrying out a time-indexed LP plan."""
+    carrying out a time-indexed LP plan; ``rounds`` bounds each local search."""
     from sampler.model.lpplan import lp_guided_start  # it builds on this module
 
     options = [
         greedy_counts(inst, crews, deadline),
-        dispatch_search(inst, crews, deadline, targets),
+        dispatch_search(inst, crews, deadline, targets, rounds=rounds),
     ]
-    planned = lp_guided_start(inst, crews, deadline)
+    planned = lp_guided_start(inst, crews, deadline, rounds=rounds)
     if planned is not None:
         options.append(planned)
     return max(options, key=lambda c: _quality(inst, c))
