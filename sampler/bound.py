@@ -65,6 +65,8 @@ class Bounds:
     allocation: dict[tuple[int, int, str], float] = field(default_factory=dict)
     lp_solves: int = 0
     clustered: bool = False
+    # Most residents any plan can have sampled by the end of each slot (the best curve).
+    coverage_curve: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,11 +254,11 @@ class _Relaxation:
 
 
 def compute_bounds(inst: Instance) -> Bounds:
-    """Earliest possible done_at and most residents sampled, both proven by LP."""
+    """Earliest possible done_at, most residents sampled in the horizon and by the end of
+    each slot, all proven by LP."""
     horizon = inst.scenario.horizon_minutes
     most = _Relaxation(inst, cover_all=False)
     most.solve(horizon)
-    solves = 1
     served = {key: var.solution_value() for key, var in most.served.items()}
     max_sampled = int(np.floor(sum(served.values()) + 1e-6))
     short: dict[str, tuple[int, int]] = {}
@@ -267,15 +269,42 @@ def compute_bounds(inst: Instance) -> Bounds:
             walk, home = int(np.ceil(walk - 1e-6)), int(np.ceil(home - 1e-6))
             if walk > 0 or home > 0:
                 short[site.id] = (walk, home)
+    allocation = most.allocation()
+    curve = _coverage_curve(inst, most, max_sampled)
+    solves = 1 + len(curve)
+    done, extra, every_allocation = _earliest_done(inst, max_sampled, short)
+    return Bounds(
+        done,
+        max_sampled,
+        short if done is None else {},
+        allocation if done is None else every_allocation,
+        solves + extra,
+        most.clustered,
+        curve,
+    )
+
+
+def _coverage_curve(inst: Instance, most: _Relaxation, max_sampled: int) -> tuple[int, ...]:
+    """Most residents sampled by the end of each slot (the last one: ``max_sampled``)."""
+    curve = []
+    for k in range(1, inst.n_slots):
+        most.solve(k * inst.slot)
+        curve.append(int(np.floor(sum(v.solution_value() for v in most.served.values()) + 1e-6)))
+    return (*curve, max_sampled) if inst.n_slots else ()
+
+
+def _earliest_done(inst: Instance, max_sampled: int, short: dict):
+    """(earliest done_at or None, LP solves, allocation at the bound) by bisection."""
+    horizon = inst.scenario.horizon_minutes
     total = inst.scenario.total_residents
     if total == 0:
-        return Bounds(0, 0, {}, {}, solves, most.clustered)
+        return 0, 0, {}
     if max_sampled < total - 1e-6 and short:
-        return Bounds(None, max_sampled, short, most.allocation(), solves, most.clustered)
+        return None, 0, {}
     every = _Relaxation(inst, cover_all=True)
-    solves += 1
+    solves = 1
     if not every.solve(horizon):
-        return Bounds(None, max_sampled, short, most.allocation(), solves, most.clustered)
+        return None, solves, {}
     lo, hi = 0, horizon  # infeasible at lo (nothing is sampled at time 0), feasible at hi
     slot = inst.slot
     # On the slot grid first (the bound is reported there), then to the minute.
@@ -297,9 +326,9 @@ def compute_bounds(inst: Instance) -> Bounds:
                 lo = mid
         solves += 1
         every.solve(hi)
-        return Bounds(hi, max_sampled, {}, every.allocation(), solves, every.clustered)
+        return hi, solves, every.allocation()
     # Large: nothing is sampled by lo (infeasible), so lo + 1 is a lower bound (and on the
     # slot grid, hi); the LP at hi gives the allocation.
     solves += 1
     every.solve(hi)
-    return Bounds(lo + 1, max_sampled, {}, every.allocation(), solves, every.clustered)
+    return lo + 1, solves, every.allocation()

@@ -1,5 +1,5 @@
 """Plan files, as CONTRACT.md lays them out: roster.csv, rosters/<team>.csv,
-assignments.csv, sites.csv and plan.json.
+assignments.csv, sites.csv and plan.json, with the scenario as planned (scenario.yaml).
 
 CSV is written for spreadsheets: UTF-8 with a byte-order mark, one header row, local times
 ``YYYY-MM-DD HH:MM``, and any text cell that starts with ``=``, ``+``, ``-`` or ``@``
@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sampler.roster import pair_ids, person_ids
 from sampler.solve import Result
@@ -136,6 +137,16 @@ def plan_document(result: Result) -> dict[str, Any]:
         "end": result.scenario.end.strftime("%Y-%m-%d %H:%M"),
         "slot_minutes": result.scenario.slot_minutes,
         "walk_in_sampled": int(result.plan.site_totals.walk_in_sampled.sum()),
+        # The most residents any plan can have sampled by the end of each slot (LP bound).
+        "bound_curve": [
+            {
+                "at": result.scenario.at((k + 1) * result.scenario.slot_minutes).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "residents": n,
+            }
+            for k, n in enumerate(result.bounds.coverage_curve)
+        ],
         "door_to_door_sampled": int(result.plan.site_totals.door_to_door_sampled.sum()),
         "solver": {
             "engine": "ortools CP-SAT (counts) + GLOP (bounds)",
@@ -182,6 +193,10 @@ def write_plan(result: Result, out_dir: str | Path) -> Path:
         write_csv(sites_table(result), staging / "sites.csv")
         document = json.dumps(plan_document(result), ensure_ascii=False, indent=2)
         (staging / "plan.json").write_text(document + "\n", encoding="utf-8")
+        # The scenario as planned, so that the folder is complete on its own (reports).
+        scenario = result.scenario.model_dump(mode="json", exclude_none=True)
+        text = yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False)
+        (staging / "scenario.yaml").write_text(text, encoding="utf-8")
         _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

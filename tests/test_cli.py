@@ -22,7 +22,14 @@ from typer.testing import CliRunner, Result
 from sampler.cli import app
 
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-PLAN_FILES = ["assignments.csv", "plan.json", "roster.csv", "rosters/alpha.csv", "sites.csv"]
+PLAN_FILES = [
+    "assignments.csv",
+    "plan.json",
+    "roster.csv",
+    "rosters/alpha.csv",
+    "scenario.yaml",
+    "sites.csv",
+]
 
 runner = CliRunner()
 
@@ -181,6 +188,7 @@ def test_replanning_into_a_plan_folder_replaces_it(
         "plan.json",
         "roster.csv",
         "rosters/-team.csv",
+        "scenario.yaml",
         "sites.csv",
     ]
     document = json.loads((out / "plan.json").read_text(encoding="utf-8"))
@@ -208,6 +216,7 @@ def test_demand_that_cannot_be_met_exits_3_with_a_partial_plan(
         "plan.json",
         "roster.csv",
         "rosters/solo.csv",
+        "scenario.yaml",
         "sites.csv",
     ]
 

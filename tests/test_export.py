@@ -89,6 +89,7 @@ def test_plan_folder_holds_the_contract_files(tiny_plan: Path) -> None:
         "plan.json",
         "roster.csv",
         "rosters/alpha.csv",
+        "scenario.yaml",
         "sites.csv",
     ]
 
