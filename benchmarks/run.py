@@ -287,6 +287,7 @@ def run_tier(
 ) -> dict[str, Any]:
     """One tier in a fresh process; its figures, or how far it got before the timeout."""
     path, generate_s = scenario_for(tier, seed, data)
+    load_average = round(os.getloadavg()[0], 2)
     stem = f"{tier}-seed{seed}"
     out = data / f"{stem}.json"
     progress, stack, log = (out.with_suffix(s) for s in (".progress", ".stack", ".log"))
@@ -323,6 +324,7 @@ def run_tier(
             _wait(spy, 30)
     record: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     record.update(tier=tier, scenario=str(path), generate_seconds=generate_s, returncode=code)
+    record["load_average"] = load_average
     record["process_seconds"] = round(time.perf_counter() - clock, 1)
     if raw.exists():
         record["profile"] = profile_summary(raw)
@@ -583,6 +585,11 @@ def report(records: list[dict[str, Any]], command: str, seed: int) -> str:
         "",
         f"Machine: {m['cpu']}, {m['nproc']} CPUs (`nproc`), {m['memory']} memory; "
         f"Python {m['python']}, OR-Tools {m['ortools']}; {m['os']}.",
+        "",
+        "Load average (1 minute) when each tier started: "
+        + ", ".join(f"{r['tier']} {r.get('load_average', '?')}" for r in records)
+        + f" (on {m['nproc']} CPUs; above about 1, other work shared the machine and the "
+        "times are longer than on an idle one).",
         "",
         "Wall time is load + solve + export, measured separately in a fresh process per tier "
         "(interpreter start and imports not included; they are listed). Peak memory is the "
