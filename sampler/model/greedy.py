@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
 
+import numpy as np
+
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate, sample_room
 from sampler.model.cpmodel import Counts, TripCount
@@ -25,6 +27,7 @@ from sampler.model.crews import Arc, Crew
 @dataclass(eq=False)
 class _Pair:
     crew: Crew
+    number: int  # within its crew: a stable order for every choice among pairs
     place: int | None = None
     transit_until: int = -1
     lost: int = 0
@@ -40,7 +43,8 @@ class _Site:
     committed: set[_Pair] = field(default_factory=set)  # pairs there or on their way
 
 
-Targets = dict[tuple[int, int, str], float]  # (team, site, mode) -> pair-minutes
+Targets = dict[tuple[int, int, str], float]
+END_GAME = 6  # slots before a site's end (deadline or closing) when rebalancing starts  # (team, site, mode) -> pair-minutes
 
 
 def greedy_counts(
@@ -70,7 +74,7 @@ def best_start(
         greedy_counts(inst, crews, deadline),
         dispatch_search(inst, crews, deadline, targets, rounds=rounds),
     ]
-    planned = lp_guided_start(inst, crews, deadline, rounds=rounds)
+    planned = lp_guided_start(inst, crews, deadline, attempts=2 if rounds < 8 else 3, rounds=rounds)
     if planned is not None:
         options.append(planned)
     return max(options, key=lambda c: _quality(inst, c))
@@ -207,7 +211,10 @@ class _Dispatch:
                 self.pairs[crew.index] = []
                 continue
             first_crew.add(crew.team.index)
-            self.pairs[crew.index] = [_Pair(crew) for _ in range(crew.team.pairs)]
+            self.pairs[crew.index] = [_Pair(crew, k) for k in range(crew.team.pairs)]
+        self.mean_rate = {
+            m: float(np.mean([t.rate(m) for t in inst.teams if t.can(m)] or [1.0])) for m in MODES
+        }
         static = _static(inst, crews)
         self.on_duty = static.on_duty
         self.arcs_from = static.arcs_from
@@ -230,9 +237,77 @@ class _Dispatch:
                     continue  # on its way, or only just arrived
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
+        self._rebalance(t)
         for crew in self.crews:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
+
+    def _rebalance(self, t: int) -> None:
+        """Pairs a site can spare go to sites that will not finish before they close.
+
+        At risk: a site whose work left needs more pair-slots than its pairs can still give
+        before it closes. Spare: a pair whose remaining duty its site does not need. Each
+        at-risk site, most short first, draws the nearest spare pair that can work there.
+        """
+        at_risk = []
+        for i, site in self.sites.items():
+            if not any(site.remaining.values()):
+                continue
+            if min(self.deadline, self.inst.sites[i].open[1]) - t > END_GAME:
+                continue  # far from its end: the plan still has time to make it up
+            need = self._need(i, None)
+            short = need - self._supply(i, t)
+            if short >= 1:
+                at_risk.append((-short, i))
+        if not at_risk:
+            return
+        spare: list[_Pair] = []
+        for i, site in self.sites.items():
+            if not site.committed:
+                continue
+            surplus = self._supply(i, t) - self._need(i, None)
+            for pair in sorted(
+                site.committed, key=lambda p: (p.last is not None, p.crew.index, p.number)
+            ):
+                gives = self._gives(pair, t)
+                here = pair.place == i and pair.transit_until < t
+                on_duty = t in self.on_duty[pair.crew.index] and pair.crew.previous(t) is not None
+                if here and on_duty and 0 < gives <= surplus:
+                    spare.append(pair)
+                    surplus -= gives
+        for _, dest in sorted(at_risk):
+            short = self._need(dest, None) - self._supply(dest, t)
+            while short >= 1 and spare:
+                best = None
+                for pair in spare:
+                    if not self._can_work(pair, dest):
+                        continue
+                    for arc in self.arcs_from.get((pair.crew.index, pair.place), []):
+                        if arc.dest != dest:
+                            continue
+                        landing = pair.crew.arrival(arc, t, self.slot)
+                        if landing is not None and (best is None or arc.minutes < best[0]):
+                            best = (arc.minutes, pair, arc, landing)
+                if best is None:
+                    break
+                _, pair, arc, landing = best
+                spare.remove(pair)
+                self._move(pair, arc, landing, t)
+                short -= self._gives(pair, t)
+
+    def _can_work(self, pair: _Pair, site: int) -> bool:
+        remaining = self.sites[site].remaining
+        return any(remaining[m] > 0 and pair.crew.team.can(m) for m in MODES)
+
+    def _move(self, pair: _Pair, arc: Arc, landing: tuple[int, int], t: int) -> None:
+        """Send a pair along an arc, leaving at the start of slot t."""
+        arrive, lost = landing
+        if pair.place is not None:
+            self.sites[pair.place].committed.discard(pair)
+        self.sites[arc.dest].committed.add(pair)
+        pair.trip = [pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
+        self.trip_log.append(pair.trip)
+        pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
     def _useful_here(self, pair: _Pair) -> bool:
         site = self.sites[pair.place]
@@ -240,12 +315,17 @@ class _Dispatch:
         return any(site.remaining[m] > 0 and team.can(m) for m in MODES)
 
     def _need(self, site_index: int, team) -> float:
-        """Pair-slots of work left at a site (at this team's rates)."""
+        """Pair-slots of work left at a site (at this team's rates; None: the mean rates of
+        the teams that can do each mode)."""
         site = self.sites[site_index]
+
+        def rate(mode: str) -> float:
+            return self.mean_rate[mode] if team is None else team.rate(mode)
+
         return self.weight.get(site_index, 1.0) * sum(
-            site.remaining[m] / max(1e-9, team.rate(m) * self.slot / 60)
+            site.remaining[m] / max(1e-9, rate(m) * self.slot / 60)
             for m in MODES
-            if site.remaining[m] > 0 and team.can(m)
+            if site.remaining[m] > 0 and (team is None or team.can(m))
         )
 
     def _gives(self, pair: _Pair, t: int) -> int:
@@ -253,12 +333,18 @@ class _Dispatch:
         return self.duty_left[pair.crew.index][max(t, pair.transit_until, 0)]
 
     def _supply(self, site_index: int, t: int, team: int | None = None) -> float:
-        """Pair-slots the pairs committed to a site (of one team) can still give."""
-        return sum(
-            self._gives(p, t)
-            for p in self.sites[site_index].committed
-            if team is None or p.crew.team.index == team
-        )
+        """Pair-slots the pairs committed to a site (of one team) can still give there,
+        before the deadline and the site's closing."""
+        closes = min(self.deadline, self.inst.sites[site_index].open[1])
+        total = 0
+        for p in self.sites[site_index].committed:
+            if team is not None and p.crew.team.index != team:
+                continue
+            left = self.duty_left[p.crew.index]
+            start = max(t, p.transit_until, 0)
+            if start < closes:
+                total += left[start] - left[closes]
+        return total
 
     def _send(self, pair: _Pair, t: int) -> None:
         crew = pair.crew
@@ -295,13 +381,8 @@ class _Dispatch:
                 best = (score, arc, landing)
         if best is None:
             return
-        _, arc, (arrive, lost) = best
-        if pair.place is not None:
-            self.sites[pair.place].committed.discard(pair)
-        self.sites[arc.dest].committed.add(pair)
-        pair.trip = [crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
-        self.trip_log.append(pair.trip)
-        pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
+        _, arc, landing = best
+        self._move(pair, arc, landing, t)
 
     def _work(self, crew: Crew, t: int) -> None:
         team = crew.team

@@ -98,7 +98,7 @@ class _TakePosts(_Dispatch):
         self.posts = posts
         for crew in crews:
             self.pairs[crew.index] = [
-                _Pair(crew) for _ in range(posts.crew_size.get(crew.index, 0))
+                _Pair(crew, k) for k in range(posts.crew_size.get(crew.index, 0))
             ]
         self.walk_posts: dict[tuple[int, int], int] = {}
 
@@ -114,6 +114,7 @@ class _TakePosts(_Dispatch):
                     continue
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
+        self._rebalance(t)
         for crew in self.crews:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
@@ -138,18 +139,9 @@ class _TakePosts(_Dispatch):
                     break
                 pair, arc, landing = choice
                 spare.remove(pair)
-                self._go(pair, arc, landing, t)
+                self._move(pair, arc, landing, t)
         for i in crew.sites:
             self.walk_posts[c, i] = self.posts.walk.get((c, s, i), 0)
-
-    def _go(self, pair: _Pair, arc, landing, t: int) -> None:
-        arrive, lost = landing
-        if pair.place is not None:
-            self.sites[pair.place].committed.discard(pair)
-        self.sites[arc.dest].committed.add(pair)
-        pair.trip = [pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
-        self.trip_log.append(pair.trip)
-        pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
     def _mode_for(self, pair, i, t, cells, wanted, stations) -> str | None:
         """The finer plan's mode for this slot where there is one, else the post's; a pair
