@@ -2,16 +2,21 @@
 
 The command line is a thin layer over these functions::
 
-    from sampler import load_scenario, solve, write_plan, check_plan
+    from sampler import load_scenario, solve, write_plan, check_plan, write_report, write_workbook
     scenario = load_scenario("scenarios/lingqiu-2022-11-10.yaml")
     result = solve(scenario, SolveParams(time_limit=10, seed=0))
     write_plan(result, "out")
     assert check_plan(scenario, "out").ok
+    write_report("out")    # out/report.html: one offline page
+    write_workbook("out")  # out/roster.xlsx: a sheet per team
 """
+
+from typing import Any
 
 from sampler.check import CheckReport, check_plan
 from sampler.export import write_plan
 from sampler.loader import ScenarioError, load_scenario, load_scenario_text
+from sampler.report import write_report
 from sampler.scenario import Scenario
 from sampler.solve import Result, SolveParams, Status, solve
 
@@ -27,5 +32,16 @@ __all__ = [
     "load_scenario_text",
     "solve",
     "write_plan",
+    "write_report",
+    "write_workbook",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # openpyxl takes a fifth of a second to import: only when a workbook is written.
+    if name == "write_workbook":
+        from sampler.workbook import write_workbook
+
+        return write_workbook
+    raise AttributeError(f"module 'sampler' has no attribute {name!r}")

@@ -23,6 +23,8 @@ from sampler.check import check_plan
 from sampler.export import OutputError, write_plan
 from sampler.loader import ScenarioError, load_scenario
 from sampler.model.cpmodel import Progress
+from sampler.plan_folder import PlanFolderError
+from sampler.report import write_report
 from sampler.scenario import Scenario
 from sampler.solve import Result, SolveParams, Status, solve
 
@@ -143,6 +145,9 @@ def plan(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plan.")] = 0,
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html and roster.xlsx.")
+    ] = False,
 ) -> None:
     """Plan a scenario and write roster.csv, rosters/, assignments.csv, sites.csv, plan.json."""
     sc = _load(scenario)
@@ -152,6 +157,7 @@ def plan(
         with _LiveLine(sc, None, enabled=err.is_terminal and not as_json) as live:
             result = solve(sc, params, on_progress=live)
         written = write_plan(result, target)
+        reports = _write_reports(written) if report else []
     except OutputError as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
@@ -162,6 +168,8 @@ def plan(
         for table in _summary_tables(result):
             out.print(table)
         out.print(f"plan written to {written}/")
+        for path in reports:
+            out.print(f"{path.name} written to {path}")
     raise typer.Exit(EXIT_PARTIAL if result.status is Status.PARTIAL else EXIT_OK)
 
 
@@ -197,6 +205,28 @@ def schema() -> None:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "sampler scenario, version 1"
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _write_reports(plan_dir: Path) -> list[Path]:
+    """report.html and roster.xlsx, from the plan folder's files."""
+    from sampler.workbook import write_workbook  # openpyxl: imported only when needed
+
+    return [write_report(plan_dir), write_workbook(plan_dir)]
+
+
+@app.command("report")
+def report_command(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `sampler plan`.")],
+) -> None:
+    """Write report.html (one offline page) and roster.xlsx into a plan folder."""
+    try:
+        written = _write_reports(plan_dir)
+    except (PlanFolderError, ScenarioError) as exc:
+        raise _fail_input(exc) from None
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    for path in written:
+        out.print(f"{path.name} written to {path}")
 
 
 def main() -> None:
