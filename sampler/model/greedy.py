@@ -215,6 +215,9 @@ class _Dispatch:
         self.mean_rate = {
             m: float(np.mean([t.rate(m) for t in inst.teams if t.can(m)] or [1.0])) for m in MODES
         }
+        # Teams that cannot go door to door take the walk-in stations first, so that the
+        # pairs who can are free for home visits.
+        self.work_order = sorted(crews, key=lambda c: (c.team.can(DOOR_TO_DOOR), c.index))
         static = _static(inst, crews)
         self.on_duty = static.on_duty
         self.arcs_from = static.arcs_from
@@ -238,7 +241,7 @@ class _Dispatch:
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
         self._rebalance(t)
-        for crew in self.crews:
+        for crew in self.work_order:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
 

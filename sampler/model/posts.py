@@ -115,7 +115,7 @@ class _TakePosts(_Dispatch):
                 if pair.place is None or not self._useful_here(pair):
                     self._send(pair, t)
         self._rebalance(t)
-        for crew in self.crews:
+        for crew in self.work_order:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
 
