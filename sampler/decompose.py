@@ -151,11 +151,21 @@ def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
 
 
 def _plan_part(args) -> tuple[pd.DataFrame, dict]:
-    """Plan one part (in a worker process): its pair rows and solver figures."""
+    """Plan one part (in a worker process): its pair rows and solver figures.
+
+    A part left unfinished although its own bound says everyone can be sampled is planned
+    again with four times the effort (and every duty pattern) before it is given up.
+    """
     from sampler.solve import SolveParams, solve_whole
 
     scenario, params = args
     result = solve_whole(scenario, SolveParams(**params))
+    if not result.plan.complete and result.bounds.done_minute is not None:
+        again = {**params, "time_limit": 4 * params["time_limit"], "patterns_per_team": 3}
+        retry = solve_whole(scenario, SolveParams(**again))
+        if retry.plan.sampled > result.plan.sampled:
+            result = retry
+        result.solver["retried"] = True
     return result.plan.rows, result.solver
 
 
