@@ -327,7 +327,10 @@ def run_tier(
     record["load_average"] = load_average
     record["process_seconds"] = round(time.perf_counter() - clock, 1)
     if raw.exists():
-        record["profile"] = profile_summary(raw)
+        try:
+            record["profile"] = profile_summary(raw)
+        except (OSError, ValueError) as exc:  # a profile is a help, never a reason to fail
+            print(f"{tier}: py-spy output unreadable ({exc})", file=sys.stderr)
     if timed_out or code != 0:
         steps = progress.read_text(encoding="utf-8").split() if progress.exists() else []
         record["stopped"] = {
@@ -386,9 +389,7 @@ def profile_summary(raw: Path, top: int = 20) -> dict[str, Any]:
     inclusive: dict[str, int] = {}
     innermost: dict[str, int] = {}
     total = 0
-    for line in raw.read_text(encoding="utf-8").splitlines():
-        stack, _, count = line.rpartition(" ")
-        n = int(count)
+    for stack, n in _raw_stacks(raw):
         frames = [_frame(f) for f in stack.split(";")]
         if ("_TreeMemory.run", "run.py") in frames:
             continue  # the benchmark's own memory sampling, not the planner
@@ -411,6 +412,20 @@ def profile_summary(raw: Path, top: int = 20) -> dict[str, Any]:
         "functions": dict(list(ranked(inclusive, max(total, 1), 4).items())[:top]),
         "innermost": dict(list(ranked(innermost, max(total, 1), 4).items())[:8]),
     }
+
+
+def _raw_stacks(raw: Path) -> list[tuple[str, int]]:
+    """(stack, samples) from py-spy's raw format; a frame name may hold a line break, so a
+    record ends only at a line ending in its count."""
+    out: list[tuple[str, int]] = []
+    pending = ""
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        pending += line
+        stack, _, count = pending.rpartition(" ")
+        if stack and count.isdigit():
+            out.append((stack, int(count)))
+            pending = ""
+    return out
 
 
 @functools.cache
