@@ -52,6 +52,12 @@ ACTIVITIES = {
     "break": ("break", "#cfe6c8", "#1b1b1b"),
 }
 OTHER_ACTIVITY = ("other", "#b07cc6", "#1b1b1b")
+TEAM_FIGURES = (  # plan.json per-team figures shown above a team's Gantt
+    ("sampling_hours", "{:,.1f} sampling h"),
+    ("travel_hours", "{:,.1f} travel h"),
+    ("moves", "{:,.0f} moves"),
+    ("utilisation", "utilisation {:.0%}"),
+)
 DONE_RAMP = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"]  # early -> late
 NOT_DONE = "#2b2b2b"
 SEALED_RING = "#8e44ad"
@@ -730,15 +736,10 @@ def _gantt(folder: PlanFolder, rows: pd.DataFrame) -> str:
         grows = _gantt_rows(team.id, by_team[team.id], people, grouped)
         shown = grows if not grouped else grows[:per_team]
         n_pairs = len(by_team[team.id])
-        f = team.figures
         facts = [f"{n_pairs:,} pairs"]
-        if f:
-            facts += [
-                f"{_num(f.get('sampling_hours')):,.1f} sampling h",
-                f"{_num(f.get('travel_hours')):,.1f} travel h",
-                f"{_int(f.get('moves'))} moves",
-                f"utilisation {_pct(f.get('utilisation'), 0)}",
-            ]
+        for key, fmt in TEAM_FIGURES:
+            if team.figures.get(key) is not None:
+                facts.append(fmt.format(_num(team.figures[key])))
         title = f"{team.name} ({team.id})" if team.name else team.id
         opened = " open" if k < OPEN_TEAMS else ""
         out.append(
@@ -776,7 +777,7 @@ def _site_frame(folder: PlanFolder) -> pd.DataFrame:
     s["done_min"] = [folder.minute(v) if v else None for v in s["done_at"]]
     s["finished"] = s["done_min"].notna() & (s["short"] <= 0)
     why = {r.get("site"): r.get("reason", "") for r in folder.plan.get("sites_short", []) or []}
-    s["why"] = s["site"].map(why).fillna("")
+    s["why"] = [why.get(site, "") for site in s["site"]]
     # Not finished first (least covered first), then the latest finished.
     unfinished = s[~s["finished"]].sort_values("coverage", kind="stable")
     finished = s[s["finished"]].sort_values("done_min", ascending=False, kind="stable")

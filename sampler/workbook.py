@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -90,25 +91,30 @@ def _team_sheet(ws: WriteOnlyWorksheet, path: Path) -> int:
     widths = [
         len("2022-11-10 07:00")
         if i in times
-        else max([text_width(c), *(text_width(v) for v in frame[c])])
+        else max([text_width(c), *(text_width(v) for v in set(frame[c].tolist()))])
         for i, c in enumerate(columns)
     ]
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.append(_header(ws, columns))
-    for values in frame.itertuples(index=False, name=None):
-        row: list[Any] = []
-        for i, value in enumerate(values):
-            if i in times and value:
-                cell = WriteOnlyCell(ws, value=datetime.strptime(value, TIME_FORMAT))
-                cell.number_format = DATETIME_FORMAT
-                row.append(cell)
-            elif value[:1] == "=":
-                row.append(_text_cell(ws, value))
-            else:
-                row.append(value)
+    cells: list[list[Any]] = []
+    for i, column in enumerate(columns):
+        if i in times:
+            stamps = pd.to_datetime(frame[column], format=TIME_FORMAT, errors="coerce")
+            cells.append([_time_cell(ws, t) for t in stamps.dt.to_pydatetime()])
+        else:
+            cells.append([_text_cell(ws, v) if v[:1] == "=" else v for v in frame[column].tolist()])
+    for row in zip(*cells, strict=True):
         ws.append(row)
     return len(frame)
+
+
+def _time_cell(ws: WriteOnlyWorksheet, at: datetime | None) -> WriteOnlyCell | None:
+    if at is None or pd.isna(at):
+        return None
+    cell = WriteOnlyCell(ws, value=at)
+    cell.number_format = DATETIME_FORMAT
+    return cell
 
 
 def _headline(plan: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
