@@ -60,29 +60,30 @@ def duty_patterns(
 ) -> list[DutyPattern]:
     """Up to ``how_many`` maximal duty patterns inside slots ``[first, end)``.
 
-    Stretches are at most ``limits.suit`` long and at most ``shortening`` slots shorter than
-    that (a shorter first stretch moves the break earlier); breaks are exactly
-    ``limits.rest`` long; the day starts within ``shortening`` slots of ``first``. The
-    patterns with the most duty come first; among equals, the earliest-ending first, then
-    those whose breaks differ most from the ones already chosen.
+    The day starts within ``shortening`` slots of ``first``; the first stretch is at most
+    ``limits.suit`` long and up to ``shortening`` slots shorter (which moves the break
+    earlier); every later stretch is as long as the rules allow, after a break of exactly
+    ``limits.rest``. That is a handful of candidates however long the day, of which the
+    ones not contained in another are kept: those with the most duty first, then the
+    earliest to end, then those whose breaks differ most from the ones already chosen.
     """
     if limits.suit <= 0 or limits.work <= 0 or end <= first:
         return []
     found: set[tuple[Stretch, ...]] = set()
-
-    def extend(start: int, used: int, acc: tuple[Stretch, ...]) -> None:
-        longest = min(limits.suit, end - start, limits.work - used)
-        if longest <= 0:
-            if acc:
-                found.add(acc)
-            return
-        for length in range(longest, max(0, longest - shortening), -1):
-            stretch = (start, start + length)
-            extend(start + length + max(limits.rest, 1), used + length, (*acc, stretch))
-
+    gap = max(limits.rest, 1)
     for start in range(first, min(end, first + shortening + 1)):
-        extend(start, 0, ())
-
+        longest = min(limits.suit, end - start, limits.work)
+        for length in range(longest, max(0, longest - shortening), -1):
+            stretches = [(start, start + length)]
+            used = length
+            while True:
+                begin = stretches[-1][1] + gap
+                size = min(limits.suit, end - begin, limits.work - used)
+                if size <= 0:
+                    break
+                stretches.append((begin, begin + size))
+                used += size
+            found.add(tuple(stretches))
     candidates = [DutyPattern(s) for s in found]
     maximal = [
         p for p in candidates if not any(q.duty > p.duty and q.covers(p) for q in candidates)
