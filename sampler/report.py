@@ -511,7 +511,7 @@ def _map(folder: PlanFolder) -> str:
         x, y = px(s.lon, s.lat)
         r = radius[s.id]
         m = done[s.id]
-        share = 0.5 if last == first else ((m or 0) - first) / (last - first)
+        share = 0.0 if last == first else ((m or 0) - first) / (last - first)
         fill = NOT_DONE if m is None else _ramp(share)
         row = sites.loc[s.id] if s.id in sites.index else None
         coverage = _pct(row["coverage"]) if row is not None else "–"
@@ -940,7 +940,7 @@ BARS
 details.team{border-top:1px solid var(--line);padding:6px 0}
 details.team summary{cursor:pointer;padding:2px 0}
 .legend .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin:0 4px 0 10px}
-p.legend{margin:0 0 6px}
+p.legend{margin:0 0 6px;font-size:12.5px}
 .hint{color:var(--muted);font-size:12.5px;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
