@@ -1,0 +1,79 @@
+"""The dispatchers' plans are solutions of the counting model, and rostering keeps them.
+
+Each warm start (the plain dispatcher, the one steered by the bound's shares, and the one
+taking up LP posts) is put into the CP model as a hint, and every linear constraint of the
+model is evaluated on it: none may be broken. Then the counts are turned into a roster and
+the plan samples exactly what the counts say.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sampler import load_scenario
+from sampler.bound import compute_bounds
+from sampler.instance import Instance
+from sampler.model.cpmodel import CPModel, Counts
+from sampler.model.crews import build_crews
+from sampler.model.greedy import dispatch_search, greedy_counts
+from sampler.model.lpplan import lp_guided_start
+from sampler.plan import Plan
+from sampler.roster import build_pair_rows
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+
+
+def broken_constraints(model: CPModel) -> list[str]:
+    """Linear constraints of the model that the current hint breaks (names of their vars)."""
+    proto = model.model.proto
+    hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    names = [v.name for v in proto.variables]
+    broken = []
+    for index, var in enumerate(proto.variables):
+        domain = list(var.domain)
+        if not domain[0] <= hint.get(index, 0) <= domain[-1]:
+            broken.append(f"domain of {names[index]}")
+    for constraint in proto.constraints:
+        if not constraint.has_linear() or len(constraint.enforcement_literal):
+            continue
+        linear = constraint.linear
+        value = sum(c * hint.get(v, 0) for v, c in zip(linear.vars, linear.coeffs, strict=True))
+        domain = list(linear.domain)
+        if not domain[0] <= value <= domain[-1]:
+            broken.append(", ".join(names[v] for v in linear.vars[:4]))
+    return broken
+
+
+@pytest.fixture(scope="module", params=["lingqiu-2022-11-10", "zhengzhou-jinshui-2022-11-15"])
+def setting(request):
+    inst = Instance(load_scenario(SCENARIOS / f"{request.param}.yaml"))
+    bounds = compute_bounds(inst, curve=False)
+    crews = build_crews(inst, bounds.allocation)
+    deadline = -(-(bounds.done_minute or inst.scenario.horizon_minutes) // inst.slot)
+    return inst, bounds, crews, deadline
+
+
+def starts(inst, bounds, crews, deadline) -> dict[str, Counts]:
+    return {
+        "dispatcher": greedy_counts(inst, crews, deadline),
+        "steered": dispatch_search(inst, crews, deadline, bounds.allocation, rounds=3),
+        "posts": lp_guided_start(inst, crews, deadline, attempts=1, rounds=2),
+    }
+
+
+def test_every_start_is_a_solution_of_the_model(setting):
+    inst, bounds, crews, deadline = setting
+    for name, counts in starts(inst, bounds, crews, deadline).items():
+        model = CPModel(inst, crews)
+        model.hint(counts)
+        assert broken_constraints(model) == [], name
+
+
+def test_rosters_carry_every_sample_of_the_counts(setting):
+    inst, bounds, crews, deadline = setting
+    for name, counts in starts(inst, bounds, crews, deadline).items():
+        plan = Plan(inst.scenario, build_pair_rows(inst, counts))
+        assert plan.sampled == sum(counts.samples.values()), name
+        assert plan.sampled <= inst.scenario.total_residents
