@@ -3,6 +3,8 @@ clustered relaxation never above the exact one."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import sampler.bound as bound
@@ -83,7 +85,7 @@ def test_plans_never_beat_the_bound():
     result = solve(sc, SolveParams(time_limit=2))
     assert result.done_minute >= result.bounds.done_minute
     curve = result.bounds.coverage_curve
-    assert all(a <= b for a, b in zip(curve, curve[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(curve))
 
 
 def test_clustered_relaxation_is_still_a_bound(monkeypatch):

@@ -15,7 +15,7 @@ import pytest
 from sampler import load_scenario
 from sampler.bound import compute_bounds
 from sampler.instance import Instance
-from sampler.model.cpmodel import CPModel, Counts
+from sampler.model.cpmodel import Counts, CPModel
 from sampler.model.crews import build_crews
 from sampler.model.greedy import dispatch_search, greedy_counts
 from sampler.model.lpplan import lp_guided_start

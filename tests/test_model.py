@@ -132,7 +132,7 @@ def test_a_sealed_site_without_a_trained_team_is_short(tmp_path):
         "  - {id: t, people: 2, lat: 40.0, lon: 113.0, door_to_door: false}\n",
         end="2022-11-10T12:00",
     )
-    result, roster = plan(text, tmp_path)
+    result, _roster = plan(text, tmp_path)
     assert result.status is Status.PARTIAL
     assert result.plan.sampled == 0
     (short,) = result.shortfalls
