@@ -43,8 +43,8 @@ class _Site:
     committed: set[_Pair] = field(default_factory=set)  # pairs there or on their way
 
 
-Targets = dict[tuple[int, int, str], float]
-END_GAME = 6  # slots before a site's end (deadline or closing) when rebalancing starts  # (team, site, mode) -> pair-minutes
+Targets = dict[tuple[int, int, str], float]  # (team, site, mode) -> pair-minutes
+END_GAME = 6  # slots before a site's end (deadline or closing) when rebalancing starts
 
 
 def greedy_counts(
