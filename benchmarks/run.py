@@ -323,7 +323,8 @@ def run_tier(
         if spy is not None:
             _wait(spy, 30)
     record: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    record.update(tier=tier, scenario=str(path), generate_seconds=generate_s, returncode=code)
+    shown = os.path.relpath(path, REPO) if path.is_relative_to(REPO) else str(path)
+    record.update(tier=tier, scenario=shown, generate_seconds=generate_s, returncode=code)
     record["load_average"] = load_average
     record["process_seconds"] = round(time.perf_counter() - clock, 1)
     if raw.exists():
@@ -521,8 +522,9 @@ def _ahead(planner: dict[str, Any], other: dict[str, Any]) -> str:
     p_done, o_done = planner.get("done_minute"), other.get("done_minute")
     if p_done is not None and o_done is not None:
         diff = o_done - p_done
-        word = "earlier" if diff > 0 else "later" if diff < 0 else "same done_at"
-        return word if diff == 0 else f"{abs(diff)} min {word}"
+        if diff == 0:
+            return "same done_at"
+        return f"planner done {abs(diff)} min {'earlier' if diff > 0 else 'later'}"
     if p_done is not None:
         left = planner["sampled"] - other["sampled"]
         return f"planner finishes; baseline leaves {left:,} residents ({1 - other['coverage']:.2%})"
@@ -589,14 +591,25 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def report(records: list[dict[str, Any]], command: str, seed: int) -> str:
+def run_facts(command: str, seed: int) -> dict[str, Any]:
+    """What RESULTS.md says about the run itself, taken when it starts."""
+    return {
+        "command": command,
+        "seed": seed,
+        "date": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "version": _version(),
+        "machine": _machine(),
+    }
+
+
+def report(records: list[dict[str, Any]], facts: dict[str, Any]) -> str:
     """RESULTS.md: machine, command, figures per tier, baselines, targets."""
-    m = _machine()
-    now = datetime.now().astimezone()
+    m = facts["machine"]
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `{command}` on {now:%Y-%m-%d %H:%M %Z}, seed {seed}; {_version()}.",
+        f"Written by `{facts['command']}` on {facts['date']}, seed {facts['seed']}; "
+        f"{facts['version']}.",
         "",
         f"Machine: {m['cpu']}, {m['nproc']} CPUs (`nproc`), {m['memory']} memory; "
         f"Python {m['python']}, OR-Tools {m['ortools']}; {m['os']}.",
@@ -621,7 +634,7 @@ def report(records: list[dict[str, Any]], command: str, seed: int) -> str:
     ]
     for r in records:
         size = r.get("size", {})
-        file = os.path.relpath(r["scenario"], REPO)
+        file = r["scenario"]
         lines.append(
             f"| {r['tier']} | `{file}` | {size.get('sites', 0):,} | {size.get('residents', 0):,} "
             f"| {size.get('teams', 0):,} | {size.get('people', 0):,} | "
@@ -799,6 +812,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=DATA, help="where scenarios and plans go")
     parser.add_argument("--results", type=Path, default=RESULTS, help="the report to write")
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        default=None,
+        help="write the report again from a run's data/results-seed<N>.json, running nothing",
+    )
     # The tier's own process:
     parser.add_argument("--child", choices=TIERS, help=argparse.SUPPRESS)
     parser.add_argument("--scenario", type=Path, help=argparse.SUPPRESS)
@@ -817,11 +836,16 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         return 0
 
+    if args.report_from:
+        saved = json.loads(args.report_from.read_text(encoding="utf-8"))
+        return _finish(saved["records"], saved["facts"], args.results)
     tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
     unknown = sorted(set(tiers) - set(TIERS))
     if unknown:
         parser.error(f"unknown tier(s): {', '.join(unknown)}")
     args.data.mkdir(parents=True, exist_ok=True)
+    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
+    facts = run_facts(command.strip(), args.seed)
     records = []
     for tier in tiers:
         limit = args.time_limit if args.time_limit is not None else TIME_LIMITS[tier]
@@ -833,16 +857,20 @@ def main(argv: list[str] | None = None) -> int:
         record = run_tier(tier, args.seed, limit, args.timeout, args.data, args)
         record.setdefault("time_limit", limit)
         records.append(record)
-    print_table(records)
-    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
-    args.results.write_text(report(records, command.strip(), args.seed), encoding="utf-8")
+    saved = {"facts": facts, "records": records}
     (args.data / f"results-seed{args.seed}.json").write_text(
-        json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8"
+        json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    print(f"written {os.path.relpath(args.results, Path.cwd())}", file=sys.stderr)
-    return (
-        0 if all("planner" in r and r["planner"].get("check", {}).get("ok") for r in records) else 1
-    )
+    return _finish(records, facts, args.results)
+
+
+def _finish(records: list[dict[str, Any]], facts: dict[str, Any], results: Path) -> int:
+    """Print the table, write RESULTS.md; 0 when every tier's plan passed the checker."""
+    print_table(records)
+    results.write_text(report(records, facts), encoding="utf-8")
+    print(f"written {os.path.relpath(results, Path.cwd())}", file=sys.stderr)
+    ok = all("planner" in r and r["planner"].get("check", {}).get("ok") for r in records)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
