@@ -77,20 +77,33 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         if capable and not any(p in near[t.index] for t in capable):
             for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index))[:2]:
                 near[t.index].append(p)
-    capacity: dict[int, float] = {}
+    # Minutes one pair of a team can work in a part: after the trip there, before the
+    # part's sites close, within the suit rules.
+    windows = [
+        (min(sc.open_minutes(inst.sites[i].site)[0] for i in p),
+         max(sc.open_minutes(inst.sites[i].site)[1] for i in p))
+        for p in parts
+    ]  # fmt: skip
+    effective: dict[tuple[int, int], float] = {}
     for team in inst.teams:
         r = team.rules
         a0, a1 = sc.available_minutes(team.team)
-        suit = float(max_suit_time(a1 - a0, r.max_suit_minutes, r.min_break_minutes))
-        capacity[team.index] = max(1.0, min(r.max_work_minutes, suit))
-        row = lp.Constraint(0, team.pairs * capacity[team.index])
+        row = lp.Constraint(0, team.pairs)  # pairs used, over all parts
         for p in near[team.index]:
+            travel = float(reach[team.index, p])
+            opens, closes = windows[p]
+            window = min(a1, closes) - max(a0 + travel, opens)
+            suit = float(max_suit_time(window, r.max_suit_minutes, r.min_break_minutes))
+            minutes = min(r.max_work_minutes - travel, suit)
+            if minutes <= 0:
+                continue
+            effective[team.index, p] = minutes
             for m, mode in enumerate(MODES):
                 if (p, m) not in served or not team.can(mode):
                     continue
                 var = h[team.index, int(p), m] = lp.NumVar(0, lp.infinity(), "")
                 served[p, m].SetCoefficient(var, team.rate(mode) / 60)
-                row.SetCoefficient(var, 1)
+                row.SetCoefficient(var, 1 / minutes)
     walk = MODES.index(WALK_IN)
     for p, sites in enumerate(parts):
         terms = [v for (_, pp, m), v in h.items() if pp == p and m == walk]
@@ -119,7 +132,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     share: dict[int, dict[int, int]] = defaultdict(dict)
     for team in inst.teams:
         k = team.index
-        wants = [minutes.get((k, p), 0.0) / capacity[k] for p in near[k]]
+        wants = [minutes.get((k, p), 0.0) / effective.get((k, p), 1.0) for p in near[k]]
         if sum(wants) <= 1e-9:
             wants = [1.0] + [0.0] * (len(near[k]) - 1)
         for p, n in zip(near[k], _largest_remainders(wants, team.pairs), strict=True):
