@@ -9,16 +9,24 @@ The command line is a thin layer over these functions::
     assert check_plan(scenario, "out").ok
     write_report("out")    # out/report.html: one offline page
     write_workbook("out")  # out/roster.xlsx: a sheet per team
+
+Staffing options, over the scenario as plain data::
+
+    data, _ = read_scenario_data("scenarios/yunzhou-shuibosi.yaml")
+    table = compare(data, {"late": {}, "early": {"teams.yunzhou.available": "07:00-21:30"}})
+    staff = least_staff(data, "18:00", team="yunzhou", out_dir="out")  # staff.people
 """
 
 from typing import Any
 
 from sampler.check import CheckReport, check_plan
+from sampler.compare import compare
 from sampler.export import write_plan
-from sampler.loader import ScenarioError, load_scenario, load_scenario_text
+from sampler.loader import ScenarioError, load_scenario, load_scenario_text, read_scenario_data
 from sampler.report import write_report
 from sampler.scenario import Scenario
 from sampler.solve import Result, SolveParams, Status, solve
+from sampler.staff import StaffResult, least_staff
 
 __all__ = [
     "CheckReport",
@@ -26,10 +34,14 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SolveParams",
+    "StaffResult",
     "Status",
     "check_plan",
+    "compare",
+    "least_staff",
     "load_scenario",
     "load_scenario_text",
+    "read_scenario_data",
     "solve",
     "write_plan",
     "write_report",

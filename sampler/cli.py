@@ -15,18 +15,37 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
+from rich import box
+from rich import progress as rich_progress
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sampler.check import check_plan
+from sampler.compare import best_in_columns, compare, csv_frame, non_monotone, varied_paths
 from sampler.export import OutputError, write_plan
-from sampler.loader import ScenarioError, load_scenario
+from sampler.loader import (
+    InputProblem,
+    ScenarioError,
+    load_scenario,
+    read_scenario_data,
+    scenario_from_data,
+)
 from sampler.model.cpmodel import Progress
 from sampler.plan_folder import PlanFolderError
 from sampler.report import write_report
 from sampler.scenario import Scenario
 from sampler.solve import Result, SolveParams, Status, solve
+from sampler.staff import DEFAULT_MAX_PEOPLE, StaffResult, least_staff
+from sampler.variants import (
+    Variant,
+    VariantError,
+    slug,
+    variants_from_file,
+    variants_from_sets,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -227,6 +246,323 @@ def report_command(
         raise _internal_error(exc) from None
     for path in written:
         out.print(f"{path.name} written to {path}")
+
+
+# -- staffing options: sampler compare, sampler staff ----------------------------------
+
+
+_COMPARE_HELP = (
+    "Plan variants of a scenario side by side: a plan, a row and a point on a chart each."
+    "\n\n"
+    "Writes OUT/<variant>/ plan folders, OUT/compare.csv (one row per variant: the values "
+    "set, people, coverage, done_at, lower bound, gap, staff-hours, moves, sites not "
+    "finished) and OUT/compare.png and compare.svg (done_at and coverage against the "
+    "varied value). Variant folders are named by index and change, e.g. "
+    "02-yunzhou.people=50; with --variants, by the names in the file."
+    "\n\n"
+    "A PATH names a key, sites and teams by their id: teams.ID.KEY, sites.ID.KEY, "
+    "defaults.KEY, or a top-level key (slot_minutes, start, end, scenario). Values are "
+    "YAML scalars as in the scenario file: 50, false, 12:30-21:30 (clock times stay "
+    "text); quote a value holding a comma; null removes the key (its default applies). "
+    "Several --set make every combination; --zip pairs them instead. A variants file "
+    "maps names to {PATH: value}, e.g. early: {teams.yunzhou.available: 07:00-21:30}."
+    "\n\n"
+    "Every variant is checked before anything is planned: a bad path or value exits 2, "
+    "naming the --set argument (or the variants file, line and key), with nothing written. "
+    "Each variant is solved with one solver thread, so the results do not depend on "
+    "--jobs. Exit 0 once the comparison is written, partial variants included."
+)
+
+_STAFF_HELP = (
+    "The fewest people a team needs so that every resident is sampled by a deadline."
+    "\n\n"
+    "Counts are even (pairs). Counts whose lower bound misses the deadline are ruled out "
+    "without planning; from the first count the bound allows, plans are made (galloping "
+    "up, then bisecting) until one meets the deadline. Printed: the people, the plan's "
+    "done_at, and why two fewer cannot make it: the lower bound (a proof) or a plan that "
+    "misses (not a proof, the planner being a heuristic). Beside it, the national "
+    "guideline (samplers = residents / 360 a day), counting every person of a pair as a "
+    "sampler and rounding up to whole pairs, for all residents, against all the people "
+    "sent at the answer. The plan at the answer is written to OUT with staff.json."
+    "\n\n"
+    "--team ID counts the people of a team in the scenario; --add-team SPEC adds a new "
+    "one. SPEC is comma-separated KEY=VALUE with the keys of a team in the scenario file: "
+    "id (required), lat and lon or at=SITE_ID (start at that site), and optionally "
+    "available, door_to_door, walk_in_per_hour, door_to_door_per_hour, "
+    "max_suit_minutes, min_break_minutes, max_work_minutes, travel_speed_kmh, name "
+    "(people, if given, is ignored: it is what is searched). Example: "
+    "id=extra,at=shuibosi,available=07:00-21:30,walk_in_per_hour=100"
+    "\n\n"
+    "Exit 0 with the plan written; 3 when no count up to --max-people meets the deadline "
+    "(the reason is printed, nothing is written); 2 bad input; 1 anything else."
+)
+
+
+def _read_data(path: Path):
+    """The scenario as plain data and its line map, validated (exit 2 if it is not)."""
+    try:
+        data, lines = read_scenario_data(path)
+        scenario_from_data(data, str(path), lines)
+    except ScenarioError as exc:
+        raise _fail_input(exc) from None
+    return data, lines
+
+
+@app.command("compare", help=_COMPARE_HELP)
+def compare_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML, CONTRACT.md format).")],
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="PATH=V1,V2,... : values for one key, e.g. teams.yunzhou.people=0,50,100, "
+            "teams.yunzhou.available=07:00-21:30,12:30-21:30, sites.dachi.sealed=false,true, "
+            "defaults.max_suit_minutes=240,390, slot_minutes=15,30. Sites and teams are named "
+            "by id; values are YAML (clock times stay text; quote a value with a comma; null "
+            "restores the default). Repeat --set: every combination is planned.",
+        ),
+    ] = None,
+    zip_sets: Annotated[
+        bool, typer.Option("--zip", help="Pair the --set values (first with first...).")
+    ] = False,
+    variants_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--variants",
+            help="YAML file of named variants: NAME: {PATH: value, ...} (instead of --set).",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Output folder (default: <scenario>-compare)."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds of solver effort per variant.", min=0.1)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Variants planned at once (default: the core count).", min=1),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Plan variants of a scenario side by side (see ``_COMPARE_HELP``)."""
+    data, lines = _read_data(scenario)
+    try:
+        if bool(sets) == (variants_file is not None):
+            raise VariantError(
+                [InputProblem("compare", None, (), "give --set PATH=V1,V2,... or --variants FILE")]
+            )
+        if variants_file is not None:
+            variants = variants_from_file(data, variants_file, str(scenario), lines)
+        else:
+            variants = variants_from_sets(data, sets or [], zip_sets, str(scenario), lines)
+    except ScenarioError as exc:
+        raise _fail_input(exc) from None
+    target = out_dir or scenario.with_name(f"{scenario.stem}-compare")
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=1)
+    try:
+        with _CompareBar(len(variants), enabled=err.is_terminal and not as_json) as bar:
+            frame = compare(data, variants, target, params, jobs=jobs, progress=bar)
+    except OutputError as exc:
+        raise _fail_input(exc) from None
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    if as_json:
+        rows = csv_frame(frame).astype(object).where(frame.notna(), None)
+        out.print_json(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False))
+    else:
+        # Off a terminal (a file, a pipe) the table keeps its natural width.
+        wide = out if out.is_terminal else Console(highlight=False, width=200)
+        wide.print(_compare_table(frame, variants))
+        for note in non_monotone(frame):
+            err.print(f"[yellow]note:[/yellow] {note} (the planner is a heuristic)", soft_wrap=True)
+        out.print(f"{len(frame)} plans, compare.csv, compare.png, compare.svg written to {target}/")
+    raise typer.Exit(EXIT_OK)
+
+
+class _CompareBar:
+    """The progress bar while variants are planned (stderr, only on a terminal)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = (
+            rich_progress.Progress(
+                rich_progress.TextColumn("planning variants"),
+                rich_progress.BarColumn(),
+                rich_progress.MofNCompleteColumn(),
+                rich_progress.TimeElapsedColumn(),
+                rich_progress.TextColumn("{task.description}"),
+                console=err,
+                transient=True,
+            )
+            if enabled
+            else None
+        )
+        self.task = self.bar.add_task("", total=total) if self.bar else None
+
+    def __enter__(self) -> _CompareBar:
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.bar and self.task is not None:
+            self.bar.update(self.task, completed=done, description=name)
+
+
+def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
+    """The comparison as compare.csv has it; the best value of each column marked *."""
+    best = best_in_columns(frame)
+    # The values set, unless every variant's name already spells them out (--set).
+    named = all(slug(c.label) in v.name for v in variants for c in v.changes)
+    paths = [] if named else varied_paths(variants)
+    table = Table(title="variants", title_justify="left", box=box.SIMPLE_HEAD)
+    shown = {
+        "status": "status", "people": "people", "coverage": "coverage", "done_at": "done_at",
+        "lower_bound_done_at": "bound", "gap": "gap", "staff_hours": "staff-h",
+        "moves": "moves", "sites_not_finished": "short",
+    }  # fmt: skip
+    longest = max((len(v.name) for v in variants), default=7)
+    table.add_column("variant", overflow="fold", min_width=min(24, longest))
+    for path in paths:
+        table.add_column(path, justify="right", overflow="fold")
+    for column, title in shown.items():
+        table.add_column(title, justify="left" if column == "status" else "right")
+    for k in range(len(frame)):
+        row = frame.iloc[k]
+        cells = [escape(str(row["variant"])), *(escape(str(row[p])) for p in paths)]
+        for column in shown:
+            text = escape(_cell(column, row[column]))
+            cells.append(f"[bold green]*{text}[/bold green]" if k in best.get(column, ()) else text)
+        table.add_row(*cells)
+    table.caption = (
+        "* best in its column (people, staff-hours, moves: among variants that sample "
+        "everyone); short: sites not finished"
+    )
+    return table
+
+
+def _cell(column: str, value) -> str:
+    if column in ("done_at", "lower_bound_done_at"):
+        return "-" if pd.isna(value) else value.strftime("%H:%M")
+    if column == "coverage":
+        return f"{value:.1%}"
+    if column == "gap":
+        return "-" if pd.isna(value) else f"{value:.1%}"
+    if column == "staff_hours":
+        return f"{value:,.1f}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+@app.command("staff", help=_STAFF_HELP)
+def staff_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML, CONTRACT.md format).")],
+    deadline: Annotated[
+        str,
+        typer.Option(help="Everyone sampled by HH:MM on the scenario's day (or YYYY-MM-DD HH:MM)."),
+    ],
+    team: Annotated[
+        str | None, typer.Option("--team", help="The team whose people are counted (its id).")
+    ] = None,
+    add_team: Annotated[
+        str | None,
+        typer.Option(
+            "--add-team",
+            help="A new team whose people are counted, as SPEC (see above).",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Plan folder (default: <scenario>-staff)."),
+    ] = None,
+    max_people: Annotated[
+        int, typer.Option(help="Largest count of the team's people tried.", min=0)
+    ] = DEFAULT_MAX_PEOPLE,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds of solver effort per plan.", min=0.1)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
+    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """The fewest people a team needs for a deadline (see ``_STAFF_HELP``)."""
+    data, lines = _read_data(scenario)
+    target = out_dir or scenario.with_name(f"{scenario.stem}-staff")
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+    status = err.status("searching...") if err.is_terminal and not as_json else None
+
+    def progress(message: str) -> None:
+        if status:
+            status.update(f"searching: {message}")
+
+    try:
+        if status:
+            status.start()
+        found = least_staff(
+            data, deadline, team=team, add_team=add_team, out_dir=target, params=params,
+            max_people=max_people, progress=progress, file=str(scenario), lines=lines,
+        )  # fmt: skip
+    except (ScenarioError, OutputError) as exc:
+        raise _fail_input(exc) from None
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    finally:
+        if status:
+            status.stop()
+    if as_json:
+        out.print_json(json.dumps(found.summary(), ensure_ascii=False))
+    else:
+        out.print(_staff_table(found))
+        if found.plan_dir is not None:
+            out.print(f"plan written to {found.plan_dir}/")
+    raise typer.Exit(EXIT_OK if found.found else EXIT_PARTIAL)
+
+
+def _staff_table(found: StaffResult) -> Table:
+    s = found.summary()
+    who = f"new team {found.team}" if found.added else f"team {found.team}"
+    table = Table(
+        title=f"least staff: {who}, everyone sampled by {s['deadline']}",
+        show_header=False, title_justify="left",
+    )  # fmt: skip
+    table.add_column(style="bold")
+    table.add_column()
+    g = s["guideline"]
+    if found.found:
+        table.add_row("people", f"{s['people']:,} ({s['pairs']:,} pairs)")
+        table.add_row(
+            "done_at", f"{s['done_at']} ({s['status']}; lower bound {s['lower_bound_done_at']})"
+        )
+        if found.evidence is not None:
+            table.add_row(f"{found.evidence.people:,} people", escape(found.evidence.text))
+        else:
+            table.add_row("", "the other teams alone meet the deadline")
+        others = f" with the other teams' {found.other_people:,}" if found.other_people else ""
+        diff = g["difference"]
+        table.add_row(
+            "guideline",
+            f"{g['people']:,} people ({g['residents']:,} residents / 360 = {g['samplers']:,.1f} "
+            f"samplers, rounded up to whole pairs); {s['people_all_teams']:,} people{others} "
+            f"at the answer: {abs(diff):,} {'more' if diff >= 0 else 'fewer'} than the guideline",
+        )
+    else:
+        table.add_row("people", f"none up to {found.max_people:,} meets the deadline")
+        table.add_row("why", escape(s["reason"]))
+        table.add_row(
+            "guideline", f"{g['people']:,} people ({g['residents']:,} residents / 360, in pairs)"
+        )
+    bounds = [t for t in found.trials if t.by == "bound"]
+    plans = ", ".join(
+        f"{t.people:,} {'meets' if t.meets else 'misses'}" for t in found.trials if t.by == "plan"
+    )
+    table.add_row("searched", f"{len(bounds)} lower bounds; plans: {plans or 'none'}")
+    return table
 
 
 def main() -> None:

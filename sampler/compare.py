@@ -1,0 +1,362 @@
+"""``compare``: plan every variant of a scenario and put the results side by side.
+
+Each variant is planned in a worker process into ``OUT/<variant>/``, a normal plan folder;
+``OUT/compare.csv`` has one row per variant and ``OUT/compare.png`` / ``compare.svg`` chart
+done_at and coverage against the varied value. Every variant is solved with one CP-SAT
+worker, and the solver stops on deterministic time, so the results do not depend on how
+many variants run at once (``jobs``): the same input gives the same compare.csv, byte for
+byte. The folder is written beside the target and moved into place at the end, so a failure
+never leaves half a comparison.
+
+The planner is a heuristic with a proven lower bound: more people can, rarely, give a later
+plan than fewer (the bound itself never gets later). :func:`non_monotone` lists any such
+pair of rows so that a reader is told rather than misled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sampler.export import OutputError, write_csv, write_plan
+from sampler.loader import scenario_from_data
+from sampler.solve import SolveParams, solve
+from sampler.variants import Variant, variants_from_mapping
+
+COMPARE_FILES = ("compare.csv", "compare.png", "compare.svg")
+FIGURE_COLUMNS = [
+    "status", "people", "people_used", "coverage", "done_at", "lower_bound_done_at", "gap",
+    "staff_hours", "moves", "sites_not_finished", "sites_short",
+]  # fmt: skip
+TIME_COLUMNS = ("done_at", "lower_bound_done_at")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+Progress = Callable[[int, int, str], None]  # (variants done, variants in all, name just done)
+
+
+def compare(
+    scenario_data: Mapping[str, Any],
+    variants: Sequence[Variant] | Mapping[str, Mapping[str, Any]],
+    out_dir: str | Path | None = None,
+    params: SolveParams | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Plan each variant; one row per variant, in the variants' order.
+
+    ``scenario_data`` is the scenario as plain data (:func:`sampler.loader.read_scenario_data`);
+    ``variants`` come from :mod:`sampler.variants` or are given as ``{name: {path: value}}``.
+    Columns: ``variant``; one per varied path (the value set, as text, or a number when every
+    value of the path is one; empty where a variant leaves it as in the scenario); then
+    ``status``, ``people`` (sent), ``people_used``, ``coverage``, ``done_at``,
+    ``lower_bound_done_at`` (timestamps, NaT when not everyone is sampled / no bound),
+    ``gap``, ``staff_hours``, ``moves``, ``sites_not_finished`` and ``sites_short`` (ids).
+
+    With ``out_dir``, writes ``OUT/<variant>/`` plan folders, compare.csv and the chart
+    (replacing an earlier comparison there). ``jobs`` worker processes (default: the core
+    count) plan the variants; each gets ``params`` with ``workers=1``.
+    """
+    if isinstance(variants, Mapping):
+        variants = variants_from_mapping(scenario_data, variants)
+    variants = list(variants)
+    names = [v.name for v in variants]
+    if not variants or len(set(names)) != len(names):
+        raise ValueError("compare needs at least one variant, and distinct variant names")
+    for variant in variants:
+        scenario_from_data(variant.data, variant.name)  # everything valid before anything runs
+    params = dataclasses.replace(params or SolveParams(), workers=1)
+    target = Path(out_dir) if out_dir is not None else None
+    if target is not None:
+        _check_target(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    else:
+        staging = None
+    try:
+        figures = _plan_all(variants, params, staging, jobs, progress)
+        frame = comparison_table(variants, figures)
+        if staging is not None and target is not None:
+            write_comparison(frame, staging)
+            _swap_in(staging, target)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return frame
+
+
+def _plan_all(
+    variants: list[Variant],
+    params: SolveParams,
+    staging: Path | None,
+    jobs: int | None,
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    tasks = [
+        (v.name, v.data, params, None if staging is None else str(staging / v.name))
+        for v in variants
+    ]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    figures: list[dict[str, Any] | None] = [None] * len(tasks)
+    if jobs == 1:
+        for k, task in enumerate(tasks):
+            figures[k] = plan_variant(task)
+            if progress:
+                progress(k + 1, len(tasks), task[0])
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(plan_variant, task): k for k, task in enumerate(tasks)}
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    k = futures[future]
+                    figures[k] = future.result()
+                    if progress:
+                        progress(done, len(tasks), tasks[k][0])
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    return [f for f in figures if f is not None]
+
+
+def plan_variant(task: tuple[str, dict[str, Any], SolveParams, str | None]) -> dict[str, Any]:
+    """Plan one variant (in a worker process); its figures as plain data."""
+    name, data, params, target = task
+    scenario = scenario_from_data(data, name)
+    result = solve(scenario, params)
+    if target is not None:
+        write_plan(result, target)
+    s = result.summary()
+    return {
+        "status": s["status"],
+        "people": s["people_sent"],
+        "people_used": s["people_used"],
+        "coverage": s["coverage"],
+        "done_at": s["done_at"],
+        "lower_bound_done_at": s["lower_bound_done_at"],
+        "gap": s["gap"],
+        "staff_hours": s["staff_hours"],
+        "moves": s["moves"],
+        "sites_not_finished": len(s["sites_short"]),
+        "sites_short": " ".join(row["site"] for row in s["sites_short"]),
+    }
+
+
+def comparison_table(
+    variants: Sequence[Variant], figures: Sequence[dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per variant: its name, the values it sets, and the plan's figures."""
+    paths = varied_paths(variants)
+    rows = []
+    for variant, fig in zip(variants, figures, strict=True):
+        values = variant.values()
+        rows.append({"variant": variant.name, **{p: values.get(p, "") for p in paths}, **fig})
+    frame = pd.DataFrame(rows, columns=["variant", *paths, *FIGURE_COLUMNS])
+    for path in paths:
+        set_values = [c.value for v in variants for c in v.changes if c.path == path]
+        numeric = all(_is_number(x) for x in set_values) and len(set_values) == len(variants)
+        frame[path] = set_values if numeric else frame[path].astype(object)
+    for column in TIME_COLUMNS:
+        frame[column] = pd.to_datetime(frame[column], format=TIME_FORMAT)
+    frame["gap"] = frame["gap"].astype(float)
+    return frame
+
+
+def varied_paths(variants: Sequence[Variant]) -> list[str]:
+    """The paths any variant sets, in order of first appearance."""
+    return list(dict.fromkeys(c.path for v in variants for c in v.changes))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as compare.csv holds it: times as ``YYYY-MM-DD HH:MM``, empty when none."""
+    out = frame.copy()
+    for column in TIME_COLUMNS:
+        text = out[column].dt.strftime(TIME_FORMAT).astype(object)
+        out[column] = text.where(out[column].notna(), "")
+    return out
+
+
+def write_comparison(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """compare.csv, compare.png and compare.svg into ``folder``."""
+    write_csv(csv_frame(frame), folder / "compare.csv")
+    paths = [c for c in frame.columns if c not in ("variant", *FIGURE_COLUMNS)]
+    png, svg = folder / "compare.png", folder / "compare.svg"
+    write_chart(frame, paths, png, svg)
+    return [folder / "compare.csv", png, svg]
+
+
+# -- reading the table -----------------------------------------------------------------
+
+
+def best_in_columns(frame: pd.DataFrame) -> dict[str, set[int]]:
+    """Column -> row positions holding its best value (ties: all of them).
+
+    Highest coverage; earliest done_at and bound; smallest gap and fewest sites not
+    finished; and, among the variants that sample everyone, fewest people, staff-hours and
+    moves (a plan that leaves residents out would otherwise win those).
+    """
+    complete = frame["coverage"] >= 1.0
+    best: dict[str, set[int]] = {}
+    rules: list[tuple[str, bool, bool]] = [  # column, higher is better, complete rows only
+        ("coverage", True, False),
+        ("done_at", False, False),
+        ("lower_bound_done_at", False, False),
+        ("gap", False, False),
+        ("sites_not_finished", False, False),
+        ("people", False, True),
+        ("staff_hours", False, True),
+        ("moves", False, True),
+    ]
+    for column, higher, only_complete in rules:
+        values = frame[column].where(complete) if only_complete else frame[column]
+        if values.isna().all():
+            continue
+        target = values.max() if higher else values.min()
+        best[column] = {int(k) for k in np.flatnonzero((values == target).to_numpy())}
+    return best
+
+
+def non_monotone(frame: pd.DataFrame) -> list[str]:
+    """Pairs of variants where more people of a team gave a later done_at or a lower
+    coverage, everything else varied being equal (one line each; empty when none)."""
+    paths = [c for c in frame.columns if c not in ("variant", *FIGURE_COLUMNS)]
+    notes = []
+    for path in paths:
+        if not path.endswith(".people") or not pd.api.types.is_numeric_dtype(frame[path]):
+            continue
+        others = [p for p in paths if p != path]
+        groups = frame.groupby(others, sort=False, dropna=False) if others else [((), frame)]
+        for _, group in groups:
+            ordered = group.sort_values(path, kind="stable")
+            for (_, a), (_, b) in zip(
+                ordered.iterrows(), ordered.iloc[1:].iterrows(), strict=False
+            ):
+                if b[path] <= a[path]:
+                    continue
+                if b["coverage"] < a["coverage"]:
+                    notes.append(
+                        f"{path}: {b[path]} people ({b['variant']}) sample {b['coverage']:.2%}, "
+                        f"less than {a[path]} people ({a['variant']}, {a['coverage']:.2%})"
+                    )
+                later = pd.isna(b["done_at"]) and not pd.isna(a["done_at"])
+                if not pd.isna(a["done_at"]) and not pd.isna(b["done_at"]):
+                    later = b["done_at"] > a["done_at"]
+                if later:
+                    notes.append(
+                        f"{path}: {b[path]} people ({b['variant']}) are done at "
+                        f"{_stamp(b['done_at'])}, later than {a[path]} people ({a['variant']}, "
+                        f"{_stamp(a['done_at'])})"
+                    )
+    return notes
+
+
+def _stamp(value: Any) -> str:
+    return "never (not everyone sampled)" if pd.isna(value) else value.strftime("%H:%M")
+
+
+# -- the chart -------------------------------------------------------------------------
+
+
+def write_chart(frame: pd.DataFrame, paths: Sequence[str], png: Path, svg: Path) -> None:
+    """done_at (with its lower bound) and coverage against the varied value: a numeric
+    axis for one numeric path, else the variants in order with their labels."""
+    import matplotlib  # a second to import: only when a chart is drawn
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    if len(paths) == 1 and pd.api.types.is_numeric_dtype(frame[paths[0]]):
+        order = frame.sort_values(paths[0], kind="stable")
+        x = order[paths[0]].to_numpy(dtype=float)
+        labels, xlabel = None, paths[0]
+    else:
+        order = frame
+        x = np.arange(len(frame), dtype=float)
+        labels = list(frame[paths[0]].astype(str)) if len(paths) == 1 else list(frame["variant"])
+        xlabel = paths[0] if len(paths) == 1 else "variant"
+    stamps = pd.concat([frame[c] for c in TIME_COLUMNS]).dropna()
+    day = stamps.min().normalize() if len(stamps) else None  # hours are counted from its 00:00
+
+    def hours(column: str) -> np.ndarray:
+        stamps = order[column]
+        if day is None:
+            return np.full(len(order), np.nan)
+        return ((stamps - day).dt.total_seconds() / 3600).to_numpy(dtype=float)
+
+    fig = Figure(figsize=(8.0, 6.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    done = hours("done_at")
+    top.plot(x, done, "o-", color="#1f77b4", label="done_at (plan)")
+    top.plot(
+        x, hours("lower_bound_done_at"), "s--", color="#7f7f7f", mfc="none", label="lower bound"
+    )
+    missing = np.isnan(done)
+    if missing.any():
+        top.plot(
+            x[missing], np.full(missing.sum(), 0.97), "x", color="#d62728", ms=9,
+            transform=top.get_xaxis_transform(), clip_on=False, label="not everyone sampled",
+        )  # fmt: skip
+    top.yaxis.set_major_formatter(FuncFormatter(_clock))
+    top.set_ylabel("done_at (everyone sampled)")
+    top.grid(True, alpha=0.3)
+    top.legend(loc="best", fontsize="small")
+    bottom.plot(x, order["coverage"].to_numpy(dtype=float), "o-", color="#2ca02c")
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
+    bottom.set_ylim(min(0.0, float(order["coverage"].min())) - 0.02, 1.04)
+    bottom.set_ylabel("coverage")
+    bottom.set_xlabel(xlabel)
+    bottom.grid(True, alpha=0.3)
+    if labels is not None:
+        slanted = len(paths) > 1
+        bottom.set_xticks(
+            x, labels, rotation=30 if slanted else 0, ha="right" if slanted else "center",
+            fontsize="small",
+        )  # fmt: skip
+    fig.suptitle(f"sampler compare: {len(frame)} variants")
+    with matplotlib.rc_context({"svg.hashsalt": "sampler-compare", "svg.fonttype": "none"}):
+        fig.savefig(png, dpi=110, metadata={"Software": None})
+        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+
+
+def _clock(hours: float, _position: Any = None) -> str:
+    minutes = round(hours * 60)
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+# -- the output folder -----------------------------------------------------------------
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / "compare.csv").exists():
+        raise OutputError(
+            f"{target}: folder is not empty and holds no comparison; not replacing it"
+        )
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Move the finished comparison into place; an old one there is removed afterwards."""
+    os.chmod(staging, 0o755)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
