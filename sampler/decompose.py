@@ -66,17 +66,26 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
             if demand[p, m] > 0:
                 served[p, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*demand
                 row.SetCoefficient(ratio, -float(demand[p, m]))
-    # Each team may go to its nearest parts; a part whose work no nearby team can do (home
-    # visits, with only walk-in teams near) also gets the nearest teams that can.
+    # Each team may go to its nearest parts. A part whose candidate teams could not give it
+    # twice its work (in pair-hours at their rates, all day) — a part far from every base,
+    # or with home visits and only walk-in teams near — draws the nearest teams that can,
+    # until they could.
     near = {
         t.index: [int(p) for p in np.argsort(reach[t.index], kind="stable")[:NEAREST_PARTS]]
         for t in inst.teams
     }
+    day = {t.index: t.pairs * t.rules.max_work_minutes / 60 for t in inst.teams}
     for p, m in list(served):
-        capable = [t for t in inst.teams if t.can(MODES[m])]
-        if capable and not any(p in near[t.index] for t in capable):
-            for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index))[:2]:
+        mode = MODES[m]
+        capable = [t for t in inst.teams if t.can(mode)]
+        need = 2 * demand[p, m] / max(1e-9, float(np.mean([t.rate(mode) for t in capable] or [1])))
+        have = sum(day[t.index] for t in capable if p in near[t.index])
+        for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
+            if have >= need:
+                break
+            if p not in near[t.index]:
                 near[t.index].append(p)
+                have += day[t.index]
     # Minutes one pair of a team can work in a part: after the trip there, before the
     # part's sites close, within the suit rules.
     windows = [
@@ -164,21 +173,12 @@ def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
 
 
 def _plan_part(args) -> tuple[pd.DataFrame, dict]:
-    """Plan one part (in a worker process): its pair rows and solver figures.
-
-    A part left unfinished although its own bound says everyone can be sampled is planned
-    again with four times the effort (and every duty pattern) before it is given up.
-    """
+    """Plan one part (in a worker process): its pair rows and solver figures. (What a part
+    leaves unsampled is topped up on the whole city's plan afterwards.)"""
     from sampler.solve import SolveParams, solve_whole
 
     scenario, params = args
     result = solve_whole(scenario, SolveParams(**params))
-    if not result.plan.complete and result.bounds.done_minute is not None:
-        again = {**params, "time_limit": 4 * params["time_limit"], "patterns_per_team": 3}
-        retry = solve_whole(scenario, SolveParams(**again))
-        if retry.plan.sampled > result.plan.sampled:
-            result = retry
-        result.solver["retried"] = True
     return result.plan.rows, result.solver
 
 

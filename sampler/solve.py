@@ -25,6 +25,7 @@ from sampler.model.greedy import best_start
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
+from sampler.topup import top_up
 
 DETERMINISTIC_PER_SECOND = 0.3
 MIN_CP_SECONDS = 2.0  # below this time limit the dispatcher's plan is not polished by CP-SAT
@@ -204,6 +205,8 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
         )  # fmt: skip
     else:
         rows, solver = _plan_whole(inst, bounds, bound_minute, params, on_progress)
+    if in_parts:
+        rows = top_up(scenario, rows)
     timings["solve"] = _lap(clock)
     solver["lp_solves"] = bounds.lp_solves
     solver["bound_clustered"] = bounds.clustered
