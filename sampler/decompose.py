@@ -205,6 +205,7 @@ def plan_in_parts(
                 # Squads with staggered breaks cost a part three times the effort; with
                 # seconds per part, one duty pattern per team is the better use of them.
                 "patterns_per_team": patterns_per_team if part_limit >= 5 else 1,
+                "rounds": max(3, min(20, int(2 * part_limit))),
             },
         )
         for part in parts

@@ -52,10 +52,7 @@ class SolveParams:
     part_sites: int = 30  # a city is planned in parts of about this many sites
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
 
-    @property
-    def search_rounds(self) -> int:
-        """Rounds of each local search on the dispatcher's plan (2 per second of limit)."""
-        return max(3, min(20, int(2 * self.time_limit)))
+    rounds: int = 20  # rounds of each local search on the dispatcher's plan
 
     @property
     def solver_budget(self) -> float:
@@ -240,7 +237,7 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
         counts = best_start(
-            inst, crews, floor_slots or inst.n_slots, bounds.allocation, params.search_rounds
+            inst, crews, floor_slots or inst.n_slots, bounds.allocation, params.rounds
         )
         fits = model_size(inst, crews) <= params.max_model_variables
         # With little time, CP-SAT only steps in to finish what the dispatcher left undone
