@@ -305,11 +305,10 @@ def write_chart(frame: pd.DataFrame, paths: Sequence[str], png: Path, svg: Path)
         x, hours("lower_bound_done_at"), "s--", color="#7f7f7f", mfc="none", label="lower bound"
     )
     missing = np.isnan(done)
-    if missing.any():
-        top.plot(
-            x[missing], np.full(missing.sum(), 0.97), "x", color="#d62728", ms=9,
-            transform=top.get_xaxis_transform(), clip_on=False, label="not everyone sampled",
-        )  # fmt: skip
+    # No done_at to draw: a dotted line across the panel, so that no time is suggested.
+    for k, at in enumerate(x[missing]):
+        label = "not everyone sampled (no done_at)" if k == 0 else None
+        top.axvline(at, color="#d62728", linestyle=":", linewidth=1.5, label=label)
     top.yaxis.set_major_formatter(FuncFormatter(_clock))
     top.set_ylabel("done_at (everyone sampled)")
     top.grid(True, alpha=0.3)
