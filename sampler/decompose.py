@@ -206,6 +206,11 @@ def plan_in_parts(
                 # seconds per part, one duty pattern per team is the better use of them.
                 "patterns_per_team": patterns_per_team if part_limit >= 5 else 1,
                 "rounds": max(3, min(20, int(2 * part_limit))),
+                # The LP plan is the best start and the dearest (a second or two a part);
+                # with less time than that a part keeps the dispatchers' plan, and what they
+                # leave is topped up afterwards.
+                "lp_plan": part_limit >= 2,
+                "rescue": part_limit >= 2,
             },
         )
         for part in parts

@@ -53,6 +53,8 @@ class SolveParams:
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
 
     rounds: int = 20  # rounds of each local search on the dispatcher's plan
+    lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
+    rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
 
     @property
     def solver_budget(self) -> float:
@@ -237,7 +239,12 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
     if crews:
         floor_slots = (bound_minute or 0) // inst.slot
         counts = best_start(
-            inst, crews, floor_slots or inst.n_slots, bounds.allocation, params.rounds
+            inst,
+            crews,
+            floor_slots or inst.n_slots,
+            bounds.allocation,
+            params.rounds,
+            params.lp_plan,
         )
         fits = model_size(inst, crews) <= params.max_model_variables
         # With little time, CP-SAT only steps in to finish what the dispatcher left undone
@@ -245,7 +252,7 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites
         )
-        if fits and (params.time_limit >= MIN_CP_SECONDS or unfinished):
+        if fits and (params.time_limit >= MIN_CP_SECONDS or (unfinished and params.rescue)):
             model = CPModel(inst, crews)
             budget = max(params.solver_budget, RESCUE_BUDGET if unfinished else 0.0)
             counts = model.solve(

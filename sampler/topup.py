@@ -23,6 +23,8 @@ from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN
 from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
 from sampler.scenario import Scenario
 
+NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
+
 
 @dataclass
 class _State:
@@ -46,14 +48,21 @@ def top_up(scenario: Scenario, rows: pd.DataFrame) -> pd.DataFrame:
     walk_in = _walk_in_intervals(rows)
     changed: set[str] = set()
     sites = scenario.site_by_id
+    # Where each pair is, to look only at the pairs nearest a site (a city has thousands).
+    pool = list(states.values())
+    where = np.array([_latlon(scenario, s) for s in pool], dtype=float).reshape(-1, 2)
     order = sorted(left, key=lambda key: (-sites[key[0]].priority, key[0], key[1]))
     for site_id, mode in order:
+        site = sites[site_id]
         while left.get((site_id, mode), 0) > 0:
-            best = _best_option(scenario, states, site_id, mode, left[site_id, mode], walk_in)
+            km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
+            nearest = [pool[k] for k in np.argsort(km, kind="stable")[:NEAREST_PAIRS]]
+            best = _best_option(scenario, nearest, site_id, mode, left[site_id, mode], walk_in)
             if best is None:
                 break
             state, depart, arrive, end, samples = best
             _apply(state, site_id, mode, depart, arrive, end, samples)
+            where[pool.index(state)] = (site.lat, site.lon)
             if mode == WALK_IN:
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
@@ -75,6 +84,14 @@ def _left(scenario: Scenario, rows: pd.DataFrame) -> dict[tuple[str, str], int]:
             if short > 0:
                 left[site.id, mode] = short
     return left
+
+
+def _latlon(scenario: Scenario, state: _State) -> tuple[float, float]:
+    if state.place is None:
+        team = scenario.team_by_id[state.team]
+        return team.lat, team.lon
+    site = scenario.site_by_id[state.place]
+    return site.lat, site.lon
 
 
 def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
@@ -141,14 +158,14 @@ def _station_free_until(intervals, start: int, end: int, stations: int) -> int:
     return end
 
 
-def _best_option(scenario, states, site_id, mode, wanted, walk_in):
+def _best_option(scenario, candidates, site_id, mode, wanted, walk_in):
     """(state, depart, arrive, end, samples): the pair that finishes ``wanted`` soonest (or
     samples the most, when none can finish)."""
     site = scenario.site_by_id[site_id]
     opens, closes = scenario.open_minutes(site)
     horizon = scenario.horizon_minutes
     best = None
-    for state in states.values():
+    for state in candidates:
         team = scenario.team_by_id[state.team]
         if mode == DOOR_TO_DOOR and not team.door_to_door:
             continue

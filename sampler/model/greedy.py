@@ -64,7 +64,12 @@ def greedy_counts(
 
 
 def best_start(
-    inst: Instance, crews: tuple[Crew, ...], deadline: int, targets: Targets, rounds: int = 20
+    inst: Instance,
+    crews: tuple[Crew, ...],
+    deadline: int,
+    targets: Targets,
+    rounds: int = 20,
+    lp_plan: bool = True,
 ) -> Counts:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
     carrying out a time-indexed LP plan; ``rounds`` bounds each local search."""
@@ -74,7 +79,11 @@ def best_start(
         greedy_counts(inst, crews, deadline),
         dispatch_search(inst, crews, deadline, targets, rounds=rounds),
     ]
-    planned = lp_guided_start(inst, crews, deadline, attempts=2 if rounds < 8 else 3, rounds=rounds)
+    planned = (
+        lp_guided_start(inst, crews, deadline, attempts=2 if rounds < 8 else 3, rounds=rounds)
+        if lp_plan
+        else None
+    )
     if planned is not None:
         options.append(planned)
     return max(options, key=lambda c: _quality(inst, c))
