@@ -9,6 +9,11 @@ first that met. The answer ``N`` is a count whose plan meets the deadline while 
 two below it either cannot (the bound proves it) or was planned and missed (a plan, not a
 proof: a longer search might do better). Counts are even: people work in pairs.
 
+The plan search assumes that more people never give a later plan. The bound obeys that;
+the planner, a heuristic, does not always (on yunzhou-shuibosi, 152 people were planned
+done at 18:00 and 154 at 18:30), so a count below the answer may also have a plan that
+meets the deadline. ``sampler compare`` over the counts shows it.
+
 Counts are searched as pairs up to ``max_people``. When even that many cannot meet the
 deadline by the bound (the deadline falls before the sites open, before anyone can arrive,
 or the stations cannot take the residents in time), the result says why and nothing is
