@@ -56,8 +56,13 @@ def top_up(scenario: Scenario, rows: pd.DataFrame) -> pd.DataFrame:
         site = sites[site_id]
         while left.get((site_id, mode), 0) > 0:
             km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
-            nearest = [pool[k] for k in np.argsort(km, kind="stable")[:NEAREST_PAIRS]]
-            best = _best_option(scenario, nearest, site_id, mode, left[site_id, mode], walk_in)
+            ranked = np.argsort(km, kind="stable")
+            best = None
+            for size in (NEAREST_PAIRS, 5 * NEAREST_PAIRS, len(pool)):  # nearest first
+                nearest = [pool[k] for k in ranked[:size]]
+                best = _best_option(scenario, nearest, site_id, mode, left[site_id, mode], walk_in)
+                if best is not None or size >= len(pool):
+                    break
             if best is None:
                 break
             state, depart, arrive, end, samples = best
