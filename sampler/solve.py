@@ -52,7 +52,7 @@ class SolveParams:
     part_sites: int = 30  # a city is planned in parts of about this many sites
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
 
-    rounds: int = 20  # rounds of each local search on the dispatcher's plan
+    rounds: int | None = None  # rounds of each local search (None: what the time allows)
     lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
 
@@ -243,7 +243,7 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
             crews,
             floor_slots or inst.n_slots,
             bounds.allocation,
-            params.rounds,
+            params.rounds or _rounds(inst, params.time_limit),
             params.lp_plan,
         )
         fits = model_size(inst, crews) <= params.max_model_variables
@@ -266,6 +266,14 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
         "stages": stages,
         "reproducible": not any(s["stopped_by_wall_clock"] for s in stages),
     }
+
+
+def _rounds(inst: Instance, time_limit: float) -> int:
+    """Rounds of local search that fit in half the time limit: one dispatch costs about
+    25 microseconds per pair and slot here (measured on the street tier), and there are up
+    to three LP plans to improve."""
+    dispatch = 25e-6 * max(1, sum(t.pairs for t in inst.teams)) * inst.n_slots
+    return max(3, min(20, int(0.5 * time_limit / (3 * dispatch))))
 
 
 def _lap(since: float) -> float:
