@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sampler.export import OutputError, write_csv, write_plan
+from sampler.export import OutputError, swap_in, write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.solve import SolveParams, solve
 from sampler.variants import Variant, variants_from_mapping
@@ -86,7 +86,7 @@ def compare(
         frame = comparison_table(variants, figures)
         if staging is not None and target is not None:
             write_comparison(frame, staging)
-            _swap_in(staging, target)
+            swap_in(staging, target)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -346,16 +346,3 @@ def _check_target(target: Path) -> None:
         raise OutputError(
             f"{target}: folder is not empty and holds no comparison; not replacing it"
         )
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Move the finished comparison into place; an old one there is removed afterwards."""
-    os.chmod(staging, 0o755)
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(target)

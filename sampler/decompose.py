@@ -20,6 +20,7 @@ from ortools.linear_solver import pywraplp
 from sampler.bound import max_suit_time
 from sampler.clusters import kmeans_labels
 from sampler.instance import MODES, WALK_IN, Instance
+from sampler.model.lpplan import round_shares
 from sampler.roster import PAIR_COLUMNS, pair_ids
 from sampler.scenario import Scenario
 
@@ -144,20 +145,10 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         wants = [minutes.get((k, p), 0.0) / effective.get((k, p), 1.0) for p in near[k]]
         if sum(wants) <= 1e-9:
             wants = [1.0] + [0.0] * (len(near[k]) - 1)
-        for p, n in zip(near[k], _largest_remainders(wants, team.pairs), strict=True):
+        for p, n in zip(near[k], round_shares(wants, team.pairs), strict=True):
             if n:
                 share[p][k] = n
     return share
-
-
-def _largest_remainders(values: list[float], total: int) -> list[int]:
-    mass = sum(values)
-    exact = [v * total / mass for v in values]
-    whole = [int(e) for e in exact]
-    order = sorted(range(len(values)), key=lambda j: (-(exact[j] - whole[j]), j))
-    for j in order[: total - sum(whole)]:
-        whole[j] += 1
-    return whole
 
 
 def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:

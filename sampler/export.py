@@ -197,7 +197,7 @@ def write_plan(result: Result, out_dir: str | Path) -> Path:
         scenario = result.scenario.model_dump(mode="json", exclude_none=True)
         text = yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False)
         (staging / "scenario.yaml").write_text(text, encoding="utf-8")
-        _swap_in(staging, target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -211,8 +211,8 @@ def _check_target(target: Path) -> None:
         raise OutputError(f"{target}: folder is not empty and holds no plan; not replacing it")
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Move the finished plan into place; an old plan there is removed only afterwards."""
+def swap_in(staging: Path, target: Path) -> None:
+    """Move a finished folder into place; an old one there is removed only afterwards."""
     os.chmod(staging, 0o755)
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))

@@ -244,6 +244,9 @@ class _Dispatch:
         for crew in self.crews:
             if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
                 continue
+            stretch = crew.pattern.stretch_of(t)
+            if stretch is not None and stretch[0] == t:
+                self._stretch_starts(crew, t, crew.pattern.stretches.index(stretch))
             for pair in self.pairs[crew.index]:
                 if pair.transit_until >= t:
                     continue  # on its way, or only just arrived
@@ -253,6 +256,9 @@ class _Dispatch:
         for crew in self.work_order:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
+
+    def _stretch_starts(self, crew: Crew, t: int, stretch: int) -> None:
+        """A crew begins suit stretch number ``stretch`` in slot t (a hook: nothing here)."""
 
     def _rebalance(self, t: int) -> None:
         """Pairs a site can spare go to sites that will not finish before they close.

@@ -137,7 +137,7 @@ def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
         # Every pair is sent, even those the LP could spare: the dispatcher finds them work.
         n = team_crews[0].team.pairs
         shares = [plan.crew_size.get(c.index, 0.0) for c in team_crews]
-        for crew, k in zip(team_crews, _round_shares(shares, n), strict=True):
+        for crew, k in zip(team_crews, round_shares(shares, n), strict=True):
             size[crew.index] = k
     present: dict[tuple[int, int, int], float] = defaultdict(float)
     walking: dict[tuple[int, int, int], float] = defaultdict(float)
@@ -160,7 +160,7 @@ def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
             sites = list(crew.sites)
             means = [present.get((c, s, i), 0.0) for i in sites]
             scale = size[c] / max(sum(means), 1e-9) if sum(means) > 0 else 0.0
-            counts = _round_shares([x * scale for x in means], size[c] if sum(means) > 0 else 0)
+            counts = round_shares([x * scale for x in means], size[c] if sum(means) > 0 else 0)
             for i, n in zip(sites, counts, strict=True):
                 if n:
                     at[c, s, i] = n
@@ -191,7 +191,7 @@ def lp_guided_start(
     return best
 
 
-def _round_shares(values: list[float], total: int) -> list[int]:
+def round_shares(values: list[float], total: int) -> list[int]:
     """Whole numbers in proportion to ``values`` summing to ``total`` (largest remainders)."""
     if not values:
         return []

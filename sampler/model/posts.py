@@ -102,24 +102,8 @@ class _TakePosts(_Dispatch):
             ]
         self.walk_posts: dict[tuple[int, int], int] = {}
 
-    def step(self, t: int) -> None:
-        for crew in self.crews:
-            if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
-                continue
-            stretch = crew.pattern.stretch_of(t)
-            if stretch is not None and stretch[0] == t:
-                self._take_posts(crew, t, crew.pattern.stretches.index(stretch))
-            for pair in self.pairs[crew.index]:
-                if pair.transit_until >= t:
-                    continue
-                if pair.place is None or not self._useful_here(pair):
-                    self._send(pair, t)
-        self._rebalance(t)
-        for crew in self.work_order:
-            if t in self.on_duty[crew.index] and self.pairs[crew.index]:
-                self._work(crew, t)
-
-    def _take_posts(self, crew: Crew, t: int, s: int) -> None:
+    def _stretch_starts(self, crew: Crew, t: int, s: int) -> None:
+        """Pairs take up the crew's posts for the stretch."""
         c = crew.index
         goal = {i: self.posts.at.get((c, s, i), 0) for i in crew.sites}
         there: dict[int, list[_Pair]] = defaultdict(list)
