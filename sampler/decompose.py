@@ -200,8 +200,8 @@ def plan_in_parts(
                 # The LP plan is the best start and the dearest (a second or two a part);
                 # with less time than that a part keeps the dispatchers' plan, and what they
                 # leave is topped up afterwards.
-                "lp_plan": part_limit >= 2,
-                "rescue": part_limit >= 2,
+                "lp_plan": part_limit >= 1.5,
+                "rescue": part_limit >= 3,
             },
         )
         for part in parts

@@ -11,6 +11,7 @@ into parts can leave; it cannot find what the staff cannot do.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from math import floor
@@ -180,21 +181,23 @@ def _best_option(scenario, candidates, site_id, mode, wanted, walk_in):
         rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
         _, until = scenario.available_minutes(team)
         travel = 0 if state.place == site_id else _travel(scenario, team, state.place, site_id)
-        options = []
+        options = []  # (leave at, trip minutes, latest end in the suit rules)
+        # Idle at the site itself between two rows of its day: no trip at all.
+        options += [(a, 0, b) for a, b in _idle_here(state, rules, site_id)]
         if state.stretch_start is not None:  # go on within the current stretch
-            options.append((state.free_from, state.stretch_start))
+            options.append((state.free_from, travel, state.stretch_start + rules.max_suit_minutes))
         # or after a real break (or the day's start), a new stretch
         rest = state.free_from + (rules.min_break_minutes if state.rows else 0)
-        options.append((rest, rest))
-        for depart, stretch in options:
-            arrive = depart + travel
+        options.append((rest, travel, rest + rules.max_suit_minutes))
+        for depart, trip, latest in options:
+            arrive = depart + trip
             begin = max(arrive, opens)
             stop = min(
-                stretch + rules.max_suit_minutes,
+                latest,
                 until,
                 closes,
                 horizon,
-                begin + rules.max_work_minutes - state.used - travel,
+                begin + rules.max_work_minutes - state.used - trip,
             )
             if mode == WALK_IN:
                 stop = _station_free_until(walk_in.get(site_id, []), begin, stop, site.stations)
@@ -206,21 +209,50 @@ def _best_option(scenario, candidates, site_id, mode, wanted, walk_in):
             end = min(stop, begin + int(np.ceil(minutes)))
             while floor(rate * (end - begin) / 60 + 1e-9) < samples and end < stop:
                 end += 1
-            key = (samples < wanted, end if samples >= wanted else -samples, travel, state.pair)
+            key = (samples < wanted, end if samples >= wanted else -samples, trip, state.pair)
             if best is None or key < best[0]:
-                best = (key, (state, depart, begin, end, samples, travel))
+                best = (key, (state, depart, begin, end, samples, trip))
     if best is None:
         return None
-    state, depart, begin, end, samples, travel = best[1]
-    return state, depart, (depart + travel, begin), end, samples
+    state, depart, begin, end, samples, trip = best[1]
+    return state, depart, (depart + trip, begin), end, samples
+
+
+def _idle_here(state: _State, rules, site_id: str) -> list[tuple[int, int]]:
+    """Windows in which the pair stands idle at the site between two rows of its day.
+
+    Within a suit stretch the whole pause can be used (the stretch's span does not grow);
+    in a break, only what leaves a full break before the next row and keeps the stretch
+    it extends within the suit limit.
+    """
+    out = []
+    rows = state.rows
+    stretch = rows[0][4] if rows else 0
+    for prev, after in itertools.pairwise(rows):
+        pause = after[4] - prev[5]
+        here = prev[3] == site_id and (after[2] == TRAVEL or after[3] == site_id)
+        if here and pause > 0:
+            if pause < rules.min_break_minutes:
+                out.append((prev[5], after[4]))
+            else:
+                end = min(after[4] - rules.min_break_minutes, stretch + rules.max_suit_minutes)
+                if end > prev[5]:
+                    out.append((prev[5], end))
+        if pause >= rules.min_break_minutes:
+            stretch = after[4]
+    return out
 
 
 def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     arrive_at, begin = arrive
+    inside = bool(state.rows) and end <= state.rows[-1][4]  # in an idle window of its day
     if arrive_at > depart:
         state.rows.append([state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0])
     state.rows.append([state.team, state.pair, mode, site_id, begin, end, samples])
+    state.used += (arrive_at - depart) + (end - begin)
+    if inside:
+        state.rows.sort(key=lambda r: r[4])
+        return
     if state.stretch_start is None or depart > state.free_from:
         state.stretch_start = depart
-    state.used += (arrive_at - depart) + (end - begin)
     state.place, state.free_from = site_id, end
