@@ -39,7 +39,7 @@ from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.plan import Plan
 from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, pair_ids
 from sampler.scenario import Rules, Scenario, Team
-from sampler.solve import Result, SolveParams, Status
+from sampler.solve import Result, SolveParams, status_of
 
 DEFAULT_MAX_VARIABLES = 1_500_000  # beyond this the naive model is not built
 
@@ -90,17 +90,10 @@ def _result(
     plan = Plan(sc, frame)
     slot = sc.slot_minutes
     bound = None if bounds.done_minute is None else _ceil_to(bounds.done_minute, slot)
-    done = plan.done_minute
-    if not plan.complete:
-        status = Status.PARTIAL
-    elif bound is not None and done is not None and done <= bound:
-        status = Status.OPTIMAL
-    else:
-        status = Status.FEASIBLE
     return Result(
         scenario=sc,
         plan=plan,
-        status=status,
+        status=status_of(plan, bound),
         bounds=bounds,
         lower_bound_minute=bound,
         shortfalls=(),  # sites.csv says what is short; the reasons are the planner's account

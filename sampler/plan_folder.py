@@ -12,6 +12,9 @@ the horizon start, which is what charts need.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -145,3 +148,18 @@ def read_plan_folder(plan_dir: str | Path, *, roster: bool = True) -> PlanFolder
         end=end,
         notes=notes,
     )
+
+
+def replace_atomically(target: Path, suffix: str, write: Callable[[Path], None]) -> Path:
+    """Write a file beside ``target`` with ``write`` and move it into place, so a failure
+    never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -15,8 +15,6 @@ out is said on the page, and every pair's rows stay in rosters/ and roster.xlsx.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from sampler.plan_folder import PlanFolder, read_plan_folder
+from sampler.plan_folder import PlanFolder, read_plan_folder, replace_atomically
 
 REPORT_NAME = "report.html"
 DETAIL_PAIRS = 2_000  # up to this many pairs in the plan, one Gantt row per pair
@@ -1034,14 +1032,6 @@ def write_report(plan_dir: str | Path) -> Path:
     """Write ``plan_dir/report.html`` from the plan folder's files; returns its path."""
     folder = read_plan_folder(plan_dir)
     text = render_report(folder)
-    target = folder.path / REPORT_NAME
-    fd, tmp = tempfile.mkstemp(prefix=".report.", suffix=".html", dir=folder.path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return replace_atomically(
+        folder.path / REPORT_NAME, ".html", lambda path: path.write_text(text, encoding="utf-8")
+    )

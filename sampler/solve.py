@@ -211,17 +211,10 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     solver["bound_clustered"] = bounds.clustered
 
     plan = Plan(scenario, rows)
-    done = plan.done_minute
-    if not plan.complete:
-        status = Status.PARTIAL
-    elif bound_minute is not None and done is not None and done <= bound_minute:
-        status = Status.OPTIMAL
-    else:
-        status = Status.FEASIBLE
     return Result(
         scenario=scenario,
         plan=plan,
-        status=status,
+        status=status_of(plan, bound_minute),
         bounds=bounds,
         lower_bound_minute=bound_minute,
         shortfalls=tuple(explain_shortfalls(inst, plan, bounds)),
@@ -274,6 +267,16 @@ def _rounds(inst: Instance, time_limit: float) -> int:
     to three LP plans to improve."""
     dispatch = 25e-6 * max(1, sum(t.pairs for t in inst.teams)) * inst.n_slots
     return max(3, min(20, int(0.5 * time_limit / (3 * dispatch))))
+
+
+def status_of(plan: Plan, bound_minute: int | None) -> Status:
+    """Partial unless everyone is sampled; optimal when done_at meets the proven bound."""
+    done = plan.done_minute
+    if not plan.complete:
+        return Status.PARTIAL
+    if bound_minute is not None and done is not None and done <= bound_minute:
+        return Status.OPTIMAL
+    return Status.FEASIBLE
 
 
 def _lap(since: float) -> float:

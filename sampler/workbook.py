@@ -8,9 +8,7 @@ shown, never evaluated (the CSV files need a leading ``'`` for that; the workboo
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
@@ -24,7 +22,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from sampler.plan_folder import TIME_FORMAT, PlanFolder, read_plan_folder, read_table
+from sampler.plan_folder import (
+    TIME_FORMAT,
+    PlanFolder,
+    read_plan_folder,
+    read_table,
+    replace_atomically,
+)
 
 WORKBOOK_NAME = "roster.xlsx"
 SUMMARY_SHEET = "summary"
@@ -192,14 +196,4 @@ def write_workbook(plan_dir: str | Path) -> Path:
         team: _team_sheet(book.create_sheet(sheets[team]), path) for team, path in files.items()
     }
     _summary_sheet(summary, folder, sheets, rows)
-    target = folder.path / WORKBOOK_NAME
-    fd, tmp = tempfile.mkstemp(prefix=".roster.", suffix=".xlsx", dir=folder.path)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return replace_atomically(folder.path / WORKBOOK_NAME, ".xlsx", book.save)
