@@ -20,11 +20,15 @@ from ortools.linear_solver import pywraplp
 from sampler.bound import max_suit_time
 from sampler.clusters import kmeans_labels
 from sampler.instance import MODES, WALK_IN, Instance
+from sampler.model.crews import CandidateOptions
 from sampler.model.lpplan import round_shares
 from sampler.roster import PAIR_COLUMNS, pair_ids
 from sampler.scenario import Scenario
 
-NEAREST_PARTS = 6  # parts each team may be shared out to (the nearest to its base)
+NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
+PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
+RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
+LP_PLAN_SECONDS = 1.5  # a part with less time than this keeps the dispatchers' plan
 
 
 @dataclass(frozen=True)
@@ -39,19 +43,51 @@ def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
     """Parts of about ``part_sites`` sites, and each team's pairs shared out among them in
     proportion to an LP that samples everyone by ``deadline`` (minutes) near the bases."""
     n_parts = max(1, round(len(inst.sites) / part_sites))
-    labels = kmeans_labels(inst.site_latlon, n_parts)
-    members: dict[int, list[int]] = defaultdict(list)
-    for site, label in enumerate(labels):
-        members[int(label)].append(site)
-    parts = [tuple(members[p]) for p in sorted(members)]
-    share = _share_pairs(inst, parts, deadline)
+    parts = _balanced(inst.site_latlon, list(range(len(inst.sites))), n_parts, part_sites)
+    ratio, share = _share_pairs(inst, parts, deadline)
+    if ratio < 1:
+        # Parts cannot all be done by the deadline with whole teams near them: share for
+        # the earliest deadline on the slot grid by which they can (or for the horizon).
+        # Galloping up from the deadline, then bisecting.
+        lo, horizon, step = int(deadline), inst.scenario.horizon_minutes, inst.slot
+        hi = min(horizon, (lo // inst.slot + 1) * inst.slot)
+        ratio, share = _share_pairs(inst, parts, hi)
+        while ratio < 1 and hi < horizon:
+            lo, hi, step = hi, min(horizon, hi + step), 2 * step
+            ratio, share = _share_pairs(inst, parts, hi)
+        while ratio >= 1 and hi - lo > inst.slot:
+            mid = lo + max(1, (hi - lo) // 2 // inst.slot) * inst.slot
+            at_mid = _share_pairs(inst, parts, mid)
+            if at_mid[0] >= 1:
+                hi, share = mid, at_mid[1]
+            else:
+                lo = mid
     return [Part(sites, share.get(p, {})) for p, sites in enumerate(parts)]
 
 
+def _balanced(latlon: np.ndarray, sites: list[int], n: int, part_sites: int) -> list[tuple]:
+    """``n`` clusters of nearby sites, any of more than half again ``part_sites`` split
+    further (k-means leaves some much larger than others, and a part's effort grows
+    faster than its sites)."""
+    labels = kmeans_labels(latlon[sites], n)
+    members: dict[int, list[int]] = defaultdict(list)
+    for site, label in zip(sites, labels, strict=True):
+        members[int(label)].append(site)
+    parts: list[tuple] = []
+    for label in sorted(members):
+        group = members[label]
+        if len(group) > 1.5 * part_sites and n > 1:
+            parts += _balanced(latlon, group, round(len(group) / part_sites), part_sites)
+        else:
+            parts.append(tuple(group))
+    return parts
+
+
 def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
-    """Whole pairs per (team, part): every part gets the same margin of staff over its
-    work (an LP maximising the smallest ratio, then the least travel at 97% of it), each
-    team's pairs then shared out by largest remainders, every pair sent somewhere."""
+    """(ratio, whole pairs per part and team): every part gets the same margin of staff
+    over its work by the deadline (an LP maximising the smallest ratio of work to demand,
+    then the least travel at 99.5% of it), each team's pairs then shared out by largest
+    remainders, every pair sent somewhere."""
     sc = inst.scenario
     demand = np.array(
         [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
@@ -102,7 +138,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         for p in near[team.index]:
             travel = float(reach[team.index, p])
             opens, closes = windows[p]
-            window = min(a1, closes) - max(a0 + travel, opens)
+            window = min(a1, closes, deadline) - max(a0 + travel, opens)
             suit = float(max_suit_time(window, r.max_suit_minutes, r.min_break_minutes))
             minutes = min(r.max_work_minutes - travel, suit)
             if minutes <= 0:
@@ -121,7 +157,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
             minutes = 0.0
             for i in sites:
                 opens, closes = sc.open_minutes(inst.sites[i].site)
-                minutes += inst.sites[i].site.stations * (closes - opens)
+                minutes += inst.sites[i].site.stations * max(0, min(closes, deadline) - opens)
             row = lp.Constraint(0, minutes)
             for var in terms:
                 row.SetCoefficient(var, 1)
@@ -130,7 +166,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     objective.SetMaximization()
     lp.Solve()
     best = ratio.solution_value()
-    ratio.SetLb(0.97 * best)
+    ratio.SetLb(0.995 * best)
     objective.Clear()
     for (k, p, _), var in h.items():
         objective.SetCoefficient(var, 1 + reach[k, p] / 60)
@@ -148,7 +184,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         for p, n in zip(near[k], round_shares(wants, team.pairs), strict=True):
             if n:
                 share[p][k] = n
-    return share
+    return best, share
 
 
 def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
@@ -166,11 +202,22 @@ def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
 def _plan_part(args) -> tuple[pd.DataFrame, dict]:
     """Plan one part (in a worker process): its pair rows and solver figures. (What a part
     leaves unsampled is topped up on the whole city's plan afterwards.)"""
-    from sampler.solve import SolveParams, solve_whole
+    from sampler.solve import SolveParams, Status, solve_whole
 
-    scenario, params = args
+    scenario, params, retry_after = args
     result = solve_whole(scenario, SolveParams(**params))
-    return result.plan.rows, result.solver
+    late = result.done_minute is not None and result.done_minute > retry_after
+    if not params["lp_plan"] and (result.status == Status.PARTIAL or late):
+        # A part the dispatchers leave unfinished or late gets the LP plan after all.
+        again = solve_whole(scenario, SolveParams(**{**params, "lp_plan": True}))
+        if _part_quality(again) > _part_quality(result):
+            result = again
+    return result.plan.rows, {**result.solver, "done_minute": result.done_minute}
+
+
+def _part_quality(result) -> tuple:
+    """Residents sampled, then the earlier done_at."""
+    return (result.plan.sampled, -(result.done_minute or 10**9))
 
 
 def plan_in_parts(
@@ -186,6 +233,7 @@ def plan_in_parts(
     """Pair rows for the whole city, planned part by part."""
     parts = [p for p in split(inst, deadline, part_sites) if p.pairs]
     part_limit = max(0.5, time_limit / max(1, len(parts)) * 2)
+    retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
         (
             part_scenario(scenario, inst, part),
@@ -196,13 +244,18 @@ def plan_in_parts(
                 # Squads with staggered breaks cost a part three times the effort; with
                 # seconds per part, one duty pattern per team is the better use of them.
                 "patterns_per_team": patterns_per_team if part_limit >= 5 else 1,
+                # A part is small: its teams may go to any of its sites.
+                "candidates": CandidateOptions(
+                    max_sites=max(16, min(PART_CANDIDATES, len(part.sites)))
+                ),
                 "rounds": max(3, min(20, int(2 * part_limit))),
                 # The LP plan is the best start and the dearest (a second or two a part);
-                # with less time than that a part keeps the dispatchers' plan, and what they
-                # leave is topped up afterwards.
-                "lp_plan": part_limit >= 1.5,
+                # with less time than that a part keeps the dispatchers' plan unless it
+                # leaves residents or ends well after the bound.
+                "lp_plan": part_limit >= LP_PLAN_SECONDS,
                 "rescue": part_limit >= 3,
             },
+            retry_after,
         )
         for part in parts
     ]
@@ -220,6 +273,7 @@ def plan_in_parts(
         "crews": sum(o[1]["crews"] for o in outcomes),
         "stages": [s for o in outcomes for s in o[1]["stages"]],
         "reproducible": all(o[1]["reproducible"] for o in outcomes),
+        "part_done": [o[1]["done_minute"] for o in outcomes],
     }  # fmt: skip
     return rows, stats
 

@@ -295,8 +295,17 @@ class Scenario(_Frozen):
     def team_by_id(self) -> dict[str, Team]:
         return {t.id: t for t in self.teams}
 
+    @cached_property
+    def _team_rules(self) -> dict[str, Rules]:
+        return {t.id: self._own_rules(t) for t in self.teams}
+
     def rules(self, team: Team) -> Rules:
         """The team's rates and limits: its own overrides on top of ``defaults``."""
+        if self.team_by_id.get(team.id) is team:
+            return self._team_rules[team.id]
+        return self._own_rules(team)
+
+    def _own_rules(self, team: Team) -> Rules:
         overrides = {k: getattr(team, k) for k in RULE_KEYS if getattr(team, k) is not None}
         return self.defaults.model_copy(update=overrides) if overrides else self.defaults
 

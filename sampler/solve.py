@@ -25,10 +25,11 @@ from sampler.model.greedy import best_start
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, build_pair_rows
 from sampler.scenario import Scenario
-from sampler.topup import top_up
+from sampler.topup import pull_in, top_up
 
 DETERMINISTIC_PER_SECOND = 0.3
 MIN_CP_SECONDS = 2.0  # below this time limit the dispatcher's plan is not polished by CP-SAT
+MAX_PULL_PAIRS = 3_000  # the plan's end is brought forward only while fewer work after it
 RESCUE_BUDGET = 1.0  # deterministic seconds CP-SAT gets to finish a plan left unfinished
 
 
@@ -204,13 +205,21 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
         )  # fmt: skip
     else:
         rows, solver = _plan_whole(inst, bounds, bound_minute, params, on_progress)
-    if in_parts:
-        rows = top_up(scenario, rows)
+    rows = top_up(scenario, rows)
+    rows, solver["pulled_in"] = _pull_in(scenario, rows, bound_minute)
     timings["solve"] = _lap(clock)
     solver["lp_solves"] = bounds.lp_solves
     solver["bound_clustered"] = bounds.clustered
 
     plan = Plan(scenario, rows)
+    if (
+        bound_minute is not None
+        and plan.done_minute is not None
+        and plan.done_minute < bound_minute
+    ):
+        # Topped-up work can end between slots, before the bound on the slot grid: the
+        # bound in whole minutes is the one that holds then.
+        bound_minute = bounds.done_minute
     return Result(
         scenario=scenario,
         plan=plan,
@@ -259,6 +268,23 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
         "stages": stages,
         "reproducible": not any(s["stopped_by_wall_clock"] for s in stages),
     }
+
+
+def _pull_in(scenario: Scenario, rows: pd.DataFrame, bound_minute: int | None):
+    """The plan's end brought forward slot by slot, while the work after each new end
+    finds pairs with time to spare before it; and how many slots that gained."""
+    plan = Plan(scenario, rows)
+    if not plan.complete or plan.done_minute is None or bound_minute is None:
+        return rows, 0
+    slot = scenario.slot_minutes
+    gained = 0
+    deadline = (plan.done_minute - 1) // slot * slot
+    while deadline >= bound_minute:
+        earlier = pull_in(scenario, rows, deadline, MAX_PULL_PAIRS)
+        if earlier is None:
+            break
+        rows, gained, deadline = earlier, gained + 1, deadline - slot
+    return rows, gained
 
 
 def _rounds(inst: Instance, time_limit: float) -> int:

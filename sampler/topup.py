@@ -12,8 +12,9 @@ into parts can leave; it cannot find what the staff cannot do.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import floor
 
 import numpy as np
@@ -25,6 +26,7 @@ from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
 from sampler.scenario import Scenario
 
 NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
+FARTHEST_POOL = 10**9  # beyond the nearest 1,000 pairs, all are looked at (up to this many)
 
 
 @dataclass
@@ -38,10 +40,19 @@ class _State:
     stretch_start: int | None  # start of its current suit stretch; None: none begun
     used: int  # minutes of work and travel so far
     rows: list[list]
+    until: int  # end of the team's availability
+    visited: set[str] = field(default_factory=set)  # sites in its rows
 
 
-def top_up(scenario: Scenario, rows: pd.DataFrame) -> pd.DataFrame:
-    """The plan's rows with residents left unsampled given to pairs with time to spare."""
+def top_up(
+    scenario: Scenario,
+    rows: pd.DataFrame,
+    deadline: int | None = None,
+    all_or_nothing: bool = False,
+) -> pd.DataFrame | None:
+    """The plan's rows with residents left unsampled given to pairs with time to spare
+    (all work ending by ``deadline`` minutes, when given). With ``all_or_nothing``, None
+    unless every resident left finds a pair."""
     left = _left(scenario, rows)
     if not left:
         return rows
@@ -52,32 +63,74 @@ def top_up(scenario: Scenario, rows: pd.DataFrame) -> pd.DataFrame:
     # Where each pair is, to look only at the pairs nearest a site (a city has thousands).
     pool = list(states.values())
     where = np.array([_latlon(scenario, s) for s in pool], dtype=float).reshape(-1, 2)
-    order = sorted(left, key=lambda key: (-sites[key[0]].priority, key[0], key[1]))
+    position = {s.pair: k for k, s in enumerate(pool)}
+    speed = np.array([scenario.rules(scenario.team_by_id[s.team]).travel_speed_kmh for s in pool])
+    # Higher priority first; then the most left, where a deadline is likeliest to fail.
+    order = sorted(left, key=lambda key: (-sites[key[0]].priority, -left[key], key))
     for site_id, mode in order:
         site = sites[site_id]
         while left.get((site_id, mode), 0) > 0:
+            if mode == WALK_IN and not _station_time(scenario, site, walk_in, deadline):
+                best = None  # every station is taken until the site closes
+                break
             km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
-            ranked = np.argsort(km, kind="stable")
             best = None
-            for size in (NEAREST_PAIRS, 5 * NEAREST_PAIRS, len(pool)):  # nearest first
-                nearest = [pool[k] for k in ranked[:size]]
-                best = _best_option(scenario, nearest, site_id, mode, left[site_id, mode], walk_in)
-                if best is not None or size >= len(pool):
+            # The nearest pairs first, then rings further out while none of them can help.
+            trips = travel_minutes(km, speed)
+            free = _Stations(walk_in.get(site_id, []), site.stations)
+            for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS), FARTHEST_POOL):
+                ring_pairs = zip([pool[k] for k in ring], trips[ring].tolist(), strict=True)
+                best = _best_option(
+                    scenario, ring_pairs, site_id, mode, left[site_id, mode], free, deadline
+                )
+                if best is not None:
                     break
             if best is None:
                 break
             state, depart, arrive, end, samples = best
             _apply(state, site_id, mode, depart, arrive, end, samples)
-            where[pool.index(state)] = (site.lat, site.lon)
+            where[position[state.pair]] = (site.lat, site.lon)
             if mode == WALK_IN:
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
             changed.add(state.pair)
+        if all_or_nothing and left.get((site_id, mode), 0) > 0:
+            return None
     if not changed:
         return rows
     kept = rows[~rows.pair.isin(changed)]
     added = [r for s in states.values() if s.pair in changed for r in _with_breaks(s.rows)]
     return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True)
+
+
+def _station_time(scenario: Scenario, site, walk_in, deadline: int | None) -> bool:
+    """Is a walk-in station free at some minute the site is open (before the deadline)?"""
+    opens, closes = scenario.open_minutes(site)
+    end = min(closes, scenario.horizon_minutes if deadline is None else deadline)
+    free = _Stations(walk_in.get(site.id, []), site.stations)
+    return any(
+        free.free_until(t, end) > t
+        for t in [opens] + [e for _, e in walk_in.get(site.id, []) if opens <= e < end]
+    )
+
+
+def _rings(km: np.ndarray, sizes: tuple[int, ...], farthest: int):
+    """Indices by distance (ties by index), in rings: the nearest ``sizes[0]``, then out to
+    ``sizes[1]``, ..., then the rest when there are at most ``farthest`` in all (sorted
+    only if it comes to that)."""
+    order = np.arange(len(km))
+    if sizes and sizes[-1] < len(km):
+        head = np.argpartition(km, sizes[-1])[: sizes[-1]]
+        head = head[np.lexsort((head, km[head]))]
+    else:
+        head = np.lexsort((order, km))
+    done = 0
+    for size in sizes:
+        if done < len(head):
+            yield head[done:size]
+        done = size
+    if done < len(km) <= farthest:
+        yield np.lexsort((order, km))[done:]
 
 
 def _left(scenario: Scenario, rows: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -103,16 +156,19 @@ def _latlon(scenario: Scenario, state: _State) -> tuple[float, float]:
 def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
     """Every pair of every team, used or not, with where its day stands."""
     states: dict[str, _State] = {}
-    by_pair = {p: g for p, g in rows.sort_values("start", kind="stable").groupby("pair")}
+    ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
+    by_pair = {
+        pair: list(own)
+        for pair, own in itertools.groupby(map(list, ordered.to_numpy().tolist()), lambda r: r[1])
+    }
     for team in scenario.teams:
         rules = scenario.rules(team)
-        a0, _ = scenario.available_minutes(team)
+        a0, a1 = scenario.available_minutes(team)
         for pair in pair_ids(team.id, team.pairs):
-            frame = by_pair.get(pair)
-            if frame is None:
-                states[pair] = _State(team.id, pair, None, a0, None, 0, [])
+            own = by_pair.get(pair)
+            if own is None:
+                states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
                 continue
-            own = [list(r) for r in frame[PAIR_COLUMNS].itertuples(index=False)]
             busy = [r for r in own if r[2] != BREAK]
             start = busy[-1][4]
             for prev, row in zip(reversed(busy[:-1]), reversed(busy), strict=False):
@@ -126,7 +182,9 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
                 busy[-1][5],
                 start,
                 sum(r[5] - r[4] for r in busy),
-                [r for r in own if r[2] != BREAK],
+                busy,
+                a1,
+                {r[3] for r in busy},
             )
     return states
 
@@ -139,51 +197,56 @@ def _walk_in_intervals(rows: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
-def _travel(scenario: Scenario, team, origin: str | None, dest: str) -> int:
-    sites = scenario.site_by_id
-    a = (team.lat, team.lon) if origin is None else (sites[origin].lat, sites[origin].lon)
-    km = great_circle_km(a[0], a[1], sites[dest].lat, sites[dest].lon)
-    return int(travel_minutes(km, scenario.rules(team).travel_speed_kmh))
+class _Stations:
+    """A site's walk-in intervals, sorted once, for :meth:`free_until`."""
+
+    def __init__(self, intervals: list[tuple[int, int]], stations: int):
+        self.stations = stations
+        self.starts = sorted(s for s, _ in intervals)
+        self.ends = sorted(e for _, e in intervals)
+        self.events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
+
+    def free_until(self, start: int, end: int) -> int:
+        """The latest end <= ``end`` such that one more pair fits on [start, end)."""
+        count = bisect_right(self.starts, start) - bisect_right(self.ends, start)
+        if count >= self.stations:
+            return start
+        for k in range(bisect_right(self.events, (start, 2)), len(self.events)):
+            time, step = self.events[k]
+            if time >= end:
+                break
+            count += step
+            if step > 0 and count >= self.stations:
+                return time
+        return end
 
 
-def _station_free_until(intervals, start: int, end: int, stations: int) -> int:
-    """The latest end <= ``end`` such that one more pair fits the stations on [start, end)."""
-    events = sorted(
-        [(s, 1) for s, e in intervals if e > start and s < end]
-        + [(e, -1) for s, e in intervals if e > start and s < end]
-    )
-    count = sum(1 for s, e in intervals if s <= start < e)
-    if count >= stations:
-        return start
-    for time, step in events:
-        if time <= start:
-            continue
-        count += step
-        if step > 0 and count >= stations:
-            return min(end, time)
-    return end
-
-
-def _best_option(scenario, candidates, site_id, mode, wanted, walk_in):
-    """(state, depart, arrive, end, samples): the pair that finishes ``wanted`` soonest (or
-    samples the most, when none can finish)."""
+def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, deadline=None):
+    """(state, depart, arrive, end, samples): of the candidates (pair, trip minutes to the
+    site), the pair that finishes ``wanted`` soonest (or samples the most, when none can
+    finish)."""
     site = scenario.site_by_id[site_id]
     opens, closes = scenario.open_minutes(site)
-    horizon = scenario.horizon_minutes
+    horizon = scenario.horizon_minutes if deadline is None else deadline
     best = None
-    for state in candidates:
+    last = min(closes, horizon)
+    for state, trip_here in candidates:
         team = scenario.team_by_id[state.team]
         if mode == DOOR_TO_DOOR and not team.door_to_door:
             continue
         if state.rows and state.rows[-1][2] == TRAVEL:
             continue  # it is on its way somewhere: leave it be
+        travel = 0 if state.place == site_id else trip_here
+        been_here = site_id in state.visited
+        if not been_here and state.free_from + travel >= last:
+            continue  # it could only get there after the site's (or the deadline's) end
         rules = scenario.rules(team)
         rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
-        _, until = scenario.available_minutes(team)
-        travel = 0 if state.place == site_id else _travel(scenario, team, state.place, site_id)
+        until = state.until
         options = []  # (leave at, trip minutes, latest end in the suit rules)
         # Idle at the site itself between two rows of its day: no trip at all.
-        options += [(a, 0, b) for a, b in _idle_here(state, rules, site_id)]
+        if been_here:
+            options += [(a, 0, b) for a, b in _idle_here(state, rules, site_id)]
         if state.stretch_start is not None:  # go on within the current stretch
             options.append((state.free_from, travel, state.stretch_start + rules.max_suit_minutes))
         # or after a real break (or the day's start), a new stretch
@@ -200,7 +263,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, walk_in):
                 begin + rules.max_work_minutes - state.used - trip,
             )
             if mode == WALK_IN:
-                stop = _station_free_until(walk_in.get(site_id, []), begin, stop, site.stations)
+                stop = free.free_until(begin, stop)
             can = floor(rate * max(0, stop - begin) / 60 + 1e-9)
             samples = min(wanted, can)
             if samples <= 0:
@@ -249,6 +312,7 @@ def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     if arrive_at > depart:
         state.rows.append([state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0])
     state.rows.append([state.team, state.pair, mode, site_id, begin, end, samples])
+    state.visited.add(site_id)
     state.used += (arrive_at - depart) + (end - begin)
     if inside:
         state.rows.sort(key=lambda r: r[4])
@@ -256,3 +320,53 @@ def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     if state.stretch_start is None or depart > state.free_from:
         state.stretch_start = depart
     state.place, state.free_from = site_id, end
+
+
+def pull_in(
+    scenario: Scenario, rows: pd.DataFrame, deadline: int, max_pairs: int | None = None
+) -> pd.DataFrame | None:
+    """The plan with all its work done by ``deadline`` (minutes from the start): what it
+    does later is cut off and given to pairs with time to spare before; None when some of
+    it finds no pair, or when more than ``max_pairs`` pairs work after the deadline (the
+    search grows with them)."""
+    cut, touched = _cut(scenario, rows, deadline)
+    if not touched:
+        return rows
+    if max_pairs is not None and len(touched) > max_pairs:
+        return None
+    return top_up(scenario, cut, deadline, all_or_nothing=True)
+
+
+def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.DataFrame, set]:
+    """The rows up to ``deadline``: work crossing it shortened (with the samples its
+    length allows), later rows and trailing trips dropped; and the pairs so changed."""
+    late = rows.end > deadline
+    if not late.any():
+        return rows, set()
+    touched = set(rows.pair[late])
+    keep = rows[~rows.pair.isin(touched)]
+    mine = rows[rows.pair.isin(touched) & (rows.activity != BREAK) & (rows.start < deadline)]
+    mine = mine[(mine.end <= deadline) | mine.activity.isin(MODES)].copy()
+    crossing = mine.end > deadline
+    if crossing.any():
+        rate = {
+            (t.id, mode): getattr(scenario.rules(t), f"{mode}_per_hour")
+            for t in scenario.teams
+            for mode in MODES
+        }
+        part = mine[crossing]
+        per_hour = np.array([rate[k] for k in zip(part.team, part.activity, strict=True)])
+        allowed = np.floor(per_hour * (deadline - part.start.to_numpy()) / 60 + 1e-9)
+        mine.loc[crossing, "samples"] = np.minimum(part.samples.to_numpy(), allowed).astype(int)
+        mine.loc[crossing, "end"] = deadline
+    mine = mine[(mine.activity != TRAVEL) | (mine.end <= deadline)]
+    mine = mine[(mine.samples > 0) | (mine.activity == TRAVEL)]
+    out = []
+    ordered = mine[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable").to_numpy().tolist()
+    for _, group in itertools.groupby(ordered, lambda r: r[1]):
+        own = list(group)
+        while own and own[-1][2] == TRAVEL:
+            own.pop()  # a trip to work that is no longer there
+        out.extend(_with_breaks(own))
+    cut = pd.concat([keep, pd.DataFrame(out, columns=PAIR_COLUMNS)], ignore_index=True)
+    return cut, touched

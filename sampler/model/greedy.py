@@ -80,7 +80,13 @@ def best_start(
         dispatch_search(inst, crews, deadline, targets, rounds=rounds),
     ]
     planned = (
-        lp_guided_start(inst, crews, deadline, attempts=2 if rounds < 8 else 3, rounds=rounds)
+        lp_guided_start(
+            inst,
+            crews,
+            deadline,
+            attempts=1 if rounds <= 3 else 2 if rounds < 8 else 3,
+            rounds=rounds,
+        )
         if lp_plan
         else None
     )

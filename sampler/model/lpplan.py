@@ -59,11 +59,13 @@ class TimeLp:
                     row.SetCoefficient(self.size[c.index], 1)
         self.x: dict[tuple[int, int, str, int], pywraplp.Variable] = {}
         served: dict[tuple[int, str], pywraplp.Constraint] = {}
+        self.got: list[pywraplp.Variable] = []
         walk_at: dict[tuple[int, int], pywraplp.Constraint] = {}
         for site in inst.sites:
             for mode in MODES:
                 if site.demand(mode) > 0:
                     got = lp.NumVar(0, site.demand(mode), "")
+                    self.got.append(got)
                     objective.SetCoefficient(got, site.site.priority)
                     served[site.index, mode] = row = lp.Constraint(-lp.infinity(), 0)
                     row.SetCoefficient(got, 1)
@@ -87,6 +89,10 @@ class TimeLp:
                             continue
                         var = self.x[c, i, mode, t] = lp.NumVar(0, team.pairs, "")
                         per_slot = team.rate(mode) * inst.slot / 60
+                        if t == first_work_slot(inst, crew, i):
+                            # The trip from the base takes part of its first slot.
+                            lost = int(team.base_travel[i]) % inst.slot
+                            per_slot *= 1 - lost / inst.slot
                         served[i, mode].SetCoefficient(var, -per_slot)
                         objective.SetCoefficient(
                             var, -LATENESS * (t + 1) * per_slot * site.site.priority
@@ -120,8 +126,7 @@ class TimeLp:
         pairs = {
             key: value for key, var in self.x.items() if (value := var.solution_value()) > 1e-6
         }
-        rate = {c.index: {m: c.team.rate(m) for m in MODES} for c in self.crews}
-        sampled = sum(rate[c][m] * self.inst.slot / 60 * v for (c, _, m, _), v in pairs.items())
+        sampled = sum(var.solution_value() for var in self.got)
         size = {c: v.solution_value() for c, v in self.size.items()}
         return LpPlan(deadline, size, pairs, sampled)
 
