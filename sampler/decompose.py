@@ -9,6 +9,7 @@ number of worker processes, so the plan does not depend on how many run at once.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from sampler.scenario import Scenario
 NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
 PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
-LP_PLAN_SECONDS = 1.5  # a part with less time than this keeps the dispatchers' plan
+RETRY_SHARE = 0.25  # ... up to this share of the parts, the latest first
+LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
 
 
 @dataclass(frozen=True)
@@ -200,24 +202,30 @@ def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
 
 
 def _plan_part(args) -> tuple[pd.DataFrame, dict]:
-    """Plan one part (in a worker process): its pair rows and solver figures. (What a part
-    leaves unsampled is topped up on the whole city's plan afterwards.)"""
-    from sampler.solve import SolveParams, Status, solve_whole
+    """Plan one part (in a worker process): its pair rows and solver figures, with its
+    residents sampled and done_at. (What a part leaves unsampled is topped up on the whole
+    city's plan afterwards.)"""
+    from sampler.solve import SolveParams, solve_whole
 
-    scenario, params, retry_after = args
+    scenario, params = args
     result = solve_whole(scenario, SolveParams(**params))
-    late = result.done_minute is not None and result.done_minute > retry_after
-    if not params["lp_plan"] and (result.status == Status.PARTIAL or late):
-        # A part the dispatchers leave unfinished or late gets the LP plan after all.
-        again = solve_whole(scenario, SolveParams(**{**params, "lp_plan": True}))
-        if _part_quality(again) > _part_quality(result):
-            result = again
-    return result.plan.rows, {**result.solver, "done_minute": result.done_minute}
+    return result.plan.rows, {
+        **result.solver,
+        "sampled": result.plan.sampled,
+        "done_minute": result.done_minute,
+    }
 
 
-def _part_quality(result) -> tuple:
+def _part_quality(outcome: tuple[pd.DataFrame, dict]) -> tuple:
     """Residents sampled, then the earlier done_at."""
-    return (result.plan.sampled, -(result.done_minute or 10**9))
+    return (outcome[1]["sampled"], -(outcome[1]["done_minute"] or 10**9))
+
+
+def _run(jobs: list, workers: int) -> list:
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_plan_part, jobs, chunksize=1))
+    return [_plan_part(job) for job in jobs]
 
 
 def plan_in_parts(
@@ -255,15 +263,24 @@ def plan_in_parts(
                 "lp_plan": part_limit >= LP_PLAN_SECONDS,
                 "rescue": part_limit >= 3,
             },
-            retry_after,
         )
         for part in parts
     ]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(_plan_part, jobs, chunksize=1))
-    else:
-        outcomes = [_plan_part(job) for job in jobs]
+    outcomes = _run(jobs, workers)
+    # The parts the dispatchers leave unfinished, or finish latest past the bound, get the
+    # LP plan after all (the latest first, up to a share of the parts); each keeps the
+    # better of its two plans.
+    late = sorted(
+        (k for k, (_, o) in enumerate(outcomes)
+         if not jobs[k][1]["lp_plan"]
+         and (o["done_minute"] is None or o["done_minute"] > retry_after)),
+        key=lambda k: (outcomes[k][1]["done_minute"] is not None,
+                       -(outcomes[k][1]["done_minute"] or 0), k),
+    )[: math.ceil(RETRY_SHARE * len(parts))]  # fmt: skip
+    again = _run([(jobs[k][0], {**jobs[k][1], "lp_plan": True}) for k in late], workers)
+    for k, outcome in zip(late, again, strict=True):
+        if _part_quality(outcome) > _part_quality(outcomes[k]):
+            outcomes[k] = outcome
     rows = _renumber(inst, parts, [o[0] for o in outcomes])
     stats = {
         "parts": len(parts),
@@ -274,6 +291,7 @@ def plan_in_parts(
         "stages": [s for o in outcomes for s in o[1]["stages"]],
         "reproducible": all(o[1]["reproducible"] for o in outcomes),
         "part_done": [o[1]["done_minute"] for o in outcomes],
+        "parts_retried": len(late),
     }  # fmt: skip
     return rows, stats
 
