@@ -9,7 +9,6 @@ number of worker processes, so the plan does not depend on how many run at once.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from sampler.scenario import Scenario
 NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
 PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
-RETRY_SHARE = 0.25  # ... up to this share of the parts, the latest first
+RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP's size)
 LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
 
 
@@ -267,17 +266,17 @@ def plan_in_parts(
         for part in parts
     ]
     outcomes = _run(jobs, workers)
-    # The parts the dispatchers leave unfinished, or finish latest past the bound, get the
-    # LP plan after all (the latest first, up to a share of the parts); each keeps the
-    # better of its two plans.
-    late = sorted(
-        (k for k, (_, o) in enumerate(outcomes)
-         if not jobs[k][1]["lp_plan"]
-         and (o["done_minute"] is None or o["done_minute"] > retry_after)),
-        key=lambda k: (outcomes[k][1]["done_minute"] is not None,
-                       -(outcomes[k][1]["done_minute"] or 0), k),
-    )[: math.ceil(RETRY_SHARE * len(parts))]  # fmt: skip
-    again = _run([(jobs[k][0], {**jobs[k][1], "lp_plan": True}) for k in late], workers)
+    # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
+    # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
+    # each keeps the better of its two plans.
+    late = [
+        k
+        for k, (_, o) in enumerate(outcomes)
+        if not jobs[k][1]["lp_plan"]
+        and (o["done_minute"] is None or o["done_minute"] > retry_after)
+    ]
+    retry = {"lp_plan": True, "candidates": CandidateOptions(max_sites=RETRY_CANDIDATES)}
+    again = _run([(jobs[k][0], {**jobs[k][1], **retry}) for k in late], workers)
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome

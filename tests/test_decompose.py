@@ -1,0 +1,65 @@
+"""Cities in parts: parts of nearby sites of bounded size, every pair shared out once,
+and a city planned in parts still gets a checked plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from benchmarks.generate import generate, write_scenario
+from sampler import check_plan, load_scenario, solve, write_plan
+from sampler.bound import compute_bounds
+from sampler.decompose import _balanced, split
+from sampler.instance import Instance
+from sampler.solve import SolveParams
+
+
+@pytest.fixture(scope="module")
+def street(tmp_path_factory):
+    """A synthetic street of about 40 sites (the benchmark generator, seed 3)."""
+    path = write_scenario(generate("street", 3), tmp_path_factory.mktemp("street") / "s.yaml")
+    return load_scenario(path)
+
+
+@pytest.mark.parametrize("part_sites", [5, 8, 12])
+def test_parts_cover_every_site_once_and_none_is_oversized(street, part_sites):
+    inst = Instance(street)
+    n = len(inst.sites)
+    parts = _balanced(inst.site_latlon, list(range(n)), round(n / part_sites), part_sites)
+    assert sorted(i for p in parts for i in p) == list(range(n))
+    assert max(len(p) for p in parts) <= 1.5 * part_sites
+
+
+def test_every_pair_is_shared_out_once(street):
+    inst = Instance(street)
+    bounds = compute_bounds(inst, curve=False)
+    parts = split(inst, bounds.done_minute, 10)
+    sent = Counter()
+    for part in parts:
+        for team, pairs in part.pairs.items():
+            assert pairs > 0
+            sent[team] += pairs
+    assert dict(sent) == {t.index: t.pairs for t in inst.teams if t.pairs}
+
+
+def test_parts_near_the_bases_get_more_staff_than_their_share_of_work(street):
+    """The share LP gives each part the same margin: no part's staff-hours fall far below
+    its share of the work (the rounding to whole pairs aside)."""
+    inst = Instance(street)
+    bounds = compute_bounds(inst, curve=False)
+    parts = split(inst, bounds.done_minute, 10)
+    work = np.array([sum(inst.sites[i].site.residents for i in p.sites) for p in parts], float)
+    staff = np.array([sum(p.pairs.values()) for p in parts], float)
+    ratio = (staff / staff.sum()) / (work / work.sum())
+    assert ratio.min() > 0.3
+
+
+def test_a_city_in_parts_passes_the_checker(street, tmp_path):
+    result = solve(street, SolveParams(time_limit=2, seed=0, part_sites=10))
+    assert result.solver["parts"] >= 3
+    write_plan(result, tmp_path / "plan")
+    report = check_plan(street, tmp_path / "plan")
+    assert report.ok, report.violations
+    assert result.plan.coverage > 0.99
