@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sampler import check_plan, load_scenario, solve, write_plan
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, TRAVEL
 from sampler.solve import SolveParams, status_of
-from sampler.topup import pull_in
+from sampler.topup import _Stations, pull_in
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -103,3 +105,21 @@ def test_pulled_in_plans_of_a_shipped_scenario_pass_the_checker(deadline, tmp_pa
     plan = _checked(result, earlier, tmp_path / "plan")
     assert plan.complete
     assert plan.done_minute <= max(deadline, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    intervals=st.lists(
+        st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1])),
+        max_size=8,
+    ),
+    stations=st.integers(1, 3),
+    start=st.integers(0, 80),
+    length=st.integers(0, 40),
+)
+def test_free_station_time_matches_a_minute_by_minute_count(intervals, stations, start, length):
+    """``free_until``: the latest end such that one more pair fits every minute before it."""
+    end = start + length
+    busy = [sum(s <= m < e for s, e in intervals) for m in range(start, end)]
+    expected = start + next((k for k, n in enumerate(busy) if n >= stations), len(busy))
+    assert _Stations(intervals, stations).free_until(start, end) == expected
