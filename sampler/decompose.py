@@ -87,7 +87,7 @@ def _balanced(latlon: np.ndarray, sites: list[int], n: int, part_sites: int) -> 
 def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     """(ratio, whole pairs per part and team): every part gets the same margin of staff
     over its work by the deadline (an LP maximising the smallest ratio of work to demand,
-    then the least travel at 99.5% of it), each team's pairs then shared out by largest
+    then the least travel at 99.9% of it), each team's pairs then shared out by largest
     remainders, every pair sent somewhere."""
     sc = inst.scenario
     demand = np.array(
@@ -167,7 +167,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     objective.SetMaximization()
     lp.Solve()
     best = ratio.solution_value()
-    ratio.SetLb(0.995 * best)
+    ratio.SetLb(0.999 * best)
     objective.Clear()
     for (k, p, _), var in h.items():
         objective.SetCoefficient(var, 1 + reach[k, p] / 60)
