@@ -207,13 +207,11 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
         rows, solver = _plan_whole(inst, bounds, bound_minute, params, on_progress)
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
-    rows = top_up(scenario, rows)
-    rows, solver["pulled_in"] = _pull_in(scenario, rows, bound_minute)
+    plan, solver["pulled_in"] = _pull_in(Plan(scenario, top_up(scenario, rows)), bound_minute)
     timings["finish"] = _lap(clock)
     solver["lp_solves"] = bounds.lp_solves
     solver["bound_clustered"] = bounds.clustered
 
-    plan = Plan(scenario, rows)
     if (
         bound_minute is not None
         and plan.done_minute is not None
@@ -272,12 +270,12 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
     }
 
 
-def _pull_in(scenario: Scenario, rows: pd.DataFrame, bound_minute: int | None):
+def _pull_in(plan: Plan, bound_minute: int | None) -> tuple[Plan, int]:
     """The plan's end brought forward slot by slot, while the work after each new end
     finds pairs with time to spare before it; and how many slots that gained."""
-    plan = Plan(scenario, rows)
     if not plan.complete or plan.done_minute is None or bound_minute is None:
-        return rows, 0
+        return plan, 0
+    scenario, rows = plan.scenario, plan.rows
     slot = scenario.slot_minutes
     gained = 0
     deadline = (plan.done_minute - 1) // slot * slot
@@ -286,7 +284,7 @@ def _pull_in(scenario: Scenario, rows: pd.DataFrame, bound_minute: int | None):
         if earlier is None:
             break
         rows, gained, deadline = earlier, gained + 1, deadline - slot
-    return rows, gained
+    return (Plan(scenario, rows) if gained else plan), gained
 
 
 def _rounds(inst: Instance, time_limit: float) -> int:

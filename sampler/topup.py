@@ -26,7 +26,6 @@ from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
 from sampler.scenario import Scenario
 
 NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
-FARTHEST_POOL = 10**9  # beyond the nearest 1,000 pairs, all are looked at (up to this many)
 
 
 @dataclass
@@ -69,16 +68,17 @@ def top_up(
     order = sorted(left, key=lambda key: (-sites[key[0]].priority, -left[key], key))
     for site_id, mode in order:
         site = sites[site_id]
+        opens, closes = scenario.open_minutes(site)
+        last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
         while left.get((site_id, mode), 0) > 0:
-            if mode == WALK_IN and not _station_time(scenario, site, walk_in, deadline):
-                best = None  # every station is taken until the site closes
-                break
+            free = _Stations(walk_in.get(site_id, []), site.stations)
+            if mode == WALK_IN and not free.any_free(opens, last):
+                break  # every station is taken until the site closes
             km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
             best = None
             # The nearest pairs first, then rings further out while none of them can help.
             trips = travel_minutes(km, speed)
-            free = _Stations(walk_in.get(site_id, []), site.stations)
-            for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS), FARTHEST_POOL):
+            for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS)):
                 ring_pairs = zip([pool[k] for k in ring], trips[ring].tolist(), strict=True)
                 best = _best_option(
                     scenario, ring_pairs, site_id, mode, left[site_id, mode], free, deadline
@@ -103,21 +103,9 @@ def top_up(
     return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True)
 
 
-def _station_time(scenario: Scenario, site, walk_in, deadline: int | None) -> bool:
-    """Is a walk-in station free at some minute the site is open (before the deadline)?"""
-    opens, closes = scenario.open_minutes(site)
-    end = min(closes, scenario.horizon_minutes if deadline is None else deadline)
-    free = _Stations(walk_in.get(site.id, []), site.stations)
-    return any(
-        free.free_until(t, end) > t
-        for t in [opens] + [e for _, e in walk_in.get(site.id, []) if opens <= e < end]
-    )
-
-
-def _rings(km: np.ndarray, sizes: tuple[int, ...], farthest: int):
+def _rings(km: np.ndarray, sizes: tuple[int, ...]):
     """Indices by distance (ties by index), in rings: the nearest ``sizes[0]``, then out to
-    ``sizes[1]``, ..., then the rest when there are at most ``farthest`` in all (sorted
-    only if it comes to that)."""
+    ``sizes[1]``, ..., then the rest (sorted only if it comes to that)."""
     order = np.arange(len(km))
     if sizes and sizes[-1] < len(km):
         head = np.argpartition(km, sizes[-1])[: sizes[-1]]
@@ -129,7 +117,7 @@ def _rings(km: np.ndarray, sizes: tuple[int, ...], farthest: int):
         if done < len(head):
             yield head[done:size]
         done = size
-    if done < len(km) <= farthest:
+    if done < len(km):
         yield np.lexsort((order, km))[done:]
 
 
@@ -219,6 +207,12 @@ class _Stations:
             if step > 0 and count >= self.stations:
                 return time
         return end
+
+    def any_free(self, start: int, end: int) -> bool:
+        """Is a station free at some minute of [start, end)? (Only at ``start`` or where an
+        interval ends can one come free.)"""
+        times = [start] + [e for e in self.ends if start <= e < end]
+        return any(self.free_until(t, end) > t for t in times)
 
 
 def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, deadline=None):

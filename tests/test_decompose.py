@@ -44,7 +44,7 @@ def test_every_pair_is_shared_out_once(street):
     assert dict(sent) == {t.index: t.pairs for t in inst.teams if t.pairs}
 
 
-def test_parts_near_the_bases_get_more_staff_than_their_share_of_work(street):
+def test_no_part_gets_far_less_staff_than_its_share_of_work(street):
     """The share LP gives each part the same margin: no part's staff-hours fall far below
     its share of the work (the rounding to whole pairs aside)."""
     inst = Instance(street)

@@ -104,7 +104,7 @@ def test_pulled_in_plans_of_a_shipped_scenario_pass_the_checker(deadline, tmp_pa
         return
     plan = _checked(result, earlier, tmp_path / "plan")
     assert plan.complete
-    assert plan.done_minute <= max(deadline, 0)
+    assert plan.done_minute <= deadline
 
 
 @settings(max_examples=300, deadline=None)
