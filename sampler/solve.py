@@ -212,14 +212,7 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     solver["lp_solves"] = bounds.lp_solves
     solver["bound_clustered"] = bounds.clustered
 
-    if (
-        bound_minute is not None
-        and plan.done_minute is not None
-        and plan.done_minute < bound_minute
-    ):
-        # Topped-up work can end between slots, before the bound on the slot grid: the
-        # bound in whole minutes is the one that holds then.
-        bound_minute = bounds.done_minute
+    bound_minute = reported_bound(plan, bounds, bound_minute)
     return Result(
         scenario=scenario,
         plan=plan,
@@ -268,6 +261,15 @@ def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.Dat
         "stages": stages,
         "reproducible": not any(s["stopped_by_wall_clock"] for s in stages),
     }
+
+
+def reported_bound(plan: Plan, bounds: Bounds, grid_bound: int | None) -> int | None:
+    """The lower bound reported with a plan: on the slot grid, unless the plan's work ends
+    between slots before it (topped-up work can), when the bound in whole minutes is the
+    one that holds."""
+    if grid_bound is not None and plan.done_minute is not None and plan.done_minute < grid_bound:
+        return bounds.done_minute
+    return grid_bound
 
 
 def _pull_in(plan: Plan, bound_minute: int | None) -> tuple[Plan, int]:

@@ -26,6 +26,7 @@ from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
 from sampler.scenario import Scenario
 
 NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
+DETOUR_ROUNDS = 3  # rounds of detours (each leaves work elsewhere) a deadline may take
 
 
 @dataclass
@@ -55,6 +56,7 @@ def top_up(
     left = _left(scenario, rows)
     if not left:
         return rows
+    rows = _swap_modes(scenario, rows, left)
     states = _states(scenario, rows)
     walk_in = _walk_in_intervals(rows)
     changed: set[str] = set()
@@ -101,6 +103,73 @@ def top_up(
     kept = rows[~rows.pair.isin(changed)]
     added = [r for s in states.values() if s.pair in changed for r in _with_breaks(s.rows)]
     return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True)
+
+
+def _swap_modes(
+    scenario: Scenario, rows: pd.DataFrame, left: dict[tuple[str, str], int]
+) -> pd.DataFrame:
+    """Walk-in residents left at a site taken by its own home-visit pairs, where a station
+    is free while they work there: that piece of their row becomes walk-in, and the home
+    visits it held are left instead (``left`` is updated), which any pair can take up
+    later without a station. A piece changes only if it samples more than it gives up."""
+    short = sorted(((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0))
+    if not short:
+        return rows
+    sites = {site for _, site in short}
+    door = rows[(rows.activity == DOOR_TO_DOOR) & rows.site.isin(sites)]
+    if door.empty:
+        return rows
+    walk_in = _walk_in_intervals(rows)
+    by_site: dict[str, list] = defaultdict(list)
+    for index, row in zip(door.index, door[PAIR_COLUMNS].to_numpy().tolist(), strict=True):
+        by_site[row[3]].append((row[4], row[1], index, row))
+    dropped: list[int] = []
+    added: list[list] = []
+    for _, site_id in short:
+        site = scenario.site_by_id[site_id]
+        for _, _, index, (team, pair, _, _, a, b, held) in sorted(by_site.get(site_id, [])):
+            wanted = left[site_id, WALK_IN]
+            if wanted <= 0:
+                break
+            free = _Stations(walk_in.get(site_id, []), site.stations)
+            # The first stretch of the row with a station free: from its start, or from
+            # when a walk-in row there ends.
+            times = [a, *sorted(e for e in free.ends if a < e < b)]
+            window = next(((t, e) for t in times if (e := free.free_until(t, b)) > t), None)
+            if window is None:
+                continue
+            rules = scenario.rules(scenario.team_by_id[team])
+            walk_rate, door_rate = rules.walk_in_per_hour, rules.door_to_door_per_hour
+            t, e = window
+            samples = min(wanted, floor(walk_rate * (e - t) / 60 + 1e-9))
+            e = t + _minutes_for(samples, walk_rate, e - t)
+            before = min(held, floor(door_rate * (t - a) / 60 + 1e-9))
+            after = min(held - before, floor(door_rate * (b - e) / 60 + 1e-9))
+            given_up = held - before - after
+            if samples <= given_up:
+                continue
+            dropped.append(index)
+            pieces = [(DOOR_TO_DOOR, a, t, before), (WALK_IN, t, e, samples),
+                      (DOOR_TO_DOOR, e, b, after)]  # fmt: skip
+            for mode, start, end, n in pieces:
+                if n > 0:
+                    added.append([team, pair, mode, site_id, start, end, n])
+            walk_in[site_id].append((t, e))
+            left[site_id, WALK_IN] -= samples
+            left[site_id, DOOR_TO_DOOR] = left.get((site_id, DOOR_TO_DOOR), 0) + given_up
+    if not dropped:
+        return rows
+    for key in [k for k, n in left.items() if n <= 0]:
+        del left[key]
+    return _replace(rows, dropped, added)
+
+
+def _minutes_for(samples: int, rate: float, most: int) -> int:
+    """The fewest whole minutes (at most ``most``) in which ``samples`` fit at ``rate``."""
+    minutes = min(most, int(np.ceil(samples * 60 / rate - 1e-9)))
+    while floor(rate * minutes / 60 + 1e-9) < samples and minutes < most:
+        minutes += 1
+    return minutes
 
 
 def _rings(km: np.ndarray, sizes: tuple[int, ...]):
@@ -322,13 +391,126 @@ def pull_in(
     """The plan with all its work done by ``deadline`` (minutes from the start): what it
     does later is cut off and given to pairs with time to spare before; None when some of
     it finds no pair, or when more than ``max_pairs`` pairs work after the deadline (the
-    search grows with them)."""
+    search grows with them). Walk-in residents that find no free station in time are
+    given to pairs on their first trip of the day (see :func:`_detours`)."""
     cut, touched = _cut(scenario, rows, deadline)
     if not touched:
         return rows
     if max_pairs is not None and len(touched) > max_pairs:
         return None
-    return top_up(scenario, cut, deadline, all_or_nothing=True)
+    out = top_up(scenario, cut, deadline)
+    left = _left(scenario, out)
+    if not left:
+        return out
+    for _ in range(DETOUR_ROUNDS):
+        if any(mode != WALK_IN for _, mode in left):
+            return None
+        out = top_up(scenario, _detours(scenario, out, left, deadline), deadline)
+        left = _left(scenario, out)
+        if not left:
+            return out
+    return None
+
+
+def _detours(
+    scenario: Scenario, rows: pd.DataFrame, left: dict[tuple[str, str], int], deadline: int
+) -> pd.DataFrame:
+    """Walk-in residents left at a site whose stations stand free early in the day (nobody
+    was there yet) taken by pairs that pass nearby on their first trip: a pair goes from
+    its base to the site first, samples there while a station is free, then goes on to
+    where it was going and works there for the rest of its row. What that row no longer
+    holds is left instead, for pairs with time to spare (``left`` is updated)."""
+    short = sorted((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0)
+    if not short:
+        return rows
+    ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
+    index_of = ordered.index.to_numpy()
+    first: list[tuple] = []  # (pair, travel row index, work row index, travel row, work row)
+    position = 0
+    for _, own in itertools.groupby(ordered.to_numpy().tolist(), lambda r: r[1]):
+        own = list(own)
+        trip, work = own[0], own[1] if len(own) > 1 else None
+        k = position
+        position += len(own)
+        if trip[2] != TRAVEL or work is None or work[2] not in MODES or work[3] != trip[3]:
+            continue
+        first.append((index_of[k], index_of[k + 1], trip, work))
+    if not first:
+        return rows
+    sites = scenario.site_by_id
+    short_sites = {site for _, site in short}
+    first = [f for f in first if f[3][3] not in short_sites]
+    walk_in = _walk_in_intervals(rows)
+    used_by_pair = (
+        rows[rows.activity != BREAK].assign(m=rows.end - rows.start).groupby("pair").m.sum()
+    )
+    taken: set[str] = set()
+    dropped: list[int] = []
+    added: list[list] = []
+    for _, site_id in short:
+        site = sites[site_id]
+        opens, closes = scenario.open_minutes(site)
+        options = []
+        for trip_index, work_index, trip, work in first:
+            if trip[1] in taken:
+                continue
+            team = scenario.team_by_id[trip[0]]
+            there = sites[work[3]]
+            speed = scenario.rules(team).travel_speed_kmh
+            km = great_circle_km(
+                [team.lat, site.lat], [team.lon, site.lon],
+                [site.lat, there.lat], [site.lon, there.lon],
+            )  # fmt: skip
+            to_site, on = (int(m) for m in travel_minutes(km, speed))
+            extra = to_site + on - (trip[5] - trip[4])
+            options.append((extra, trip[1], trip_index, work_index, trip, work, to_site, on))
+        for extra, pair, trip_index, work_index, trip, work, to_site, on in sorted(options):
+            wanted = left.get((site_id, WALK_IN), 0)
+            if wanted <= 0:
+                break
+            team = scenario.team_by_id[trip[0]]
+            rules = scenario.rules(team)
+            if used_by_pair.get(pair, 0) + extra > rules.max_work_minutes:
+                continue
+            depart, b = trip[4], work[5]
+            begin = max(depart + to_site, opens)
+            latest = min(b - on, closes, deadline)
+            if begin >= latest:
+                continue
+            end = _Stations(walk_in.get(site_id, []), site.stations).free_until(begin, latest)
+            samples = min(wanted, floor(rules.walk_in_per_hour * (end - begin) / 60 + 1e-9))
+            if samples <= 0:
+                continue
+            end = begin + _minutes_for(samples, rules.walk_in_per_hour, end - begin)
+            mode, held = work[2], work[6]
+            rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
+            resume = end + on
+            kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
+            taken.add(pair)
+            dropped += [trip_index, work_index]
+            added += [
+                [trip[0], pair, TRAVEL, site_id, depart, depart + to_site, 0],
+                [trip[0], pair, WALK_IN, site_id, begin, end, samples],
+                [trip[0], pair, TRAVEL, work[3], end, resume, 0],
+            ]
+            if kept > 0:
+                added.append([trip[0], pair, mode, work[3], resume, b, kept])
+            walk_in[site_id].append((begin, end))
+            left[site_id, WALK_IN] -= samples
+            if held > kept:
+                left[work[3], mode] = left.get((work[3], mode), 0) + held - kept
+    if not dropped:
+        return rows
+    for key in [k for k, n in left.items() if n <= 0]:
+        del left[key]
+    return _replace(rows, dropped, added)
+
+
+def _replace(rows: pd.DataFrame, dropped: list[int], added: list[list]) -> pd.DataFrame:
+    """The rows without those at the ``dropped`` labels, with ``added`` at the end."""
+    return pd.concat(
+        [rows.drop(index=dropped), pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True
+    )
 
 
 def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.DataFrame, set]:

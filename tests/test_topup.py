@@ -15,8 +15,8 @@ from sampler import check_plan, load_scenario, solve, write_plan
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.plan import Plan
 from sampler.roster import PAIR_COLUMNS, TRAVEL
-from sampler.solve import SolveParams, status_of
-from sampler.topup import _Stations, pull_in
+from sampler.solve import SolveParams, _on_grid, reported_bound, status_of
+from sampler.topup import _Stations, pull_in, top_up
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -58,8 +58,11 @@ def _late_plan(scenario) -> pd.DataFrame:
 def _checked(result, rows, out: Path):
     """The result with these rows, written and checked."""
     plan = Plan(result.scenario, rows)
+    bound = reported_bound(
+        plan, result.bounds, _on_grid(result.bounds.done_minute, result.scenario.slot_minutes)
+    )
     changed = dataclasses.replace(
-        result, plan=plan, status=status_of(plan, result.lower_bound_minute), shortfalls=()
+        result, plan=plan, status=status_of(plan, bound), lower_bound_minute=bound, shortfalls=()
     )
     write_plan(changed, out)
     report = check_plan(result.scenario, out)
@@ -123,3 +126,107 @@ def test_free_station_time_matches_a_minute_by_minute_count(intervals, stations,
     busy = [sum(s <= m < e for s, e in intervals) for m in range(start, end)]
     expected = start + next((k for k, n in enumerate(busy) if n >= stations), len(busy))
     assert _Stations(intervals, stations).free_until(start, end) == expected
+
+
+SIDE_BY_SIDE_YAML = """\
+scenario: a home-visit pair beside free walk-in stations
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: block
+    lat: 40.00
+    lon: 113.00
+    residents: 300
+    home_visits: 60
+    stations: 2
+teams:
+  - id: home
+    people: 2
+    lat: 40.01
+    lon: 113.00
+"""
+
+
+def _trip(scenario, team_id: str, site_id: str, origin: str | None = None) -> int:
+    team, site = scenario.team_by_id[team_id], scenario.site_by_id[site_id]
+    start = scenario.site_by_id[origin] if origin else team
+    km = great_circle_km(start.lat, start.lon, site.lat, site.lon)
+    return int(travel_minutes(km, scenario.rules(team).travel_speed_kmh))
+
+
+def test_walk_in_left_is_taken_by_a_home_visit_pair_while_a_station_is_free(write_yaml, tmp_path):
+    scenario = load_scenario(write_yaml(SIDE_BY_SIDE_YAML))
+    trip = _trip(scenario, "home", "block")
+    # 60 home visits take 120 of the row's 150 minutes; walk-in gets only an hour at the
+    # end (120 of 240 residents).
+    rows = pd.DataFrame(
+        [
+            ["home", "home-p01", TRAVEL, "block", 0, trip, 0],
+            ["home", "home-p01", "door_to_door", "block", trip, trip + 150, 60],
+            ["home", "home-p01", "walk_in", "block", trip + 150, trip + 210, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # Going on after its rows, the pair would need until trip + 270 for the walk-in left.
+    deadline = trip + 240
+    done = top_up(scenario, rows, deadline, all_or_nothing=True)
+    assert done is not None
+    first_walk_in = done[done.activity == "walk_in"].start.min()
+    assert first_walk_in == trip  # the home-visit row's start now samples walk-in
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = _checked(result, done, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= deadline
+
+
+ON_THE_WAY_YAML = """\
+scenario: a pair whose first trip passes a site that is short of time
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: near
+    lat: 40.00
+    lon: 113.00
+    residents: 120
+    stations: 1
+  - id: far
+    lat: 40.00
+    lon: 113.02
+    residents: 300
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+  - id: b
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "09:00-13:00"
+"""
+
+
+def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, tmp_path):
+    scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
+    to_far, to_near = _trip(scenario, "a", "far"), _trip(scenario, "b", "near")
+    # a samples ``far`` all morning; b reaches ``near`` at 09:00 and needs an hour.
+    rows = pd.DataFrame(
+        [
+            ["a", "a-p01", TRAVEL, "far", 0, to_far, 0],
+            ["a", "a-p01", "walk_in", "far", to_far, 160, 300],
+            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_near, 0],
+            ["b", "b-p01", "walk_in", "near", 120 + to_near, 180 + to_near, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # By 180, near's last residents find no free station (b holds the only one from its
+    # arrival, and a only gets there after 160): only a detour on a's first trip helps.
+    earlier = pull_in(scenario, rows, 180)
+    assert earlier is not None
+    at_near = earlier[(earlier.site == "near") & (earlier.activity == "walk_in")]
+    assert set(at_near.pair) == {"a-p01", "b-p01"}
+    assert at_near[at_near.pair == "a-p01"].start.max() < 120
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = _checked(result, earlier, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= 180
