@@ -423,58 +423,58 @@ def _detours(
     short = sorted((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0)
     if not short:
         return rows
+    # Each pair's first two rows: its trip from the base, and the work it goes to.
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
-    index_of = ordered.index.to_numpy()
-    first: list[tuple] = []  # (pair, travel row index, work row index, travel row, work row)
-    position = 0
-    for _, own in itertools.groupby(ordered.to_numpy().tolist(), lambda r: r[1]):
-        own = list(own)
-        trip, work = own[0], own[1] if len(own) > 1 else None
-        k = position
-        position += len(own)
-        if trip[2] != TRAVEL or work is None or work[2] not in MODES or work[3] != trip[3]:
-            continue
-        first.append((index_of[k], index_of[k + 1], trip, work))
-    if not first:
+    pair = ordered.pair.to_numpy()
+    heads = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    heads = heads[heads + 1 < len(pair)]
+    heads = heads[pair[heads + 1] == pair[heads]]
+    trips, works = ordered.iloc[heads], ordered.iloc[heads + 1]
+    short_sites = {site for _, site in short}
+    fits = (
+        (trips.activity.to_numpy() == TRAVEL)
+        & works.activity.isin(MODES).to_numpy()
+        & (works.site.to_numpy() == trips.site.to_numpy())
+        & ~works.site.isin(short_sites).to_numpy()
+    )
+    trips, works = trips[fits], works[fits]
+    if trips.empty:
         return rows
     sites = scenario.site_by_id
-    short_sites = {site for _, site in short}
-    first = [f for f in first if f[3][3] not in short_sites]
+    teams = [scenario.team_by_id[t] for t in trips.team]
+    base = np.array([(t.lat, t.lon) for t in teams], dtype=float).reshape(-1, 2)
+    there = np.array([(sites[i].lat, sites[i].lon) for i in works.site], dtype=float)
+    speed = np.array([scenario.rules(t).travel_speed_kmh for t in teams], dtype=float)
+    trip_minutes = (trips.end - trips.start).to_numpy()
+    trip_rows, work_rows = trips.to_numpy().tolist(), works.to_numpy().tolist()
+    labels = list(zip(trips.index, works.index, strict=True))
     walk_in = _walk_in_intervals(rows)
     used_by_pair = (
         rows[rows.activity != BREAK].assign(m=rows.end - rows.start).groupby("pair").m.sum()
     )
-    taken: set[str] = set()
+    free = np.ones(len(trip_rows), dtype=bool)  # not yet given a detour
     dropped: list[int] = []
     added: list[list] = []
     for _, site_id in short:
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
-        options = []
-        for trip_index, work_index, trip, work in first:
-            if trip[1] in taken:
-                continue
-            team = scenario.team_by_id[trip[0]]
-            there = sites[work[3]]
-            speed = scenario.rules(team).travel_speed_kmh
-            km = great_circle_km(
-                [team.lat, site.lat], [team.lon, site.lon],
-                [site.lat, there.lat], [site.lon, there.lon],
-            )  # fmt: skip
-            to_site, on = (int(m) for m in travel_minutes(km, speed))
-            extra = to_site + on - (trip[5] - trip[4])
-            options.append((extra, trip[1], trip_index, work_index, trip, work, to_site, on))
-        for extra, pair, trip_index, work_index, trip, work, to_site, on in sorted(options):
+        to_site = travel_minutes(great_circle_km(base[:, 0], base[:, 1], site.lat, site.lon), speed)
+        on = travel_minutes(great_circle_km(site.lat, site.lon, there[:, 0], there[:, 1]), speed)
+        extra = np.where(free, to_site + on - trip_minutes, np.iinfo(np.int64).max)
+        # The pairs it costs least, ties by pair.
+        nearest = np.argsort(extra, kind="stable")[:NEAREST_PAIRS]
+        for k in nearest[free[nearest]].tolist():
             wanted = left.get((site_id, WALK_IN), 0)
             if wanted <= 0:
                 break
-            team = scenario.team_by_id[trip[0]]
-            rules = scenario.rules(team)
-            if used_by_pair.get(pair, 0) + extra > rules.max_work_minutes:
+            trip, work = trip_rows[k], work_rows[k]
+            pair = trip[1]
+            rules = scenario.rules(teams[k])
+            if used_by_pair.get(pair, 0) + extra[k] > rules.max_work_minutes:
                 continue
             depart, b = trip[4], work[5]
-            begin = max(depart + to_site, opens)
-            latest = min(b - on, closes, deadline)
+            begin = max(depart + int(to_site[k]), opens)
+            latest = min(b - int(on[k]), closes, deadline)
             if begin >= latest:
                 continue
             end = _Stations(walk_in.get(site_id, []), site.stations).free_until(begin, latest)
@@ -484,12 +484,12 @@ def _detours(
             end = begin + _minutes_for(samples, rules.walk_in_per_hour, end - begin)
             mode, held = work[2], work[6]
             rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
-            resume = end + on
+            resume = end + int(on[k])
             kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
-            taken.add(pair)
-            dropped += [trip_index, work_index]
+            free[k] = False
+            dropped += list(labels[k])
             added += [
-                [trip[0], pair, TRAVEL, site_id, depart, depart + to_site, 0],
+                [trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0],
                 [trip[0], pair, WALK_IN, site_id, begin, end, samples],
                 [trip[0], pair, TRAVEL, work[3], end, resume, 0],
             ]
