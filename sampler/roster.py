@@ -270,50 +270,67 @@ def _through_trips(inst: Instance, team, pair: _Pair, rows: list[list]) -> list[
     A pair that travels on from a site without sampling there is still on its way: its
     travel runs from its last place of work (or its base) to its next one. Legs with no
     real break between them become one travel row (which lasts at least the direct travel
-    time); legs around a break become one direct trip, after the break or else when the
-    first leg left, whichever fits its suit stretch and arrives in time for the work.
+    time); legs around a break become one direct trip: after the break, when the first leg
+    left, or just in time for the work, whichever keeps the day within the suit rules.
     """
-
-    def fits(depart: int, arrive: int, next_work: int | None) -> bool:
-        stretch = next((b for a, b in pair.stretches if a <= depart < b), None)
-        in_time = next_work is None or arrive <= next_work
-        return stretch is not None and arrive <= stretch and in_time
-
-    min_break = team.rules.min_break_minutes
+    rules = team.rules
     out: list[list] = []
     place: str | None = None  # where the pair last worked; None: its base
     legs: list[list] = []
+    ordered = sorted(rows, key=lambda r: r[4])
 
-    def flush(next_work: int | None) -> None:
+    def flush(rest: list[list]) -> None:
         if not legs:
             return
-        if len(legs) > 1 and all(b[4] - a[5] < min_break for a, b in pairwise(legs)):
+        if len(legs) > 1 and all(b[4] - a[5] < rules.min_break_minutes for a, b in pairwise(legs)):
             out.append([*legs[0][:5], legs[-1][5], 0])
             out[-1][3] = legs[-1][3]
         elif len(legs) > 1:
             direct = _travel(inst, team, place, legs[-1][3])
-            late, early = legs[-1][4], legs[0][4]
-            if direct == 0:
-                pass  # back where it worked: no trip at all
-            elif fits(late, late + direct, next_work):
-                out.append([*legs[-1][:4], late, late + direct, 0])
-            elif fits(early, early + direct, next_work):
-                out.append([*legs[-1][:4], early, early + direct, 0])
+            next_work = rest[0][4] if rest else None
+            options = [legs[-1][4], legs[0][4]]
+            if next_work is not None:
+                options.append(next_work - direct)
+            for depart in options if direct else []:
+                trip = [*legs[-1][:4], depart, depart + direct, 0]
+                in_time = next_work is None or depart + direct <= next_work
+                if in_time and depart >= legs[0][4] and _suit_ok([*out, trip, *rest], rules):
+                    out.append(trip)
+                    break
             else:
-                out.extend(legs)
+                if direct:  # (back where it worked: no trip at all)
+                    out.extend(legs)
         else:
             out.extend(legs)
         legs.clear()
 
-    for row in sorted(rows, key=lambda r: r[4]):
+    for k, row in enumerate(ordered):
         if row[2] == TRAVEL:
             legs.append(row)
             continue
-        flush(row[4])
+        flush(ordered[k:])
         out.append(row)
         place = row[3]
-    flush(None)
+    flush([])
     return out
+
+
+def _suit_ok(rows: list[list], rules) -> bool:
+    """Do a pair's rows (no breaks among them) keep the suit rules: every stretch without a
+    pause of ``min_break_minutes`` at most ``max_suit_minutes``, all of them at most
+    ``max_work_minutes``?"""
+    rows = sorted(rows, key=lambda r: r[4])
+    total = 0
+    begin = None
+    last_end = None
+    for row in rows:
+        if begin is None or row[4] - last_end >= rules.min_break_minutes:
+            begin = row[4]
+        last_end = row[5] if last_end is None else max(last_end, row[5])
+        if last_end - begin > rules.max_suit_minutes:
+            return False
+        total += row[5] - row[4]
+    return total <= rules.max_work_minutes
 
 
 def _travel(inst: Instance, team, origin: str | None, dest: str) -> int:

@@ -440,6 +440,15 @@ def _detours(
     trips, works = trips[fits], works[fits]
     if trips.empty:
         return rows
+    # What each pair does after that work: nothing (None), more work there (True), or a
+    # trip elsewhere (False).
+    busy = ordered[ordered.activity != BREAK]
+    position = pd.Series(np.arange(len(busy)), index=busy.index)[works.index].to_numpy() + 1
+    inside = position < len(busy)
+    position = np.minimum(position, len(busy) - 1)
+    same_pair = inside & (busy.pair.to_numpy()[position] == works.pair.to_numpy())
+    stays = busy.activity.to_numpy()[position] != TRAVEL
+    then = [bool(s) if p else None for p, s in zip(same_pair, stays, strict=True)]
     sites = scenario.site_by_id
     teams = [scenario.team_by_id[t] for t in trips.team]
     base = np.array([(t.lat, t.lon) for t in teams], dtype=float).reshape(-1, 2)
@@ -486,13 +495,16 @@ def _detours(
             rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
             resume = end + int(on[k])
             kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
+            if kept <= 0 and then[k] is False:
+                continue  # its next trip would start from a place it never reached
             free[k] = False
             dropped += list(labels[k])
             added += [
                 [trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0],
                 [trip[0], pair, WALK_IN, site_id, begin, end, samples],
-                [trip[0], pair, TRAVEL, work[3], end, resume, 0],
             ]
+            if kept > 0 or then[k]:  # it goes on there (else it ends its day here)
+                added.append([trip[0], pair, TRAVEL, work[3], end, resume, 0])
             if kept > 0:
                 added.append([trip[0], pair, mode, work[3], resume, b, kept])
             walk_in[site_id].append((begin, end))

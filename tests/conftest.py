@@ -5,14 +5,24 @@ variant edit a copy with :func:`edit`. Line numbers quoted in the fixture docstr
 the 1-based lines of the text, which the loader tests rely on.
 
 Each scenario is small enough to solve in well under a second with ``--time-limit 1``.
+
+Property tests draw the same examples on every run (Hypothesis's ``derandomize``), so
+that a run on a clean checkout is repeatable; ``HYPOTHESIS_PROFILE=explore`` draws new
+ones each run, to look for failures beyond them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 TINY_YAML = """\
 scenario: tiny
