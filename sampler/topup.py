@@ -52,10 +52,32 @@ def top_up(
 ) -> pd.DataFrame | None:
     """The plan's rows with residents left unsampled given to pairs with time to spare
     (all work ending by ``deadline`` minutes, when given). With ``all_or_nothing``, None
-    unless every resident left finds a pair."""
+    unless every resident left finds a pair.
+
+    Walk-in residents that find no free station in time are then given to pairs on their
+    first trip of the day (:func:`_detours`), for as long as that leaves fewer residents
+    unsampled (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
+    out, left = _top_up(scenario, rows, deadline)
+    last = scenario.horizon_minutes if deadline is None else deadline
+    for _ in range(DETOUR_ROUNDS):
+        walk_in_left = [mode == WALK_IN for _, mode in left]
+        if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
+            break  # (home visits left need no station: detours do not help them)
+        detoured, after = _top_up(scenario, _detours(scenario, out, dict(left), last), deadline)
+        if not all_or_nothing and sum(after.values()) >= sum(left.values()):
+            break
+        out, left = detoured, after
+    return None if all_or_nothing and left else out
+
+
+def _top_up(
+    scenario: Scenario, rows: pd.DataFrame, deadline: int | None
+) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
+    """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
+    sample them soonest; and the residents still left."""
     left = _left(scenario, rows)
     if not left:
-        return rows
+        return rows, left
     rows = _swap_modes(scenario, rows, left)
     states = _states(scenario, rows)
     walk_in = _walk_in_intervals(rows)
@@ -91,18 +113,17 @@ def top_up(
                 break
             state, depart, arrive, end, samples = best
             _apply(state, site_id, mode, depart, arrive, end, samples)
-            where[position[state.pair]] = (site.lat, site.lon)
+            where[position[state.pair]] = _latlon(scenario, state)  # (its day's last place)
             if mode == WALK_IN:
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
             changed.add(state.pair)
-        if all_or_nothing and left.get((site_id, mode), 0) > 0:
-            return None
+    left = {key: n for key, n in left.items() if n > 0}
     if not changed:
-        return rows
+        return rows, left
     kept = rows[~rows.pair.isin(changed)]
     added = [r for s in states.values() if s.pair in changed for r in _with_breaks(s.rows)]
-    return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True)
+    return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True), left
 
 
 def _swap_modes(
@@ -398,18 +419,7 @@ def pull_in(
         return rows
     if max_pairs is not None and len(touched) > max_pairs:
         return None
-    out = top_up(scenario, cut, deadline)
-    left = _left(scenario, out)
-    if not left:
-        return out
-    for _ in range(DETOUR_ROUNDS):
-        if any(mode != WALK_IN for _, mode in left):
-            return None
-        out = top_up(scenario, _detours(scenario, out, left, deadline), deadline)
-        left = _left(scenario, out)
-        if not left:
-            return out
-    return None
+    return top_up(scenario, cut, deadline, all_or_nothing=True)
 
 
 def _detours(
@@ -455,6 +465,7 @@ def _detours(
     there = np.array([(sites[i].lat, sites[i].lon) for i in works.site], dtype=float)
     speed = np.array([scenario.rules(t).travel_speed_kmh for t in teams], dtype=float)
     trip_minutes = (trips.end - trips.start).to_numpy()
+    walks_there = (works.activity == WALK_IN).to_numpy()
     trip_rows, work_rows = trips.to_numpy().tolist(), works.to_numpy().tolist()
     labels = list(zip(trips.index, works.index, strict=True))
     walk_in = _walk_in_intervals(rows)
@@ -470,9 +481,11 @@ def _detours(
         to_site = travel_minutes(great_circle_km(base[:, 0], base[:, 1], site.lat, site.lon), speed)
         on = travel_minutes(great_circle_km(site.lat, site.lon, there[:, 0], there[:, 1]), speed)
         extra = np.where(free, to_site + on - trip_minutes, np.iinfo(np.int64).max)
-        # The pairs it costs least, ties by pair.
-        nearest = np.argsort(extra, kind="stable")[:NEAREST_PAIRS]
-        for k in nearest[free[nearest]].tolist():
+        # The pairs it costs least, those leaving home visits first (they need no station
+        # later), ties by pair.
+        order = np.lexsort((np.arange(len(extra)), extra, walks_there))
+        nearest = order[free[order]][:NEAREST_PAIRS]
+        for k in nearest.tolist():
             wanted = left.get((site_id, WALK_IN), 0)
             if wanted <= 0:
                 break
@@ -497,6 +510,11 @@ def _detours(
             kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
             if kept <= 0 and then[k] is False:
                 continue  # its next trip would start from a place it never reached
+            there_site = sites[work[3]]
+            if mode == WALK_IN and not _Stations(
+                walk_in.get(work[3], []), there_site.stations
+            ).any_free(b, min(deadline, scenario.open_minutes(there_site)[1])):
+                continue  # what it leaves there would find no station later either
             free[k] = False
             dropped += list(labels[k])
             added += [

@@ -230,3 +230,50 @@ def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, 
     plan = _checked(result, earlier, tmp_path / "plan")
     assert plan.complete
     assert plan.done_minute <= 180
+
+
+TWO_SITES_YAML = """\
+scenario: one pair, two sites
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: a
+    lat: 40.00
+    lon: 113.00
+    residents: 250
+  - id: b
+    lat: 40.00
+    lon: 113.02
+    residents: 166
+teams:
+  - id: solo
+    people: 2
+    lat: 40.01
+    lon: 113.00
+"""
+
+
+def test_work_after_a_pause_filled_at_a_site_still_travels_back_there(write_yaml, tmp_path):
+    """The pair pauses at ``a`` before leaving for ``b``; top-up first fills that pause at
+    ``a``, then sends the pair back to ``a`` after ``b``: that needs a trip from ``b``."""
+    scenario = load_scenario(write_yaml(TWO_SITES_YAML))
+    to_a, a_to_b = _trip(scenario, "solo", "a"), _trip(scenario, "solo", "b", origin="a")
+    rows = pd.DataFrame(
+        [
+            ["solo", "solo-p01", TRAVEL, "a", 0, to_a, 0],
+            ["solo", "solo-p01", "walk_in", "a", to_a, 100, 190],
+            ["solo", "solo-p01", TRAVEL, "b", 110, 110 + a_to_b, 0],
+            ["solo", "solo-p01", "walk_in", "b", 110 + a_to_b, 200, 166],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # 60 residents left at a: 20 fit in the pause, and 20 in the 10 minutes after the trip
+    # back (by the deadline); neither finishes them, so the pause is filled first.
+    deadline = 200 + a_to_b + 10
+    topped = top_up(scenario, rows, deadline)
+    mine = topped.sort_values("start")
+    back = mine[(mine.site == "a") & (mine.start >= 200)]
+    assert len(back) == 2 and back.activity.tolist() == [TRAVEL, "walk_in"]
+    assert mine[(mine.site == "a") & (mine.activity == "walk_in")].samples.sum() == 230
+    result = solve(scenario, SolveParams(time_limit=1))
+    _checked(result, topped, tmp_path / "plan")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.model.cpmodel import Counts
@@ -23,6 +23,15 @@ from sampler.model.greedy import _quality
 from sampler.model.posts import Posts, improve_posts
 
 LATENESS = 1e-3  # objective weight of one sample one slot later (coverage weighs 1)
+# Above this many variables the LP plan is solved by PDLP (first-order, to a relative
+# accuracy of 1e-3, single-threaded and so deterministic): on a 30-site part of a city with
+# 24 candidate sites per team (15,000 variables) GLOP took 2.8 s and PDLP 1.2 s, for plans
+# within 0.02% of each other in residents; posts round the plan to whole pairs anyway.
+PDLP_ABOVE = 10_000
+PDLP_PARAMETERS = (
+    "termination_criteria { simple_optimality_criteria {"
+    " eps_optimal_relative: 1e-3 eps_optimal_absolute: 1e-3 } } num_threads: 1"
+)
 
 
 @dataclass(frozen=True)
@@ -121,14 +130,28 @@ class TimeLp:
             return None
         for (c, _, _, t), var in self.x.items():
             var.SetUb(self.crews[c].team.pairs if t < deadline else 0)
-        if self.lp.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        values = self._solve()
+        if values is None:
             return None
-        pairs = {
-            key: value for key, var in self.x.items() if (value := var.solution_value()) > 1e-6
-        }
-        sampled = sum(var.solution_value() for var in self.got)
-        size = {c: v.solution_value() for c, v in self.size.items()}
+        pairs = {key: value for key, var in self.x.items() if (value := values[var.index()]) > 1e-6}
+        sampled = sum(values[var.index()] for var in self.got)
+        size = {c: values[v.index()] for c, v in self.size.items()}
         return LpPlan(deadline, size, pairs, sampled)
+
+    def _solve(self) -> list[float] | None:
+        """Every variable's value (by index), from GLOP, or from PDLP when the LP is large
+        (values clipped at zero: a first-order method ends a hair outside the bounds)."""
+        lp = self.lp
+        solver = lp
+        if lp.NumVariables() > PDLP_ABOVE:
+            model = linear_solver_pb2.MPModelProto()
+            lp.ExportModelToProto(model)
+            solver = pywraplp.Solver.CreateSolver("PDLP")
+            solver.LoadModelFromProto(model)
+            solver.SetSolverSpecificParametersAsString(PDLP_PARAMETERS)
+        if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return None
+        return [max(0.0, v.solution_value()) for v in solver.variables()]
 
 
 def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
