@@ -26,6 +26,7 @@ bounds change from one deadline to the next, so GLOP re-solves from its last bas
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,7 +152,11 @@ class _Relaxation:
             members = u.opens[u.cluster_of == c]
             self.open_c[c] = (members[:, 0].min(), members[:, 1].max())
         self.h: dict[tuple[int, int, int], pywraplp.Variable] = {}
-        demand_terms: dict[tuple[int, int], list] = {}
+        # Rows as (variable, coefficient) lists, built in one pass over the variables.
+        demand_terms: dict[tuple[int, int], list] = defaultdict(list)
+        walk_terms: dict[int, list] = defaultdict(list)
+        group_terms: dict[int, list] = defaultdict(list)
+        walk = MODES.index(WALK_IN)
         for g in range(len(u.pairs)):
             if u.pairs[g] <= 0:
                 continue
@@ -162,7 +167,10 @@ class _Relaxation:
                     var = lp.NumVar(0, 0, "")
                     self.h[g, c, m] = var
                     rate = getattr(u.rules[g], f"{mode}_per_hour") / 60.0
-                    demand_terms.setdefault((c, m), []).append(rate * var)
+                    demand_terms[c, m].append((var, rate))
+                    group_terms[g].append(var)
+                    if m == walk:
+                        walk_terms[c].append(var)
         self.feasible_at_all = True
         self.served: dict[tuple[int, int], pywraplp.Variable] = {}
         for c in range(n_clusters):
@@ -176,26 +184,30 @@ class _Relaxation:
                         continue
                     # Half a resident of slack: an integral plan that meets demand exactly
                     # is still feasible here despite floating-point tolerance.
-                    lp.Add(sum(terms) >= u.demand[c, m] - 0.5)
+                    row = lp.Constraint(float(u.demand[c, m]) - 0.5, lp.infinity())
                 else:
-                    s = lp.NumVar(0, u.demand[c, m], "")
-                    self.served[c, m] = s
-                    lp.Add(s <= sum(terms) if terms else s <= 0)
+                    served = lp.NumVar(0, u.demand[c, m], "")
+                    self.served[c, m] = served
+                    row = lp.Constraint(0, lp.infinity())  # work - served >= 0
+                    row.SetCoefficient(served, -1)
+                for var, rate in terms:
+                    row.SetCoefficient(var, rate)
         self.station_rows: dict[int, pywraplp.Constraint] = {}
-        walk = MODES.index(WALK_IN)
         for c in range(n_clusters):
-            terms = [v for (g, cc, m), v in self.h.items() if cc == c and m == walk]
-            if terms:
-                row = lp.Add(sum(terms) <= 0)
-                self.station_rows[c] = row
+            if walk_terms.get(c):
+                self.station_rows[c] = row = lp.Constraint(-lp.infinity(), 0)
+                for var in walk_terms[c]:
+                    row.SetCoefficient(var, 1)
         self.team_rows: dict[int, pywraplp.Constraint] = {}
-        by_group: dict[int, list] = {}
-        for (g, _, _), v in self.h.items():
-            by_group.setdefault(g, []).append(v)
-        for g, terms in by_group.items():
-            self.team_rows[g] = lp.Add(sum(terms) <= 0)
+        for g, terms in group_terms.items():
+            self.team_rows[g] = row = lp.Constraint(-lp.infinity(), 0)
+            for var in terms:
+                row.SetCoefficient(var, 1)
         if not cover_all:
-            lp.Maximize(sum(self.served.values()) if self.served else 0)
+            objective = lp.Objective()
+            for served in self.served.values():
+                objective.SetCoefficient(served, 1)
+            objective.SetMaximization()
         self.stations = np.array([s.site.stations for s in inst.sites], dtype=float)
         # Earliest any team can be at each site, for its station-minutes.
         reach = u.avail[:, :1] + u.travel if len(u.pairs) else np.full((1, len(inst.sites)), np.inf)
