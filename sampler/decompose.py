@@ -94,7 +94,8 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
     )
     # Travel from each base to the nearest site of each part.
-    reach = np.array([[min(t.base_travel[i] for i in p) for p in parts] for t in inst.teams])
+    travel = np.array([t.base_travel for t in inst.teams], dtype=float).reshape(len(inst.teams), -1)
+    reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
     lp = pywraplp.Solver.CreateSolver("GLOP")
     ratio = lp.NumVar(0, lp.infinity(), "ratio")
     h: dict[tuple[int, int, int], pywraplp.Variable] = {}
@@ -152,8 +153,12 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
                 served[p, m].SetCoefficient(var, team.rate(mode) / 60)
                 row.SetCoefficient(var, 1 / minutes)
     walk = MODES.index(WALK_IN)
+    walk_terms: dict[int, list] = defaultdict(list)
+    for (_, p, m), var in h.items():
+        if m == walk:
+            walk_terms[p].append(var)
     for p, sites in enumerate(parts):
-        terms = [v for (_, pp, m), v in h.items() if pp == p and m == walk]
+        terms = walk_terms.get(p)
         if terms:
             minutes = 0.0
             for i in sites:
