@@ -285,6 +285,8 @@ def _through_trips(inst: Instance, team, pair: _Pair, rows: list[list]) -> list[
         if len(legs) > 1 and all(b[4] - a[5] < rules.min_break_minutes for a, b in pairwise(legs)):
             out.append([*legs[0][:5], legs[-1][5], 0])
             out[-1][3] = legs[-1][3]
+        elif len(legs) > 1 and not rest:
+            pass  # trips at the end of the day, to no work: none at all
         elif len(legs) > 1:
             direct = _travel(inst, team, place, legs[-1][3])
             next_work = rest[0][4] if rest else None

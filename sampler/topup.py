@@ -54,16 +54,22 @@ def top_up(
     (all work ending by ``deadline`` minutes, when given). With ``all_or_nothing``, None
     unless every resident left finds a pair.
 
-    Walk-in residents that find no free station in time are then given to pairs on their
-    first trip of the day (:func:`_detours`), for as long as that leaves fewer residents
-    unsampled (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
+    Walk-in residents that find no free station in time are then taken by home-visit rows
+    beside a free station (:func:`_swap_modes`), if that leaves fewer residents unsampled,
+    and given to pairs on their first trip of the day (:func:`_detours`), for as long as
+    that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
     out, left = _top_up(scenario, rows, deadline)
+    if any(mode == WALK_IN for _, mode in left):
+        swapped, after = _top_up(scenario, out, deadline, swap=True)
+        if sum(after.values()) < sum(left.values()):
+            out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
     for _ in range(DETOUR_ROUNDS):
         walk_in_left = [mode == WALK_IN for _, mode in left]
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
             break  # (home visits left need no station: detours do not help them)
-        detoured, after = _top_up(scenario, _detours(scenario, out, dict(left), last), deadline)
+        detoured = _detours(scenario, out, dict(left), last)
+        detoured, after = _top_up(scenario, detoured, deadline, swap=True)
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
         out, left = detoured, after
@@ -71,14 +77,16 @@ def top_up(
 
 
 def _top_up(
-    scenario: Scenario, rows: pd.DataFrame, deadline: int | None
+    scenario: Scenario, rows: pd.DataFrame, deadline: int | None, swap: bool = False
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
-    sample them soonest; and the residents still left."""
+    sample them soonest (after :func:`_swap_modes`, with ``swap``); and the residents
+    still left."""
     left = _left(scenario, rows)
     if not left:
         return rows, left
-    rows = _swap_modes(scenario, rows, left)
+    if swap:
+        rows = _swap_modes(scenario, rows, left)
     states = _states(scenario, rows)
     walk_in = _walk_in_intervals(rows)
     changed: set[str] = set()
@@ -450,14 +458,16 @@ def _detours(
     trips, works = trips[fits], works[fits]
     if trips.empty:
         return rows
-    # What each pair does after that work: nothing (None), more work there (True), or a
-    # trip elsewhere (False).
+    # What each pair does after that work: nothing (None), more work at the same site
+    # (True), or anything else (False).
     busy = ordered[ordered.activity != BREAK]
     position = pd.Series(np.arange(len(busy)), index=busy.index)[works.index].to_numpy() + 1
     inside = position < len(busy)
     position = np.minimum(position, len(busy) - 1)
     same_pair = inside & (busy.pair.to_numpy()[position] == works.pair.to_numpy())
-    stays = busy.activity.to_numpy()[position] != TRAVEL
+    stays = (busy.activity.to_numpy()[position] != TRAVEL) & (
+        busy.site.to_numpy()[position] == works.site.to_numpy()
+    )
     then = [bool(s) if p else None for p, s in zip(same_pair, stays, strict=True)]
     sites = scenario.site_by_id
     teams = [scenario.team_by_id[t] for t in trips.team]
@@ -499,14 +509,22 @@ def _detours(
             latest = min(b - int(on[k]), closes, deadline)
             if begin >= latest:
                 continue
-            end = _Stations(walk_in.get(site_id, []), site.stations).free_until(begin, latest)
+            # From its arrival, or as soon as a station comes free before it must go on.
+            stations = _Stations(walk_in.get(site_id, []), site.stations)
+            times = [begin, *sorted(e for e in stations.ends if begin < e < latest)]
+            begin, end = next(
+                ((t, e) for t in times if (e := stations.free_until(t, latest)) > t),
+                (begin, begin),
+            )
             samples = min(wanted, floor(rules.walk_in_per_hour * (end - begin) / 60 + 1e-9))
             if samples <= 0:
                 continue
             end = begin + _minutes_for(samples, rules.walk_in_per_hour, end - begin)
             mode, held = work[2], work[6]
             rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
-            resume = end + int(on[k])
+            # (never before the row began: the site may open only then, or its stations
+            # be taken before)
+            resume = max(end + int(on[k]), work[4])
             kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
             if kept <= 0 and then[k] is False:
                 continue  # its next trip would start from a place it never reached
@@ -517,12 +535,11 @@ def _detours(
                 continue  # what it leaves there would find no station later either
             free[k] = False
             dropped += list(labels[k])
-            added += [
-                [trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0],
-                [trip[0], pair, WALK_IN, site_id, begin, end, samples],
-            ]
-            if kept > 0 or then[k]:  # it goes on there (else it ends its day here)
-                added.append([trip[0], pair, TRAVEL, work[3], end, resume, 0])
+            if to_site[k] > 0:
+                added.append([trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0])
+            added.append([trip[0], pair, WALK_IN, site_id, begin, end, samples])
+            if on[k] > 0 and (kept > 0 or then[k]):  # it goes on there (else its day ends)
+                added.append([trip[0], pair, TRAVEL, work[3], end, end + int(on[k]), 0])
             if kept > 0:
                 added.append([trip[0], pair, mode, work[3], resume, b, kept])
             walk_in[site_id].append((begin, end))

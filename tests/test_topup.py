@@ -277,3 +277,74 @@ def test_work_after_a_pause_filled_at_a_site_still_travels_back_there(write_yaml
     assert mine[(mine.site == "a") & (mine.activity == "walk_in")].samples.sum() == 230
     result = solve(scenario, SolveParams(time_limit=1))
     _checked(result, topped, tmp_path / "plan")
+
+
+# Found in review: a team based at a site (a detour with no trip to it), and a second
+# round of detours in front of work that waits for its site to open.
+BASE_AT_A_SITE_YAML = """\
+scenario: base at a site
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: near
+    lat: 40.01
+    lon: 113.00
+    residents: 60
+    stations: 1
+  - id: x
+    lat: 40.00
+    lon: 113.02
+    residents: 100
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "07:00-10:00"
+"""
+
+TWO_ROUNDS_YAML = """\
+scenario: second detour round
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: x
+    lat: 40.00
+    lon: 113.02
+    residents: 100
+  - id: s1
+    lat: 40.005
+    lon: 113.01
+    residents: 50
+    stations: 1
+    open: "09:00-13:00"
+  - id: s2
+    lat: 40.012
+    lon: 113.005
+    residents: 20
+    stations: 1
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "07:00-12:00"
+"""
+
+
+@pytest.mark.parametrize(("text", "end"), [(BASE_AT_A_SITE_YAML, 180), (TWO_ROUNDS_YAML, 300)])
+def test_detours_keep_every_row_valid(text, end, write_yaml, tmp_path):
+    """One pair samples ``x`` until ``end``; the other sites' residents are left. Whatever the
+    detours do, every row has a length, work stays inside open windows, and the plan
+    passes the checker."""
+    scenario = load_scenario(write_yaml(text))
+    to_x = _trip(scenario, "a", "x")
+    rows = pd.DataFrame(
+        [["a", "a-p01", TRAVEL, "x", 0, to_x, 0], ["a", "a-p01", "walk_in", "x", to_x, end, 100]],
+        columns=PAIR_COLUMNS,
+    )
+    topped = top_up(scenario, rows)
+    assert (topped.start < topped.end).all()
+    assert topped[topped.site != "x"].samples.sum() > 0  # the detours did something
+    result = solve(scenario, SolveParams(time_limit=1))
+    _checked(result, topped, tmp_path / "plan")
