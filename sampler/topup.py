@@ -96,6 +96,13 @@ def _top_up(
     where = np.array([_latlon(scenario, s) for s in pool], dtype=float).reshape(-1, 2)
     position = {s.pair: k for k, s in enumerate(pool)}
     speed = np.array([scenario.rules(scenario.team_by_id[s.team]).travel_speed_kmh for s in pool])
+    # When each pair is free, and which pairs have been at each site (they may have idle
+    # time there): a pair that is neither free nor there in time is passed over unseen.
+    free_from = np.array([s.free_from for s in pool], dtype=np.int64)
+    visitors: dict[str, set[int]] = defaultdict(set)
+    for k, s in enumerate(pool):
+        for visited in s.visited:
+            visitors[visited].add(k)
     # Higher priority first; then the most left, where a deadline is likeliest to fail.
     order = sorted(left, key=lambda key: (-sites[key[0]].priority, -left[key], key))
     for site_id, mode in order:
@@ -104,13 +111,17 @@ def _top_up(
         last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
         while left.get((site_id, mode), 0) > 0:
             free = _Stations(walk_in.get(site_id, []), site.stations)
-            if mode == WALK_IN and not free.any_free(opens, last):
+            latest = free.last_free(opens, last) if mode == WALK_IN else last - 1
+            if latest is None:
                 break  # every station is taken until the site closes
             km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
             best = None
             # The nearest pairs first, then rings further out while none of them can help.
             trips = travel_minutes(km, speed)
+            in_time = free_from + trips <= latest
+            here = visitors[site_id]
             for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS)):
+                ring = [k for k in ring.tolist() if in_time[k] or k in here]
                 ring_pairs = zip([pool[k] for k in ring], trips[ring].tolist(), strict=True)
                 best = _best_option(
                     scenario, ring_pairs, site_id, mode, left[site_id, mode], free, deadline
@@ -121,7 +132,10 @@ def _top_up(
                 break
             state, depart, arrive, end, samples = best
             _apply(state, site_id, mode, depart, arrive, end, samples)
-            where[position[state.pair]] = _latlon(scenario, state)  # (its day's last place)
+            k = position[state.pair]
+            where[k] = _latlon(scenario, state)  # (its day's last place)
+            free_from[k] = state.free_from
+            visitors[site_id].add(k)
             if mode == WALK_IN:
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
@@ -305,6 +319,12 @@ class _Stations:
             if step > 0 and count >= self.stations:
                 return time
         return end
+
+    def last_free(self, start: int, end: int) -> int | None:
+        """The last minute of [start, end) with a station free, or None."""
+        times = [start] + [e for e in self.ends if start <= e < end]
+        ends = [until for t in times if (until := self.free_until(t, end)) > t]
+        return max(ends) - 1 if ends else None
 
     def any_free(self, start: int, end: int) -> bool:
         """Is a station free at some minute of [start, end)? (Only at ``start`` or where an
