@@ -90,18 +90,36 @@ def _build(node: yaml.Node, loc: Loc, lines: _LineMap, ctor: yaml.SafeLoader, fi
         return [_build(item, (*loc, i), lines, ctor, file) for i, item in enumerate(node.value)]
     if (
         node.tag.endswith((":int", ":float"))
-        and node.style is None
+        and not node.style  # plain (None from PyYAML, "" from libyaml)
         and _SEXAGESIMAL.match(node.value)
     ):
         return node.value
     return ctor.construct_object(node, deep=True)
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node tree by libyaml (several times faster on a city), or None when
+    it is empty, not valid or libyaml is missing (the Python parser then says why, in
+    its own words)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None:
+        return None
+    loader = fast(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, _LineMap]:
     """YAML text -> plain Python data and the line of every key path."""
+    root = _compose(text)
     loader = yaml.SafeLoader(text)
     try:
-        root = loader.get_single_node()
+        if root is None:
+            root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

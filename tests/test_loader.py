@@ -8,11 +8,19 @@ numbers) and assert the one problem reported, written exactly as the user sees i
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from conftest import edit
 
-from sampler.loader import InputProblem, ScenarioError, load_scenario, load_scenario_text
+from sampler import loader
+from sampler.loader import (
+    InputProblem,
+    ScenarioError,
+    load_scenario,
+    load_scenario_text,
+    parse_yaml,
+)
 from sampler.scenario import ClockWindow, Rules, Scenario
 
 FILE = "scenario.yaml"
@@ -403,3 +411,20 @@ def test_field_and_cross_reference_problems_are_all_reported(tiny_yaml):
         "scenario.yaml:13: sites[1].id: duplicate site id 'north' (also sites[0])",
         "scenario.yaml:17: sites[1].residents: must be >= 0",
     ]
+
+
+SHIPPED = Path(__file__).parent.parent / "scenarios"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED.glob("*.yaml")))
+def test_libyaml_and_the_python_parser_read_the_same(name, monkeypatch):
+    """Scenarios are parsed by libyaml when it is there; the data and the line of every
+    key are what PyYAML's own parser gives (it still reports errors)."""
+    text = (SHIPPED / name).read_text(encoding="utf-8")
+    text += "extra_clock: 12:30\n"  # a plain clock time: never read as a number
+    fast = parse_yaml(text)
+    monkeypatch.setattr(loader, "_compose", lambda text: None)
+    slow = parse_yaml(text)
+    assert fast[0] == slow[0]
+    assert fast[1].lines == slow[1].lines
+    assert fast[0]["extra_clock"] == "12:30"
