@@ -12,14 +12,17 @@ from hypothesis import strategies as st
 from sampler import check_plan, load_scenario_text, solve, write_plan
 from sampler.plan import Plan
 from sampler.solve import SolveParams, Status, reported_bound, status_of
-from sampler.topup import _cut, _detours, _left, _swap_modes, pull_in
+from sampler.topup import _cut, _detours, _left, _swap_modes, pull_in, top_up
 
 WINDOWS = [None, "08:00-14:00", "09:00-13:00", "10:30-14:00", "08:00-11:00"]
 
 
 @st.composite
-def scenarios(draw, most_residents: int = 400, most_stations: int = 4) -> str:
-    """A small scenario in the CONTRACT format, as YAML text."""
+def scenarios(
+    draw, most_residents: int = 400, most_stations: int = 4, bases_at_sites: bool = False
+) -> str:
+    """A small scenario in the CONTRACT format, as YAML text (with ``bases_at_sites``,
+    some teams are based right at a site: trips of zero minutes)."""
     n_sites = draw(st.integers(1, 4))
     sites = []
     for k in range(n_sites):
@@ -50,6 +53,9 @@ def scenarios(draw, most_residents: int = 400, most_stations: int = 4) -> str:
             "door_to_door_per_hour": draw(st.sampled_from([20, 21, 30])),
             "max_suit_minutes": draw(st.sampled_from([90, 120, 240, 390])),
         }
+        if bases_at_sites and draw(st.booleans()):
+            at = draw(st.sampled_from(sites))
+            team["lat"], team["lon"] = at["lat"], at["lon"]
         window = draw(st.sampled_from(WINDOWS))
         if window:
             team["available"] = window
@@ -161,7 +167,10 @@ def test_every_plan_pulled_in_passes_the_checker(text, earlier_by, tmp_path_fact
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(text=scenarios(most_residents=1500, most_stations=2), earlier_by=st.integers(1, 240))
+@given(
+    text=scenarios(most_residents=1500, most_stations=2, bases_at_sites=True),
+    earlier_by=st.integers(1, 240),
+)
 def test_stations_found_for_walk_in_left_keep_the_plan_valid(text, earlier_by, tmp_path_factory):
     """Cut a plan short, then turn home-visit rows walk-in and send pairs on detours for
     the walk-in residents left: the plan stays valid, and what is left is what the
@@ -181,3 +190,11 @@ def test_stations_found_for_walk_in_left_keep_the_plan_valid(text, earlier_by, t
     out = write_plan(changed, tmp_path_factory.mktemp("detoured") / "out")
     report = check_plan(scenario, out)
     assert report.ok, report.summary() + f"\ndeadline {deadline}\n" + text
+    # The whole top-up (a plain pass, the swap, rounds of detours) on the plan cut short.
+    topped = top_up(scenario, _cut(scenario, result.plan.rows, deadline)[0], deadline)
+    assert (topped.start < topped.end).all()
+    plan = Plan(scenario, topped)
+    changed = dataclasses.replace(changed, plan=plan, status=status_of(plan, None))
+    out = write_plan(changed, tmp_path_factory.mktemp("topped") / "out")
+    report = check_plan(scenario, out)
+    assert report.ok, report.summary() + f"\ntop-up by {deadline}\n" + text
