@@ -166,7 +166,7 @@ class _Relaxation:
                         continue
                     var = lp.NumVar(0, 0, "")
                     self.h[g, c, m] = var
-                    rate = getattr(u.rules[g], f"{mode}_per_hour") / 60.0
+                    rate = u.rules[g].rate(mode) / 60.0
                     demand_terms[c, m].append((var, rate))
                     group_terms[g].append(var)
                     if m == walk:

@@ -45,7 +45,7 @@ class TeamData:
         return self.team.id
 
     def rate(self, mode: str) -> float:
-        return self.rules.walk_in_per_hour if mode == WALK_IN else self.rules.door_to_door_per_hour
+        return self.rules.rate(mode)
 
     def can(self, mode: str) -> bool:
         return mode == WALK_IN or self.team.door_to_door

@@ -59,7 +59,6 @@ class _Pair:
     last: tuple[int, str, int] | None = None  # (site, mode, slot) of the latest work cell
     trips: list[list] = field(default_factory=list)
     cells: list[_Cell] = field(default_factory=list)
-    stretches: tuple[tuple[int, int], ...] = ()  # its suit stretches, in minutes
 
     def idle_since(self) -> int:
         return self.last[2] if self.last else -1
@@ -87,7 +86,7 @@ def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     rows: list[list] = []
     teams = {t.id: t for t in inst.teams}
     for pair in pairs:
-        day = _through_trips(inst, teams[pair.team], pair, pair.trips + _work_rows(inst, pair))
+        day = _through_trips(inst, teams[pair.team], pair.trips + _work_rows(inst, pair))
         rows.extend(_with_breaks(day))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
@@ -111,12 +110,7 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
         first = next_pair[team.index]
         next_pair[team.index] += needed
         pairs = [
-            _Pair(
-                pid,
-                team.id,
-                stretches=tuple((a * slot, b * slot) for a, b in crew.pattern.stretches),
-            )
-            for pid in pair_ids(team.id, team.pairs)[first : first + needed]
+            _Pair(pid, team.id) for pid in pair_ids(team.id, team.pairs)[first : first + needed]
         ]
         everyone.extend(pairs)
         departing: dict[int, list[TripCount]] = defaultdict(list)
@@ -264,7 +258,7 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
     return rows
 
 
-def _through_trips(inst: Instance, team, pair: _Pair, rows: list[list]) -> list[list]:
+def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     """Trips through a site where the pair did no work become one trip to where it works.
 
     A pair that travels on from a site without sampling there is still on its way: its
@@ -289,19 +283,20 @@ def _through_trips(inst: Instance, team, pair: _Pair, rows: list[list]) -> list[
             pass  # trips at the end of the day, to no work: none at all
         elif len(legs) > 1:
             direct = _travel(inst, team, place, legs[-1][3])
-            next_work = rest[0][4] if rest else None
-            options = [legs[-1][4], legs[0][4]]
-            if next_work is not None:
-                options.append(next_work - direct)
-            for depart in options if direct else []:
-                trip = [*legs[-1][:4], depart, depart + direct, 0]
-                in_time = next_work is None or depart + direct <= next_work
-                if in_time and depart >= legs[0][4] and _suit_ok([*out, trip, *rest], rules):
-                    out.append(trip)
-                    break
-            else:
-                if direct:  # (back where it worked: no trip at all)
-                    out.extend(legs)
+            if direct:  # (else back where it worked: no trip at all)
+                next_work = rest[0][4]
+                # After the break, when the first leg left, or just in time for the work.
+                trips = (
+                    [*legs[-1][:4], depart, depart + direct, 0]
+                    for depart in (legs[-1][4], legs[0][4], next_work - direct)
+                )
+                fits = (
+                    trip for trip in trips
+                    if legs[0][4] <= trip[4] and trip[5] <= next_work
+                    and _suit_ok([*out, trip, *rest], rules)
+                )  # fmt: skip
+                trip = next(fits, None)
+                out.extend([trip] if trip else legs)
         else:
             out.extend(legs)
         legs.clear()

@@ -181,6 +181,10 @@ class Rules(_Frozen):
         description="Travel minutes = great-circle km x 1.3 / speed x 60, rounded up.",
     )
 
+    def rate(self, mode: str) -> float:
+        """Residents one pair samples per hour in ``mode`` (``walk_in`` or ``door_to_door``)."""
+        return getattr(self, f"{mode}_per_hour")
+
 
 RULE_KEYS = tuple(Rules.model_fields)
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sampler.geo import great_circle_km, travel_minutes
-from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN
+from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
 from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
 from sampler.scenario import Scenario
 
@@ -174,20 +174,16 @@ def _swap_modes(
             wanted = left[site_id, WALK_IN]
             if wanted <= 0:
                 break
-            free = _Stations(walk_in.get(site_id, []), site.stations)
-            # The first stretch of the row with a station free: from its start, or from
-            # when a walk-in row there ends.
-            times = [a, *sorted(e for e in free.ends if a < e < b)]
-            window = next(((t, e) for t in times if (e := free.free_until(t, b)) > t), None)
+            window = _Stations(walk_in.get(site_id, []), site.stations).first_free(a, b)
             if window is None:
                 continue
             rules = scenario.rules(scenario.team_by_id[team])
-            walk_rate, door_rate = rules.walk_in_per_hour, rules.door_to_door_per_hour
+            walk_rate, door_rate = rules.rate(WALK_IN), rules.rate(DOOR_TO_DOOR)
             t, e = window
-            samples = min(wanted, floor(walk_rate * (e - t) / 60 + 1e-9))
+            samples = min(wanted, samples_in(walk_rate, e - t))
             e = t + _minutes_for(samples, walk_rate, e - t)
-            before = min(held, floor(door_rate * (t - a) / 60 + 1e-9))
-            after = min(held - before, floor(door_rate * (b - e) / 60 + 1e-9))
+            before = min(held, samples_in(door_rate, t - a))
+            after = min(held - before, samples_in(door_rate, b - e))
             given_up = held - before - after
             if samples <= given_up:
                 continue
@@ -210,7 +206,7 @@ def _swap_modes(
 def _minutes_for(samples: int, rate: float, most: int) -> int:
     """The fewest whole minutes (at most ``most``) in which ``samples`` fit at ``rate``."""
     minutes = min(most, int(np.ceil(samples * 60 / rate - 1e-9)))
-    while floor(rate * minutes / 60 + 1e-9) < samples and minutes < most:
+    while samples_in(rate, minutes) < samples and minutes < most:
         minutes += 1
     return minutes
 
@@ -320,17 +316,25 @@ class _Stations:
                 return time
         return end
 
+    def _windows(self, start: int, end: int):
+        """(from, until) of each stretch in [start, end) with a station free from its first
+        minute: one can only come free at ``start`` or where an interval ends."""
+        for t in [start, *(e for e in self.ends if start < e < end)]:
+            if (until := self.free_until(t, end)) > t:
+                yield t, until
+
+    def first_free(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first stretch of [start, end) with a station free, or None."""
+        return next(self._windows(start, end), None)
+
     def last_free(self, start: int, end: int) -> int | None:
         """The last minute of [start, end) with a station free, or None."""
-        times = [start] + [e for e in self.ends if start <= e < end]
-        ends = [until for t in times if (until := self.free_until(t, end)) > t]
+        ends = [until for _, until in self._windows(start, end)]
         return max(ends) - 1 if ends else None
 
     def any_free(self, start: int, end: int) -> bool:
-        """Is a station free at some minute of [start, end)? (Only at ``start`` or where an
-        interval ends can one come free.)"""
-        times = [start] + [e for e in self.ends if start <= e < end]
-        return any(self.free_until(t, end) > t for t in times)
+        """Is a station free at some minute of [start, end)?"""
+        return self.first_free(start, end) is not None
 
 
 def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, deadline=None):
@@ -353,7 +357,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, d
         if not been_here and state.free_from + travel >= last:
             continue  # it could only get there after the site's (or the deadline's) end
         rules = scenario.rules(team)
-        rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
+        rate = rules.rate(mode)
         until = state.until
         options = []  # (leave at, trip minutes, latest end in the suit rules)
         # Idle at the site itself between two rows of its day: no trip at all.
@@ -530,22 +534,20 @@ def _detours(
             if begin >= latest:
                 continue
             # From its arrival, or as soon as a station comes free before it must go on.
-            stations = _Stations(walk_in.get(site_id, []), site.stations)
-            times = [begin, *sorted(e for e in stations.ends if begin < e < latest)]
-            begin, end = next(
-                ((t, e) for t in times if (e := stations.free_until(t, latest)) > t),
-                (begin, begin),
-            )
-            samples = min(wanted, floor(rules.walk_in_per_hour * (end - begin) / 60 + 1e-9))
+            window = _Stations(walk_in.get(site_id, []), site.stations).first_free(begin, latest)
+            if window is None:
+                continue
+            begin, end = window
+            samples = min(wanted, samples_in(rules.rate(WALK_IN), end - begin))
             if samples <= 0:
                 continue
-            end = begin + _minutes_for(samples, rules.walk_in_per_hour, end - begin)
+            end = begin + _minutes_for(samples, rules.rate(WALK_IN), end - begin)
             mode, held = work[2], work[6]
-            rate = rules.walk_in_per_hour if mode == WALK_IN else rules.door_to_door_per_hour
+            rate = rules.rate(mode)
             # (never before the row began: the site may open only then, or its stations
             # be taken before)
             resume = max(end + int(on[k]), work[4])
-            kept = min(held, floor(rate * (b - resume) / 60 + 1e-9))
+            kept = min(held, samples_in(rate, b - resume))
             if kept <= 0 and then[k] is False:
                 continue  # its next trip would start from a place it never reached
             there_site = sites[work[3]]
@@ -593,9 +595,7 @@ def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.Data
     crossing = mine.end > deadline
     if crossing.any():
         rate = {
-            (t.id, mode): getattr(scenario.rules(t), f"{mode}_per_hour")
-            for t in scenario.teams
-            for mode in MODES
+            (t.id, mode): scenario.rules(t).rate(mode) for t in scenario.teams for mode in MODES
         }
         part = mine[crossing]
         per_hour = np.array([rate[k] for k in zip(part.team, part.activity, strict=True)])

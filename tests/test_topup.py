@@ -45,9 +45,7 @@ teams:
 def _late_plan(scenario) -> pd.DataFrame:
     """The ``late`` pair idles at its base until 09:00, then samples everyone by 11:00;
     the ``early`` pair does nothing."""
-    site, team = scenario.sites[0], scenario.team_by_id["late"]
-    km = great_circle_km(team.lat, team.lon, site.lat, site.lon)
-    trip = int(travel_minutes(km, scenario.rules(team).travel_speed_kmh))
+    trip = _trip(scenario, "late", "yard")
     rows = [
         ["late", "late-p01", TRAVEL, "yard", 120 - trip, 120, 0],
         ["late", "late-p01", "walk_in", "yard", 120, 240, 240],
