@@ -113,23 +113,34 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
-def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, _LineMap]:
-    """YAML text -> plain Python data and the line of every key path."""
-    root = _compose(text)
-    loader = yaml.SafeLoader(text)
+def _compose_reporting(text: str, file: str) -> yaml.Node | None:
+    """PyYAML's node tree, its errors (an unacceptable character, bad syntax) turned into
+    one naming the file and line."""
     try:
-        if root is None:
-            root = loader.get_single_node()
+        loader = yaml.SafeLoader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ScenarioError(
             [InputProblem(file, line, (), f"not valid YAML: {exc.problem or exc}")]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        problem = f"not valid YAML: unacceptable character #x{exc.character:04x}"
+        raise ScenarioError([InputProblem(file, line, (), problem)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([InputProblem(file, None, (), f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
+
+
+def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, _LineMap]:
+    """YAML text -> plain Python data and the line of every key path."""
+    root = _compose(text)
+    if root is None:
+        root = _compose_reporting(text, file)
     lines = _LineMap()
     if root is None:
         raise ScenarioError([InputProblem(file, 1, (), "the file is empty")])

@@ -292,6 +292,11 @@ def test_invalid_yaml_syntax_names_the_line(tiny_yaml: str) -> None:
     assert problem.startswith("scenario.yaml:12: not valid YAML: "), problem
 
 
+def test_a_control_character_is_invalid_yaml_on_its_line(tiny_yaml: str) -> None:
+    problem = only_problem(edit(tiny_yaml, "scenario: tiny", "scenario: tiny\x07"))
+    assert problem.startswith("scenario.yaml:1: not valid YAML: unacceptable character #x0007")
+
+
 def test_unclosed_quote_is_invalid_yaml(tiny_yaml: str) -> None:
     problem = only_problem(edit(tiny_yaml, "scenario: tiny", 'scenario: "tiny'))
     assert problem.startswith("scenario.yaml:"), problem
