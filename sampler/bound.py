@@ -4,9 +4,15 @@ most residents any plan can sample.
 The relaxation forgets which pair does what and when; it keeps only capacities that every
 valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
 
-- a pair of team k works at most ``min(W, S(D)) - T0`` minutes by ``tau``, where D is the
-  time it is available before ``tau``, ``S(D)`` the most suit time D can hold (stretches of
-  at most ``max_suit`` separated by breaks of ``min_break``), and T0 its shortest first trip;
+- a pair of team k works at most ``min(W, S(D)) - T_ki`` minutes by ``tau`` if it works at
+  site i, where D is the time it is available before ``tau``, ``S(D)`` the most suit time D
+  can hold (stretches of at most ``max_suit`` separated by breaks of ``min_break``), and T_ki
+  the trip from its base to i. Counting its work at each site as a share of that, the
+  shares of one pair add up to at most 1: a pair that works at sites V has travelled at
+  least ``max T_ki`` over V (trips keep the triangle inequality: great-circle distances do,
+  and rounding each trip up to a whole minute only lengthens a chain of them), so all its
+  work fits in ``min(W, S(D)) - max T_ki``. This is what charges each site its own trip,
+  not the shortest trip to any site;
 - at site i it works only between its arrival from the base (or the opening) and ``tau``
   (or the closing), so at most ``min(W - T_ki, S(D_ki))`` minutes;
 - walk-in pair-minutes at a site are at most ``stations`` times its open minutes after the
@@ -14,14 +20,21 @@ valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
 - every resident is sampled, at the team's rate.
 
 If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest feasible
-``tau`` (found by bisection on whole minutes) is a lower bound on ``done_at``. Travel times
-here use the smallest Earth radius in use, so the bound holds under any convention.
+``tau`` (found by bisection on whole minutes) is a lower bound on ``done_at``. The
+bisection runs first on the looser LP that charges each pair only its shortest trip from
+its base (``min(W, S(D)) - T0`` minutes of work), whose answer the planner aims at, and
+then on from there with the shares above. Travel times here use the smallest Earth radius
+in use, so the bound holds under any convention.
 
 A city too large for one LP per team and site is relaxed further, still validly: teams with
-the same rules and hours become one group (travel: the shortest of theirs), and nearby
-sites one cluster (demand and station-minutes added up, open from the earliest opening to
-the latest closing, travel: the shortest to any of them). The LP is built once and only its
-bounds change from one deadline to the next, so GLOP re-solves from its last basis.
+the same rules, hours and base become one group (nothing is lost: their pairs are alike),
+and nearby sites one cluster (demand and station-minutes added up, open from the earliest
+opening to the latest closing, travel: the shortest to any of them). Only when that would
+leave fewer than ``MIN_CLUSTERS`` clusters are teams with different bases merged too
+(travel: the shortest of theirs), which costs the bound much more: a team based at a site
+lends the whole group its zero-minute trip. The LP is built once and only its bounds and
+the pairs' shares change from one deadline to the next, so GLOP re-solves from its last
+basis.
 """
 
 from __future__ import annotations
@@ -36,7 +49,8 @@ from sampler.clusters import kmeans_labels
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 
-MAX_LP_CELLS = 12_000  # team groups x site clusters above which sites are clustered
+MAX_LP_CELLS = 15_000  # team groups x site clusters above which sites are clustered
+MIN_CLUSTERS = 24  # site clusters below which teams with different bases are merged
 REFINE_CELLS = 3_000  # above this the bound stays on the slot grid (no minute bisection)
 
 
@@ -68,6 +82,9 @@ class Bounds:
     clustered: bool = False
     # Most residents any plan can have sampled by the end of each slot (the best curve).
     coverage_curve: tuple[int, ...] = ()
+    # What the planner aims at: the earliest done_at of the relaxation that charges each
+    # team only its shortest trip (never after done_minute; see _earliest_done).
+    aim_minute: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +98,6 @@ class _Units:
     rules: list  # per group: Rules
     can_home: np.ndarray  # per group
     travel: np.ndarray  # group x site, minutes (shortest of the group's teams)
-    first_trip: np.ndarray  # per group: shortest trip to any site
     demand: np.ndarray  # cluster x mode
     opens: np.ndarray  # per site (start, end) minutes
 
@@ -92,14 +108,16 @@ def _units(inst: Instance) -> _Units:
     keys: dict[tuple, int] = {}
     group_of = np.zeros(len(teams), dtype=np.int64)
     many = len(teams) * len(inst.sites) > MAX_LP_CELLS
+
+    def alike(team, base: bool) -> tuple:
+        key = (team.rules, sc.available_minutes(team.team), team.team.door_to_door)
+        return (*key, (team.team.lat, team.team.lon)) if base else key
+
+    # Teams are merged only when the city is large; merging keeps their pairs and their
+    # rules, and each group keeps the shortest of its members' trips.
+    by_base = many and len({alike(t, True) for t in teams}) * MIN_CLUSTERS <= MAX_LP_CELLS
     for team in teams:
-        # Teams are merged only when the city is large; merging keeps their pairs and their
-        # rules, and each group keeps the shortest of its members' trips.
-        key = (
-            (team.rules, sc.available_minutes(team.team), team.team.door_to_door)
-            if many
-            else (team.index,)
-        )
+        key = alike(team, by_base) if many else (team.index,)
         group_of[team.index] = keys.setdefault(key, len(keys))
     n_groups = len(keys)
     ll = inst.site_latlon
@@ -127,10 +145,7 @@ def _units(inst: Instance) -> _Units:
         for m, mode in enumerate(MODES):
             demand[cluster_of[site.index], m] += site.demand(mode)
     opens = np.array([sc.open_minutes(s.site) for s in inst.sites], dtype=float).reshape(-1, 2)
-    first_trip = travel.min(axis=1) if travel.shape[1] else np.zeros(n_groups)
-    return _Units(
-        group_of, cluster_of, pairs, avail, rules, can_home, travel, first_trip, demand, opens
-    )
+    return _Units(group_of, cluster_of, pairs, avail, rules, can_home, travel, demand, opens)
 
 
 class _Relaxation:
@@ -138,7 +153,10 @@ class _Relaxation:
 
     def __init__(self, inst: Instance, cover_all: bool):
         self.inst, self.cover_all = inst, cover_all
-        u = self.u = _units(inst)
+        self.site_trips = False  # (see charge_site_trips)
+        if "bound_units" not in inst._cache:
+            inst._cache["bound_units"] = _units(inst)
+        u = self.u = inst._cache["bound_units"]
         n_clusters = u.demand.shape[0]
         self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
         # Earliest arrival and travel per (group, cluster): the shortest over its sites.
@@ -152,10 +170,11 @@ class _Relaxation:
             members = u.opens[u.cluster_of == c]
             self.open_c[c] = (members[:, 0].min(), members[:, 1].max())
         self.h: dict[tuple[int, int, int], pywraplp.Variable] = {}
+        # Per group, its variables and their clusters: its pairs' shares change with tau.
+        self.group_cells: dict[int, list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
         # Rows as (variable, coefficient) lists, built in one pass over the variables.
         demand_terms: dict[tuple[int, int], list] = defaultdict(list)
         walk_terms: dict[int, list] = defaultdict(list)
-        group_terms: dict[int, list] = defaultdict(list)
         walk = MODES.index(WALK_IN)
         for g in range(len(u.pairs)):
             if u.pairs[g] <= 0:
@@ -168,9 +187,11 @@ class _Relaxation:
                     self.h[g, c, m] = var
                     rate = u.rules[g].rate(mode) / 60.0
                     demand_terms[c, m].append((var, rate))
-                    group_terms[g].append(var)
+                    self.group_cells[g].append((var, c))
                     if m == walk:
                         walk_terms[c].append(var)
+        self.cell_g = np.array([g for g, _, _ in self.h], dtype=np.int64)
+        self.cell_c = np.array([c for _, c, _ in self.h], dtype=np.int64)
         self.feasible_at_all = True
         self.served: dict[tuple[int, int], pywraplp.Variable] = {}
         for c in range(n_clusters):
@@ -198,10 +219,12 @@ class _Relaxation:
                 self.station_rows[c] = row = lp.Constraint(-lp.infinity(), 0)
                 for var in walk_terms[c]:
                     row.SetCoefficient(var, 1)
-        self.team_rows: dict[int, pywraplp.Constraint] = {}
-        for g, terms in group_terms.items():
+        # A group's pair-minutes are at most its pairs' days less their shortest trip (the
+        # bound set with tau), until charge_site_trips.
+        self.team_rows = {}
+        for g, cells in self.group_cells.items():
             self.team_rows[g] = row = lp.Constraint(-lp.infinity(), 0)
-            for var in terms:
+            for var, _ in cells:
                 row.SetCoefficient(var, 1)
         if not cover_all:
             objective = lp.Objective()
@@ -225,19 +248,37 @@ class _Relaxation:
             )
             suit = max_suit_time(window, r.max_suit_minutes, r.min_break_minutes)
             caps[g] = u.pairs[g] * np.maximum(0.0, np.minimum(r.max_work_minutes - travel, suit))
-        for (g, c, _), var in self.h.items():
-            var.SetUb(float(caps[g, c]))
+        for var, ub in zip(self.h.values(), caps[self.cell_g, self.cell_c].tolist(), strict=True):
+            var.SetUb(ub)
         for g, row in self.team_rows.items():
             r = u.rules[g]
             a0, a1 = u.avail[g]
             suit = float(max_suit_time(min(tau, a1) - a0, r.max_suit_minutes, r.min_break_minutes))
-            row.SetUb(u.pairs[g] * max(0.0, min(r.max_work_minutes, suit) - u.first_trip[g]))
+            room = min(r.max_work_minutes, suit) - self.travel_c[g]
+            if not self.site_trips:
+                row.SetUb(u.pairs[g] * max(0.0, float(room.max(initial=0.0))))
+                continue
+            # Where no pair has time left after the trip, none can work there at all; 1
+            # keeps the row finite (and looser than that).
+            share = np.where(room >= 1, 1.0 / np.maximum(room, 1.0), 1.0)
+            for var, c in self.group_cells[g]:
+                row.SetCoefficient(var, float(share[c]))
         minutes = np.maximum(
             0.0, np.minimum(tau, u.opens[:, 1]) - np.maximum(u.opens[:, 0], self.earliest)
         )
         per_site = self.stations * minutes
         for c, row in self.station_rows.items():
             row.SetUb(float(per_site[u.cluster_of == c].sum()))
+
+    def charge_site_trips(self) -> _Relaxation:
+        """This LP, from now on charging each site its own trip: each pair's shares of
+        its day (its work at a site over its day less the trip there) add up to at most 1.
+        Tighter, but dearer to re-solve: the coefficients change with the deadline."""
+        if not self.site_trips:
+            self.site_trips = True
+            for g, row in self.team_rows.items():
+                row.SetUb(float(self.u.pairs[g]))
+        return self
 
     def solve(self, tau: float) -> bool:
         """Is the LP feasible at ``tau`` (cover_all), or solved (max coverage)?"""
@@ -284,7 +325,7 @@ def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
     allocation = most.allocation()
     curve_values = _coverage_curve(inst, most, max_sampled) if curve else ()
     solves = 1 + len(curve_values)
-    done, extra, every_allocation = _earliest_done(inst, max_sampled, short)
+    done, aim, extra, every_allocation = _earliest_done(inst, max_sampled, short)
     return Bounds(
         done,
         max_sampled,
@@ -293,6 +334,7 @@ def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
         solves + extra,
         most.clustered,
         curve_values,
+        aim,
     )
 
 
@@ -315,41 +357,62 @@ def _coverage_curve(inst: Instance, most: _Relaxation, max_sampled: int) -> tupl
 
 
 def _earliest_done(inst: Instance, max_sampled: int, short: dict):
-    """(earliest done_at or None, LP solves, allocation at the bound) by bisection."""
+    """(earliest done_at or None, the planner's aim, LP solves, allocation at the aim).
+
+    The LP that charges each group only its shortest trip is bisected first: it re-solves
+    from its last basis, its answer is what the planner aims at (a little early, which
+    keeps the dispatchers pressing) and its allocation steers them. The bound is then
+    raised, from there, while the LP that charges each site its own trip (dearer: its
+    coefficients change with the deadline) is infeasible.
+    """
     horizon = inst.scenario.horizon_minutes
     total = inst.scenario.total_residents
     if total == 0:
-        return 0, 0, {}
+        return 0, 0, 0, {}
     if max_sampled < total - 1e-6 and short:
-        return None, 0, {}
+        return None, None, 0, {}
     every = _Relaxation(inst, cover_all=True)
     solves = 1
     if not every.solve(horizon):
-        return None, solves, {}
+        return None, None, solves, {}
     lo, hi = 0, horizon  # infeasible at lo (nothing is sampled at time 0), feasible at hi
     slot = inst.slot
     # On the slot grid first (the bound is reported there), then to the minute.
-    while hi - lo > slot:
-        mid = ((lo + hi) // 2 // slot) * slot
+    refine = len(every.h) <= REFINE_CELLS
+    lo, hi, n = _bisect(every, lo, hi, slot)
+    solves += n
+    if refine:
+        lo, hi, n = _bisect(every, lo, hi, 1)
+        solves += n
+    solves += 1
+    every.solve(hi)
+    aim, allocation = (hi if refine else lo + 1), every.allocation()
+    strict = every.charge_site_trips()
+    while True:
+        solves += 1
+        if strict.solve(hi):
+            break
+        if hi >= horizon:
+            return None, aim, solves, allocation
+        lo, hi = hi, min(horizon, hi + slot)
+    if refine:
+        lo, hi, n = _bisect(strict, lo, hi, 1)
+        return hi, aim, solves + n, allocation
+    # Large: nothing is sampled by lo (infeasible), so lo + 1 is a lower bound (and on the
+    # slot grid, hi).
+    return lo + 1, aim, solves, allocation
+
+
+def _bisect(lp: _Relaxation, lo: int, hi: int, step: int) -> tuple[int, int, int]:
+    """(lo, hi, LP solves): narrowed to at most ``step`` apart (on multiples of ``step``
+    where possible), infeasible at lo and feasible at hi as they were given."""
+    solves = 0
+    while hi - lo > step:
+        mid = ((lo + hi) // 2 // step) * step
         mid = mid if lo < mid < hi else (lo + hi) // 2
         solves += 1
-        if every.solve(mid):
+        if lp.solve(mid):
             hi = mid
         else:
             lo = mid
-    if len(every.h) <= REFINE_CELLS:
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            solves += 1
-            if every.solve(mid):
-                hi = mid
-            else:
-                lo = mid
-        solves += 1
-        every.solve(hi)
-        return hi, solves, every.allocation()
-    # Large: nothing is sampled by lo (infeasible), so lo + 1 is a lower bound (and on the
-    # slot grid, hi); the LP at hi gives the allocation.
-    solves += 1
-    every.solve(hi)
-    return lo + 1, solves, every.allocation()
+    return lo, hi, solves

@@ -198,13 +198,15 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
 
     clock = time.perf_counter()
     if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
-        deadline = bounds.done_minute or scenario.horizon_minutes
+        deadline = bounds.aim_minute or scenario.horizon_minutes
         rows, solver = plan_in_parts(
             scenario, inst, deadline, params.time_limit, params.seed, params.workers,
             params.part_sites, params.patterns_per_team,
         )  # fmt: skip
     else:
-        rows, solver = _plan_whole(inst, bounds, bound_minute, params, on_progress)
+        rows, solver = _plan_whole(
+            inst, bounds, _on_grid(bounds.aim_minute, inst.slot), params, on_progress
+        )
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
     plan, solver["pulled_in"] = _pull_in(Plan(scenario, top_up(scenario, rows)), bound_minute)
@@ -226,13 +228,14 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     )
 
 
-def _plan_whole(inst, bounds, bound_minute, params, on_progress) -> tuple[pd.DataFrame, dict]:
-    """Pair rows from the dispatcher's best start, polished by CP-SAT where it fits."""
+def _plan_whole(inst, bounds, aim_minute, params, on_progress) -> tuple[pd.DataFrame, dict]:
+    """Pair rows from the dispatcher's best start, polished by CP-SAT where it fits; both
+    aim at ``aim_minute`` (on the slot grid)."""
     crews = build_crews(inst, bounds.allocation, params.candidates)
     counts = None
     model = None
     if crews:
-        floor_slots = (bound_minute or 0) // inst.slot
+        floor_slots = (aim_minute or 0) // inst.slot
         counts = best_start(
             inst,
             crews,

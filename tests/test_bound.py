@@ -115,3 +115,58 @@ def test_clustered_relaxation_is_still_a_bound(monkeypatch):
     assert clustered.done_minute <= plan.done_minute
     assert clustered.max_sampled >= plan.sampled
     assert abs(clustered.done_minute - exact.done_minute) <= 60
+
+
+TWO_SITES = """\
+scenario: trips
+start: 2022-11-10T08:00
+end: 2022-11-10T12:00
+sites:
+  - {id: a, lat: 40.0, lon: 113.0, residents: 60}
+  - {id: b, lat: 40.1, lon: 113.0, residents: 120}
+teams:
+  - {id: t, people: 2, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_each_site_is_charged_its_own_trip():
+    """One pair based at a (60 residents, 30 minutes' work) must also do b (120, 60
+    minutes), 44 minutes away. Charged only its shortest trip (none), its 90 minutes of
+    work and b's 44-minute trip need tau >= 44 + 60 = 104 (what the planner aims at). As a
+    share of its day less the trip to each site, 30/tau + 60/(tau - 44) <= 1: tau >= 123
+    (the exact plan: 30 + 44 + 60 = 134)."""
+    b = compute_bounds(Instance(load_scenario_text(TWO_SITES)))
+    assert (b.aim_minute, b.done_minute) == (104, 123)
+
+
+def test_on_the_grid_the_bound_walks_up_while_site_trips_say_no(monkeypatch):
+    """The same scenario as a large one (no minute bisection): the shortest-trip LP is
+    infeasible at 09:30 and feasible at 10:00, so it proves 09:31; charging each site its
+    own trip is infeasible at 10:00 too (10:03 by the minute) and feasible at 10:30: 10:01."""
+    monkeypatch.setattr(bound, "REFINE_CELLS", 0)
+    b = compute_bounds(Instance(load_scenario_text(TWO_SITES)))
+    assert (b.aim_minute, b.done_minute) == (91, 121)
+
+
+def test_teams_with_other_bases_are_merged_only_for_want_of_clusters(monkeypatch):
+    """Two teams with the same rules and hours, one based at the first of 30 sites and one
+    22 km away. Merged, the far team's pairs would borrow the near team's zero-minute trip:
+    a city gets that only when keeping teams apart would leave fewer than MIN_CLUSTERS site
+    clusters. Both bounds hold for a plan; the one that keeps the bases is the later."""
+    sites = "\n".join(
+        f"  - {{id: s{k}, lat: {40 + k * 0.002}, lon: 113.0, residents: 400, stations: 6}}"
+        for k in range(30)
+    )
+    sc = load_scenario_text(
+        "start: 2022-11-10T07:00\nend: 2022-11-10T21:30\nsites:\n"
+        + sites
+        + "\nteams:\n  - {id: near, people: 10, lat: 40.0, lon: 113.0}\n"
+        + "  - {id: far, people: 10, lat: 40.2, lon: 113.0}\n"
+    )
+    plan = solve(sc, SolveParams(time_limit=3)).plan
+    monkeypatch.setattr(bound, "MAX_LP_CELLS", 2 * bound.MIN_CLUSTERS + 2)
+    kept_apart = compute_bounds(Instance(sc))
+    monkeypatch.setattr(bound, "MAX_LP_CELLS", 2 * bound.MIN_CLUSTERS - 2)
+    merged = compute_bounds(Instance(sc))
+    assert kept_apart.clustered and merged.clustered
+    assert merged.done_minute < kept_apart.done_minute <= plan.done_minute

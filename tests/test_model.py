@@ -75,7 +75,9 @@ def test_a_move_costs_travel(tmp_path):
 
     a takes slot 08:00-08:30; the trip runs 08:30-09:14; b then samples 31 (the first,
     shortened row loses a resident to rounding), 60 and 29: done 10:30. Going to b first
-    is later (11:00). The LP bound cannot see that one pair cannot be at both: 10:00.
+    is later (11:00). The LP bound charges b its trip: 30 minutes at a and 60 at b, each
+    a share of the day less the trip there, fit only if 30/tau + 60/(tau - 44) <= 1, so
+    tau >= 123 minutes (10:03), 10:30 on the grid: the plan is proven optimal.
     """
     text = tiny(
         "  - {id: a, lat: 40.0, lon: 113.0, residents: 60}\n"
@@ -85,8 +87,9 @@ def test_a_move_costs_travel(tmp_path):
     )
     result, roster = plan(text, tmp_path)
     assert hhmm(result, result.done_minute) == "10:30"
-    assert hhmm(result, result.lower_bound_minute) == "10:00"
-    assert result.status is Status.FEASIBLE
+    assert hhmm(result, result.bounds.done_minute) == "10:03"
+    assert hhmm(result, result.lower_bound_minute) == "10:30"
+    assert result.status is Status.OPTIMAL
     trips = roster[(roster.activity == "travel") & (roster.site == "b")]
     minutes = (pd.to_datetime(trips.end) - pd.to_datetime(trips.start)).dt.total_seconds() / 60
     assert minutes.min() >= 44
