@@ -323,9 +323,11 @@ def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
             if walk > 0 or home > 0:
                 short[site.id] = (walk, home)
     allocation = most.allocation()
-    curve_values = _coverage_curve(inst, most, max_sampled) if curve else ()
-    solves = 1 + len(curve_values)
     done, aim, extra, every_allocation = _earliest_done(inst, max_sampled, short)
+    # From the slot end by which the LP can sample everyone, the curve is at its top.
+    full = None if aim is None else -(-aim // inst.slot)
+    curve_values = _coverage_curve(inst, most, max_sampled, full) if curve else ()
+    solves = 1 + len(curve_values)
     return Bounds(
         done,
         max_sampled,
@@ -338,8 +340,11 @@ def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
     )
 
 
-def _coverage_curve(inst: Instance, most: _Relaxation, max_sampled: int) -> tuple[int, ...]:
-    """Most residents sampled by the end of each slot (the last one: ``max_sampled``).
+def _coverage_curve(
+    inst: Instance, most: _Relaxation, max_sampled: int, full: int | None
+) -> tuple[int, ...]:
+    """Most residents sampled by the end of each slot (the last one, and from slot
+    ``full`` on when given: ``max_sampled``).
 
     For a large city the LP is solved every few slots only; the slots between take the
     value of the next one solved, still a bound since the curve never falls.
@@ -349,7 +354,7 @@ def _coverage_curve(inst: Instance, most: _Relaxation, max_sampled: int) -> tupl
         return ()
     step = 1 if not most.clustered else max(1, -(-n // 8))
     solved: dict[int, int] = {n: max_sampled}
-    for k in range(step, n, step):
+    for k in range(step, n if full is None else min(n, full), step):
         most.solve(k * inst.slot)
         solved[k] = int(np.floor(sum(v.solution_value() for v in most.served.values()) + 1e-6))
     points = sorted(solved)
@@ -384,9 +389,12 @@ def _earliest_done(inst: Instance, max_sampled: int, short: dict):
     if refine:
         lo, hi, n = _bisect(every, lo, hi, 1)
         solves += n
-    solves += 1
-    every.solve(hi)
-    aim, allocation = (hi if refine else lo + 1), every.allocation()
+    allocation = {}
+    if not every.clustered:  # (a clustered LP has no allocation to give)
+        solves += 1
+        every.solve(hi)
+        allocation = every.allocation()
+    aim = hi if refine else lo + 1
     strict = every.charge_site_trips()
     while True:
         solves += 1
