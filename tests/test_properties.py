@@ -259,8 +259,9 @@ def test_stations_found_for_walk_in_left_keep_the_plan_valid(text, earlier_by, t
 def test_no_plan_beats_the_bound(text, earlier_by):
     """The bound holds against the earliest plans the project can make: the planner's, and
     that plan pulled in to any minute (its work then ends between slots), whether the bound
-    was bisected to the minute or, as for a city, on the slot grid. What the planner aims
-    at (each pair charged only its shortest trip) is never after it."""
+    was bisected to the minute or, as for a city, on the slot grid, over merged teams and
+    clustered sites. What the planner aims at (each pair charged only its shortest trip)
+    is never after it."""
     scenario = load_scenario_text(text, "random.yaml")
     result = solve(scenario, SolveParams(time_limit=0.5, seed=0))
     plans = [result.plan]
@@ -271,7 +272,9 @@ def test_no_plan_beats_the_bound(text, earlier_by):
     done = min((p.done_minute for p in plans if p.complete), default=None)
     with patch.object(bound, "REFINE_CELLS", 0):
         on_the_grid = compute_bounds(Instance(scenario))
-    for bounds in (result.bounds, on_the_grid):
+        with patch.object(bound, "MAX_LP_CELLS", 2), patch.object(bound, "MIN_CLUSTERS", 1):
+            merged = compute_bounds(Instance(scenario))
+    for bounds in (result.bounds, on_the_grid, merged):
         if bounds.done_minute is None:
             assert done is None, text
             continue
