@@ -265,15 +265,20 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     travel runs from its last place of work (or its base) to its next one. Legs with no
     real break between them become one travel row (which lasts at least the direct travel
     time); legs around a break become one direct trip: after the break, when the first leg
-    left, or just in time for the work, whichever keeps the day within the suit rules.
+    left, or just in time for the work, whichever keeps the day within the suit rules. Where
+    none does (the direct trip is longer than a suit stretch allows), the pair cannot get
+    there and its day ends where it last worked: what it would have sampled after is left
+    to the top-up.
     """
     rules = team.rules
     out: list[list] = []
     place: str | None = None  # where the pair last worked; None: its base
     legs: list[list] = []
     ordered = sorted(rows, key=lambda r: r[4])
+    stranded = False
 
     def flush(rest: list[list]) -> None:
+        nonlocal stranded
         if not legs:
             return
         if len(legs) > 1 and all(b[4] - a[5] < rules.min_break_minutes for a, b in pairwise(legs)):
@@ -296,7 +301,10 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
                     and _suit_ok([*out, trip, *rest], rules)
                 )  # fmt: skip
                 trip = next(fits, None)
-                out.extend([trip] if trip else legs)
+                if trip:
+                    out.append(trip)
+                else:
+                    stranded = True
         else:
             out.extend(legs)
         legs.clear()
@@ -306,6 +314,8 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
             legs.append(row)
             continue
         flush(ordered[k:])
+        if stranded:
+            return out
         out.append(row)
         place = row[3]
     flush([])
