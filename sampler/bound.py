@@ -46,7 +46,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from sampler.clusters import kmeans_labels
-from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
+from sampler.geo import EARTH_RADIUS_KM_MIN, ROAD_FACTOR, great_circle_km
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 
 MAX_LP_CELLS = 15_000  # team groups x site clusters above which sites are clustered
@@ -129,7 +129,9 @@ def _units(inst: Instance) -> _Units:
     for team in teams:
         g = group_of[team.index]
         km = great_circle_km(team.team.lat, team.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN)
-        travel[g] = np.minimum(travel[g], travel_minutes(km, team.rules.travel_speed_kmh))
+        # Rounded up with more slack than any checker's: never a minute above its need.
+        minutes = km * ROAD_FACTOR / team.rules.travel_speed_kmh * 60
+        travel[g] = np.minimum(travel[g], np.ceil(minutes - 1e-6))
         pairs[g] += team.pairs
         avail[g] = sc.available_minutes(team.team)
         rules[g] = team.rules

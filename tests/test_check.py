@@ -265,7 +265,7 @@ def test_empty_partial_plan_is_valid(scenario, tmp_path):
 
 
 def test_travel_minutes_by_hand():
-    # 0.01 degrees of latitude = 1.11195 km; x 1.3 / 20 km/h x 60 = 4.34 -> 5 minutes.
+    # 0.01 degrees of latitude = 1.10947 km (polar radius); x 1.3 / 20 km/h x 60 = 4.33 -> 5.
     got = travel_minutes(np.array([39.99, 40.0]), 113.0, np.array([40.0, 40.0]), 113.0, 20.0)
     assert got.tolist() == [5.0, 0.0]
 
@@ -391,9 +391,10 @@ def test_missing_travel(scenario, tmp_path, plan):
     assert "from site north" in report.violations[0].examples[0]
 
 
-@pytest.mark.parametrize(("start", "ok"), [("09:05", True), ("09:06", True), ("09:07", False)])
+@pytest.mark.parametrize(("start", "ok"), [("09:05", True), ("09:06", False), ("09:07", False)])
 def test_short_travel(scenario, tmp_path, plan, start, ok):
-    """The trip needs 5 minutes; 4 pass (radius conventions may differ by a minute), 3 fail."""
+    """The trip needs 5 minutes (4.33 with the polar radius, the smallest in use, rounded
+    up): 5 pass, 4 fail."""
     replace_rows(
         plan,
         ALPHA,
@@ -410,6 +411,17 @@ def test_first_trip_starts_at_team_position(scenario, tmp_path, plan):
     report = check(scenario, tmp_path, plan)
     assert report.rules == {"travel"}
     assert "team alpha's position" in report.violations[0].examples[0]
+
+
+def test_a_one_minute_trip_still_needs_its_row(tmp_path, plan):
+    """alpha based 0.002 degrees south of north (0.22 km: 0.87 minutes, rounded up to 1):
+    its first trip may not be left out. (A minute of slack per trip would let a chain of
+    such trips, site after site, cost no travel at all.)"""
+    near = load_scenario_text(SCENARIO.replace("lat: 39.99", "lat: 39.998"), "near.yaml")
+    assert check(near, tmp_path / "with", plan).ok
+    replace_rows(plan, ALPHA, ("travel", "north", "07:50", "08:00"), None)
+    report = check(near, tmp_path / "without", plan)
+    assert report.rules == {"travel"}, report.summary()
 
 
 def test_travel_before_previous_work_does_not_count(scenario, tmp_path, plan):
