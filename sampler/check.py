@@ -930,52 +930,54 @@ class _PlanCheck:
     # -- rule 4 -----------------------------------------------------------------------
 
     def check_travel(self, roster: pd.DataFrame) -> None:
-        """Each move to a new place is covered by travel rows to it at least as long as the trip.
+        """Each move is shown by a travel row to where it goes, at least as long as the trip.
 
-        Walking a person's work rows in time order, starting at the team's position: a work
-        row at another place than the current one needs travel rows to its site between the
-        end of the previous work row and its start, totalling at least the travel time
-        (less one minute of tolerance). No travel is needed over a distance of zero.
+        Walking a person's work and travel rows in time order, from the team's position: a
+        travel row (or several in a row to the same site) moves the person to its site and
+        must last at least the trip from where the person was; a work row at a site other
+        than where the person is needs a trip there first. No travel is needed over a
+        distance of zero.
         """
-        work = roster[roster["activity"].isin(WORK)]
-        if work.empty:
+        suited = roster[roster["activity"].isin(SUITED)]
+        if suited.empty:
             return
-        w, people = _by_group_then_time(work, ["pid"])
-        first = np.r_[True, people[1:] != people[:-1]]
-        sid = w["sid"].to_numpy()
-        origin = np.where(first, -1, np.r_[-1, sid[:-1]])
-        after = np.where(first, _FAR_PAST, np.r_[_FAR_PAST, w["end"].to_numpy()[:-1]])
-        lat = np.array([s.lat for s in self.sc.sites])
-        lon = np.array([s.lon for s in self.sc.sites])
-        base_lat = w["team"].map({t.id: t.lat for t in self.sc.teams}).to_numpy(float)
-        base_lon = w["team"].map({t.id: t.lon for t in self.sc.teams}).to_numpy(float)
+        s, people = _by_group_then_time(suited, ["pid"])
+        travel = (s["activity"] == "travel").to_numpy()
+        sid, ends = s["sid"].to_numpy(), s["end"].to_numpy()
+        minutes = (s["end"] - s["start"]).to_numpy()
+        # Every row leaves the person at its site: where it was before a row is the site of
+        # its previous row (its team's position, -1, before its first).
+        same = np.r_[False, people[1:] == people[:-1]]
+        place = np.where(same, np.r_[-1, sid[:-1]], -1)
+        since = np.where(same, np.r_[_FAR_PAST, ends[:-1]], _FAR_PAST)
+        # A trip in several rows in a row to the same site is one move, made by its first.
+        going_on = travel & np.r_[False, travel[:-1]] & same & (place == sid)
+        first_leg = travel & ~going_on
+        trip = np.cumsum(first_leg) - 1
+        got = np.bincount(trip[travel], weights=minutes[travel], minlength=int(first_leg.sum()))
+        moving = first_leg | (~travel & (sid != place))
+        rows = np.flatnonzero(moving)
+        if not len(rows):
+            return
+        got_by_row = np.zeros(len(s), dtype=np.int64)
+        got_by_row[first_leg] = np.rint(got).astype(np.int64)
+        moves = s.iloc[rows].reset_index(drop=True)
+        origin_ids = place[rows].astype(np.int64)
+        lat = np.array([site.lat for site in self.sc.sites])
+        lon = np.array([site.lon for site in self.sc.sites])
+        base_lat = moves["team"].map({t.id: t.lat for t in self.sc.teams}).to_numpy(float)
+        base_lon = moves["team"].map({t.id: t.lon for t in self.sc.teams}).to_numpy(float)
+        at_base = origin_ids < 0
+        dest = moves["sid"].to_numpy()
         need = travel_minutes(
-            np.where(first, base_lat, lat[origin]),
-            np.where(first, base_lon, lon[origin]),
-            lat[sid],
-            lon[sid],
-            w["team"].map(self.rule_by_team("travel_speed_kmh")).to_numpy(float),
+            np.where(at_base, base_lat, lat[np.maximum(origin_ids, 0)]),
+            np.where(at_base, base_lon, lon[np.maximum(origin_ids, 0)]),
+            lat[dest],
+            lon[dest],
+            moves["team"].map(self.rule_by_team("travel_speed_kmh")).to_numpy(float),
         ).astype(np.int64)
-        moving = (first | (origin != sid)) & (need > 0)
-        moves = w.assign(origin=origin, after=after, need=need)[moving].reset_index(drop=True)
-        if moves.empty:
-            return
-        moves["move"] = np.arange(len(moves))
-        trips = roster.loc[roster["activity"] == "travel", ["pid", "sid", "start", "end"]]
-        paired = moves[["move", "pid", "sid", "after", "start"]].merge(
-            trips.rename(columns={"start": "t_start", "end": "t_end"}), on=["pid", "sid"]
-        )
-        inside = paired[
-            (paired["t_start"] >= paired["after"]) & (paired["t_end"] <= paired["start"])
-        ]
-        got = (inside["t_end"] - inside["t_start"]).groupby(inside["move"]).sum()
-        moves["got"] = got.reindex(moves["move"]).fillna(0).astype(np.int64).to_numpy()
-        self.flag(
-            "travel",
-            moves,
-            moves["got"] < moves["need"],
-            self.describe_move,
-        )
+        moves = moves.assign(origin=origin_ids, after=since[rows], need=need, got=got_by_row[rows])
+        self.flag("travel", moves, moves["got"] < moves["need"], self.describe_move)
 
     def describe_move(self, r: Any) -> str:
         origin = (

@@ -424,6 +424,27 @@ def test_a_one_minute_trip_still_needs_its_row(tmp_path, plan):
     assert report.rules == {"travel"}, report.summary()
 
 
+@pytest.mark.parametrize(("end", "ok"), [("12:05", True), ("12:04", False)])
+def test_a_trip_to_no_work_still_takes_its_time(scenario, tmp_path, plan, end, ok):
+    """alpha ends its day with a trip from north to sealed-a (5 minutes) and no work there:
+    the trip still has to last that long."""
+    plan["roster"] += pair_rows(ALPHA, [("travel", "sealed-a", "12:00", end)])
+    report = check(scenario, tmp_path, plan)
+    assert report.ok if ok else report.rules == {"travel"}, report.summary()
+
+
+def test_work_where_the_pair_is_not(scenario, tmp_path, plan):
+    """After that trip to sealed-a, alpha works at north again (a row with no samples)
+    without travelling back: it is not there."""
+    plan["roster"] += pair_rows(
+        ALPHA,
+        [("travel", "sealed-a", "12:00", "12:05"), ("door_to_door", "north", "12:05", "12:10")],
+    )
+    report = check(scenario, tmp_path, plan)
+    assert report.rules == {"travel"}, report.summary()
+    assert "from site sealed-a" in report.violations[0].examples[0]
+
+
 def test_travel_before_previous_work_does_not_count(scenario, tmp_path, plan):
     replace_rows(
         plan,
