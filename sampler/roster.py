@@ -265,20 +265,18 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     travel runs from its last place of work (or its base) to its next one. Legs with no
     real break between them become one travel row (which lasts at least the direct travel
     time); legs around a break become one direct trip: after the break, when the first leg
-    left, or just in time for the work, whichever keeps the day within the suit rules. Where
-    none does (the direct trip is longer than a suit stretch allows), the pair cannot get
-    there and its day ends where it last worked: what it would have sampled after is left
-    to the top-up.
+    left, or just in time for the work, whichever keeps the day within the suit rules.
+    Where none does (the direct trip is longer than a suit stretch allows), the legs stay:
+    the pair rests at the site on its way, and each leg is a trip of its own from where
+    the pair then is (as CONTRACT.md's Rule 4 reads: every move a travel row).
     """
     rules = team.rules
     out: list[list] = []
     place: str | None = None  # where the pair last worked; None: its base
     legs: list[list] = []
     ordered = sorted(rows, key=lambda r: r[4])
-    stranded = False
 
     def flush(rest: list[list]) -> None:
-        nonlocal stranded
         if not legs:
             return
         if len(legs) > 1 and all(b[4] - a[5] < rules.min_break_minutes for a, b in pairwise(legs)):
@@ -301,10 +299,7 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
                     and _suit_ok([*out, trip, *rest], rules)
                 )  # fmt: skip
                 trip = next(fits, None)
-                if trip:
-                    out.append(trip)
-                else:
-                    stranded = True
+                out.extend([trip] if trip else legs)
         else:
             out.extend(legs)
         legs.clear()
@@ -314,8 +309,6 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
             legs.append(row)
             continue
         flush(ordered[k:])
-        if stranded:
-            return out
         out.append(row)
         place = row[3]
     flush([])

@@ -158,9 +158,9 @@ teams:
 
 
 # Found by a wider random search: t1's suits last 90 minutes and s0 is 127 minutes' drive
-# from its base, so it can only get there by a trip through s5 with a break at s5, which
-# is not a place it works; the roster kept those two legs, which the checker refuses (the
-# trip runs from where it last worked). Now the pair's day ends before such a trip.
+# from its base, so it can only get there through s5, resting at s5 (where it does not
+# work) between the two legs. The checker used to count every trip from where the pair
+# last worked and refused the legs; each is a move of its own, paid in full.
 FAR_SITE_THROUGH_A_BREAK = """\
 scenario: a far site reached through another on a break
 start: 2022-11-10T07:00
