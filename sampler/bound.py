@@ -46,7 +46,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from sampler.clusters import kmeans_labels
-from sampler.geo import EARTH_RADIUS_KM_MIN, ROAD_FACTOR, great_circle_km
+from sampler.geo import EARTH_RADIUS_KM_MIN, fewest_travel_minutes, great_circle_km
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 
 MAX_LP_CELLS = 15_000  # team groups x site clusters above which sites are clustered
@@ -129,9 +129,7 @@ def _units(inst: Instance) -> _Units:
     for team in teams:
         g = group_of[team.index]
         km = great_circle_km(team.team.lat, team.team.lon, ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN)
-        # Rounded up with more slack than any checker's: never a minute above its need.
-        minutes = km * ROAD_FACTOR / team.rules.travel_speed_kmh * 60
-        travel[g] = np.minimum(travel[g], np.ceil(minutes - 1e-6))
+        travel[g] = np.minimum(travel[g], fewest_travel_minutes(km, team.rules.travel_speed_kmh))
         pairs[g] += team.pairs
         avail[g] = sc.available_minutes(team.team)
         rules[g] = team.rules
@@ -272,15 +270,14 @@ class _Relaxation:
         for c, row in self.station_rows.items():
             row.SetUb(float(per_site[u.cluster_of == c].sum()))
 
-    def charge_site_trips(self) -> _Relaxation:
-        """This LP, from now on charging each site its own trip: each pair's shares of
-        its day (its work at a site over its day less the trip there) add up to at most 1.
-        Tighter, but dearer to re-solve: the coefficients change with the deadline."""
+    def charge_site_trips(self) -> None:
+        """From now on, charge each site its own trip: each pair's shares of its day (its
+        work at a site over its day less the trip there) add up to at most 1. Tighter, but
+        dearer to re-solve: the coefficients change with the deadline."""
         if not self.site_trips:
             self.site_trips = True
             for g, row in self.team_rows.items():
                 row.SetUb(float(self.u.pairs[g]))
-        return self
 
     def solve(self, tau: float) -> bool:
         """Is the LP feasible at ``tau`` (cover_all), or solved (max coverage)?"""
@@ -397,16 +394,16 @@ def _earliest_done(inst: Instance, max_sampled: int, short: dict):
         every.solve(hi)
         allocation = every.allocation()
     aim = hi if refine else lo + 1
-    strict = every.charge_site_trips()
+    every.charge_site_trips()
     while True:
         solves += 1
-        if strict.solve(hi):
+        if every.solve(hi):
             break
         if hi >= horizon:
             return None, aim, solves, allocation
         lo, hi = hi, min(horizon, hi + slot)
     if refine:
-        lo, hi, n = _bisect(strict, lo, hi, 1)
+        lo, hi, n = _bisect(every, lo, hi, 1)
         return hi, aim, solves + n, allocation
     # Large: nothing is sampled by lo (infeasible), so lo + 1 is a lower bound (and on the
     # slot grid, hi).

@@ -29,6 +29,15 @@ def great_circle_km(lat1, lon1, lat2, lon2, radius_km: float = EARTH_RADIUS_KM) 
 
 def travel_minutes(km, speed_kmh) -> np.ndarray:
     """Road minutes for a great-circle distance, rounded up to whole minutes."""
-    minutes = np.asarray(km, dtype=float) * ROAD_FACTOR / np.asarray(speed_kmh, dtype=float) * 60
     # A hair of slack before rounding up keeps 12.0000000001 from becoming 13.
-    return np.ceil(np.round(minutes, 9)).astype(np.int64)
+    return np.ceil(np.round(_road_minutes(km, speed_kmh), 9)).astype(np.int64)
+
+
+def fewest_travel_minutes(km, speed_kmh) -> np.ndarray:
+    """Road minutes rounded up with more slack than any checker's, so never a minute above
+    what one asks for: the trips of lower bounds (with ``EARTH_RADIUS_KM_MIN``)."""
+    return np.ceil(_road_minutes(km, speed_kmh) - 1e-6).astype(np.int64)
+
+
+def _road_minutes(km, speed_kmh) -> np.ndarray:
+    return np.asarray(km, dtype=float) * ROAD_FACTOR / np.asarray(speed_kmh, dtype=float) * 60

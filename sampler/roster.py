@@ -261,14 +261,13 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
 def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     """Trips through a site where the pair did no work become one trip to where it works.
 
-    A pair that travels on from a site without sampling there is still on its way: its
-    travel runs from its last place of work (or its base) to its next one. Legs with no
-    real break between them become one travel row (which lasts at least the direct travel
-    time); legs around a break become one direct trip: after the break, when the first leg
-    left, or just in time for the work, whichever keeps the day within the suit rules.
-    Where none does (the direct trip is longer than a suit stretch allows), the legs stay:
-    the pair rests at the site on its way, and each leg is a trip of its own from where
-    the pair then is (as CONTRACT.md's Rule 4 reads: every move a travel row).
+    The legs alone would be valid (CONTRACT.md's Rule 4: every move a travel row from where
+    the pair is), but a team leader reads one trip more easily, and a direct trip is never
+    longer. Legs with no real break between them become one travel row (which lasts at
+    least the direct travel time); legs around a break become one direct trip: after the
+    break, when the first leg left, or just in time for the work, whichever keeps the day
+    within the suit rules. Where none does (the direct trip is longer than a suit stretch
+    allows), the legs stay: the pair rests at the site on its way.
     """
     rules = team.rules
     out: list[list] = []

@@ -204,9 +204,7 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
             params.part_sites, params.patterns_per_team,
         )  # fmt: skip
     else:
-        rows, solver = _plan_whole(
-            inst, bounds, _on_grid(bounds.aim_minute, inst.slot), params, on_progress
-        )
+        rows, solver = _plan_whole(inst, bounds, params, on_progress)
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
     plan, solver["pulled_in"] = _pull_in(Plan(scenario, top_up(scenario, rows)), bound_minute)
@@ -228,14 +226,14 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     )
 
 
-def _plan_whole(inst, bounds, aim_minute, params, on_progress) -> tuple[pd.DataFrame, dict]:
+def _plan_whole(inst, bounds, params, on_progress) -> tuple[pd.DataFrame, dict]:
     """Pair rows from the dispatcher's best start, polished by CP-SAT where it fits; both
-    aim at ``aim_minute`` (on the slot grid)."""
+    aim at the bounds' ``aim_minute`` (on the slot grid)."""
     crews = build_crews(inst, bounds.allocation, params.candidates)
     counts = None
     model = None
     if crews:
-        floor_slots = (aim_minute or 0) // inst.slot
+        floor_slots = (_on_grid(bounds.aim_minute, inst.slot) or 0) // inst.slot
         counts = best_start(
             inst,
             crews,

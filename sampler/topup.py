@@ -15,7 +15,6 @@ import itertools
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from math import floor
 
 import numpy as np
 import pandas as pd
@@ -380,13 +379,13 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, d
             )
             if mode == WALK_IN:
                 stop = free.free_until(begin, stop)
-            can = floor(rate * max(0, stop - begin) / 60 + 1e-9)
+            can = samples_in(rate, max(0, stop - begin))
             samples = min(wanted, can)
             if samples <= 0:
                 continue
             minutes = -(-samples * 60 // rate) if rate else 0
             end = min(stop, begin + int(np.ceil(minutes)))
-            while floor(rate * (end - begin) / 60 + 1e-9) < samples and end < stop:
+            while samples_in(rate, end - begin) < samples and end < stop:
                 end += 1
             key = (samples < wanted, end if samples >= wanted else -samples, trip, state.pair)
             if best is None or key < best[0]:

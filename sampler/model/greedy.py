@@ -430,7 +430,7 @@ class _Dispatch:
             for pair in present:
                 landing = pair.transit_until == t and pair.lost > 0
                 mode = self._mode_for(pair, i, t, cells, wanted, stations)
-                if mode is not None and not self._worth_starting(pair, crew, i, mode, t):
+                if mode is not None and not self._worth_starting(pair, i, mode, t):
                     mode = None
                 if mode is not None:
                     cells[mode].append(pair)
@@ -443,7 +443,7 @@ class _Dispatch:
                 if workers:
                     self._sample(crew, i, mode, t, workers)
 
-    def _worth_starting(self, pair: _Pair, crew: Crew, i: int, mode: str, t: int) -> bool:
+    def _worth_starting(self, pair: _Pair, i: int, mode: str, t: int) -> bool:
         """Does the pair's work in slot t carry the roster row's rounding it may begin?
 
         A row that begins here is charged one resident for rounding (:func:`sample_room`);
@@ -451,10 +451,12 @@ class _Dispatch:
         slowly) waits for the next slot, where its row begins instead. Otherwise the slot's
         room would go below zero, and its samples (at least zero) would not pay the charge.
         """
-        if pair.last == (i, mode, t - 1) and crew.previous(t) == t - 1:
+        if pair.last == (i, mode, t - 1) and pair.crew.previous(t) == t - 1:
             return True  # its row goes on: nothing to charge
-        minutes = self.slot - (pair.lost if pair.transit_until == t else 0)
-        return pair.crew.team.rate(mode) * minutes >= 60
+        rate = pair.crew.team.rate(mode)
+        lost = pair.lost if pair.transit_until == t else 0
+        scale = 60 * model_rate(rate)[1]
+        return sample_room(rate, self.slot, scale, 1, lost, 1, int(lost > 0)) >= 0
 
     def _mode_for(self, pair, i, t, cells, wanted, stations) -> str | None:
         """Its mode so far, else the one its team's share calls for most; None: it waits."""
