@@ -34,12 +34,12 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from sampler.bound import Bounds, compute_bounds
+from sampler.budget import SolveParams
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
-from sampler.plan import Plan
-from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, pair_ids
+from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, Plan, pair_ids
+from sampler.result import Result, SolverStats, status_of
 from sampler.scenario import Rules, Scenario, Team
-from sampler.solve import Result, SolveParams, status_of
 
 DEFAULT_MAX_VARIABLES = 1_500_000  # beyond this the naive model is not built
 
@@ -81,7 +81,7 @@ def _result(
     bounds: Bounds,
     params: SolveParams,
     timings: dict[str, float],
-    solver: dict[str, Any],
+    model: dict[str, Any],
 ) -> Result:
     """Wrap plan rows into a Result the planner's export and the checker understand."""
     frame = pd.DataFrame(rows, columns=PAIR_COLUMNS)
@@ -98,7 +98,7 @@ def _result(
         lower_bound_minute=bound,
         shortfalls=(),  # sites.csv says what is short; the reasons are the planner's account
         timings=timings,
-        solver={"crews": 0, "lp_solves": 0, "stages": [], "reproducible": True, **solver},
+        solver=SolverStats(model=model),
         params=params,
     )
 
@@ -182,7 +182,7 @@ def rule_of_thumb(
             )
     out = [row for pair_rows in rows.values() for row in _with_breaks(pair_rows)]
     timings = {"bound": round(bound_seconds, 3), "solve": round(time.perf_counter() - clock, 3)}
-    return _result(sc, out, bounds, params, timings, {"model": {"pairs": len(rows)}})
+    return _result(sc, out, bounds, params, timings, {"pairs": len(rows)})
 
 
 def _dispatch_stretch(
@@ -344,13 +344,7 @@ def naive_cpsat(
         "build": round(build_seconds, 3),
         "solve": round(solve_seconds, 3),
     }
-    stats = {
-        "model": size,
-        "status": solver.status_name(status),
-        "objective": solver.objective_value,
-        "best_bound": solver.best_objective_bound,
-    }
-    return _result(sc, rows, bounds, params, timings, stats)
+    return _result(sc, rows, bounds, params, timings, size)
 
 
 class _NaiveModel:

@@ -218,9 +218,9 @@ def measure_tier(
         "bound_minute": bound,
         "bound_at": None if bound is None else sc.at(bound).strftime("%H:%M"),
         "bound_continuous": result.bounds.done_minute,
-        "model": result.solver.get("model"),
-        "crews": result.solver.get("crews"),
-        "reproducible": result.solver.get("reproducible"),
+        "model": result.solver.model,
+        "crews": result.solver.crews,
+        "reproducible": result.solver.reproducible,
         **_figures(result, bound),
     }
     rec.save()
@@ -261,7 +261,7 @@ def _baseline(
     return {
         "seconds": round(seconds, 3),
         "steps": outcome.timings,
-        "size": outcome.solver.get("model"),
+        "size": outcome.solver.model,
         **_figures(outcome, bound),
         "check": _check(sc, folder),
     }
@@ -373,10 +373,10 @@ PHASES = (
     ("check", "check_plan", "check.py"),
     ("load", "load_scenario", "loader.py"),
     ("export", "write_plan", "export.py"),
-    ("bound (LP)", "compute_bounds", "bound.py"),
+    ("bound (LP)", "bounds_and_aim", "bound.py"),
     ("crews", "build_crews", "crews.py"),
     ("model build", "CPModel.__post_init__", "cpmodel.py"),
-    ("warm start", "best_start", "greedy.py"),
+    ("warm start", "best_start", "start.py"),
     ("CP-SAT", "CPModel.solve", "cpmodel.py"),
     ("roster", "build_pair_rows", "roster.py"),
     ("solve: other", "solve", "solve.py"),

@@ -19,13 +19,15 @@ Staffing options, over the scenario as plain data::
 
 from typing import Any
 
+from sampler.budget import SolveParams
 from sampler.check import CheckReport, check_plan
 from sampler.compare import compare
 from sampler.export import write_plan
 from sampler.loader import ScenarioError, load_scenario, load_scenario_text, read_scenario_data
 from sampler.report import write_report
+from sampler.result import Result, Status
 from sampler.scenario import Scenario
-from sampler.solve import Result, SolveParams, Status, solve
+from sampler.solve import solve
 from sampler.staff import StaffResult, least_staff
 
 __all__ = [

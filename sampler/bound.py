@@ -54,6 +54,24 @@ MIN_CLUSTERS = 24  # site clusters below which teams with different bases are me
 REFINE_CELLS = 3_000  # above this the bound stays on the slot grid (no minute bisection)
 
 
+def pair_minutes_by(rules, available, travel, opens, closes, deadline):
+    """Most minutes one pair can work at a place by ``deadline``: after its trip there
+    from the base (``travel``), inside its ``available`` (start, end) and the place's
+    (``opens``, ``closes``), within the suit rule and its work cap less the trip. Numbers or
+    numpy arrays; may be negative (no time at all). The bound and the city's parts both
+    use it, so that they agree on what a pair can give."""
+    a0, a1 = available
+    window = np.minimum(np.minimum(deadline, a1), closes) - np.maximum(a0 + travel, opens)
+    suit = max_suit_time(window, rules.max_suit_minutes, rules.min_break_minutes)
+    return np.minimum(rules.max_work_minutes - travel, suit)
+
+
+def station_minutes(stations, opens, closes, deadline, earliest=-np.inf):
+    """Walk-in station-minutes a place offers by ``deadline``: its stations times its open
+    minutes from when anyone can be there (``earliest``). Numbers or numpy arrays."""
+    return stations * np.maximum(0.0, np.minimum(deadline, closes) - np.maximum(opens, earliest))
+
+
 def max_suit_time(window, suit: float, rest: float):
     """Most minutes of work and travel that fit in ``window`` minutes under the suit rule
     (numbers or numpy arrays)."""
@@ -71,20 +89,27 @@ def max_suit_time(window, suit: float, rest: float):
 
 @dataclass(frozen=True)
 class Bounds:
-    """What the relaxation proves about a scenario."""
+    """What the relaxation proves about a scenario (and nothing else: see :class:`Aim`)."""
 
     done_minute: int | None  # earliest done_at, minutes from start; None: nobody can finish
     max_sampled: int  # most residents any plan can sample in the horizon
     short_by_site: dict[str, tuple[int, int]] = field(default_factory=dict)  # walk, home
-    # (team, site, mode) -> pair-minutes, at the bound (site level only, when not clustered)
-    allocation: dict[tuple[int, int, str], float] = field(default_factory=dict)
     lp_solves: int = 0
     clustered: bool = False
     # Most residents any plan can have sampled by the end of each slot (the best curve).
     coverage_curve: tuple[int, ...] = ()
-    # What the planner aims at: the earliest done_at of the relaxation that charges each
-    # team only its shortest trip (never after done_minute; see _earliest_done).
-    aim_minute: int | None = None
+
+
+@dataclass(frozen=True)
+class Aim:
+    """Advice for the heuristics, not a proof: what the planner aims at and how the LP
+    shares the work out at that aim."""
+
+    # The earliest done_at of the relaxation that charges each team only its shortest trip
+    # (never after the bound; see _earliest_done).
+    minute: int | None = None
+    # (team, site, mode) -> pair-minutes, at the bound (site level only, when not clustered)
+    allocation: dict[tuple[int, int, str], float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,12 +176,10 @@ def _units(inst: Instance) -> _Units:
 class _Relaxation:
     """The LP over groups and clusters, built once; ``solve(tau)`` re-bounds and re-solves."""
 
-    def __init__(self, inst: Instance, cover_all: bool):
+    def __init__(self, inst: Instance, units: _Units, cover_all: bool):
         self.inst, self.cover_all = inst, cover_all
         self.site_trips = False  # (see charge_site_trips)
-        if "bound_units" not in inst._cache:
-            inst._cache["bound_units"] = _units(inst)
-        u = self.u = inst._cache["bound_units"]
+        u = self.u = units
         n_clusters = u.demand.shape[0]
         self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
         # Earliest arrival and travel per (group, cluster): the shortest over its sites.
@@ -240,14 +263,10 @@ class _Relaxation:
         u = self.u
         caps = np.zeros_like(self.travel_c)
         for g in range(len(u.pairs)):
-            r = u.rules[g]
-            a0, a1 = u.avail[g]
-            travel = self.travel_c[g]
-            window = np.minimum(np.minimum(tau, a1), self.open_c[:, 1]) - np.maximum(
-                a0 + travel, self.open_c[:, 0]
+            minutes = pair_minutes_by(
+                u.rules[g], u.avail[g], self.travel_c[g], self.open_c[:, 0], self.open_c[:, 1], tau
             )
-            suit = max_suit_time(window, r.max_suit_minutes, r.min_break_minutes)
-            caps[g] = u.pairs[g] * np.maximum(0.0, np.minimum(r.max_work_minutes - travel, suit))
+            caps[g] = u.pairs[g] * np.maximum(0.0, minutes)
         for var, ub in zip(self.h.values(), caps[self.cell_g, self.cell_c].tolist(), strict=True):
             var.SetUb(ub)
         for g, row in self.team_rows.items():
@@ -263,10 +282,7 @@ class _Relaxation:
             share = np.where(room >= 1, 1.0 / np.maximum(room, 1.0), 1.0)
             for var, c in self.group_cells[g]:
                 row.SetCoefficient(var, float(share[c]))
-        minutes = np.maximum(
-            0.0, np.minimum(tau, u.opens[:, 1]) - np.maximum(u.opens[:, 0], self.earliest)
-        )
-        per_site = self.stations * minutes
+        per_site = station_minutes(self.stations, u.opens[:, 0], u.opens[:, 1], tau, self.earliest)
         for c, row in self.station_rows.items():
             row.SetUb(float(per_site[u.cluster_of == c].sum()))
 
@@ -308,8 +324,14 @@ class _Relaxation:
 def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
     """Earliest possible done_at, most residents sampled in the horizon and (with
     ``curve``) by the end of each slot, all proven by LP."""
+    return bounds_and_aim(inst, curve)[0]
+
+
+def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
+    """The bounds (:func:`compute_bounds`), and the aim the same LPs give the planner."""
     horizon = inst.scenario.horizon_minutes
-    most = _Relaxation(inst, cover_all=False)
+    units = _units(inst)
+    most = _Relaxation(inst, units, cover_all=False)
     most.solve(horizon)
     served = {key: var.solution_value() for key, var in most.served.items()}
     max_sampled = int(np.floor(sum(served.values()) + 1e-6))
@@ -322,21 +344,16 @@ def compute_bounds(inst: Instance, curve: bool = True) -> Bounds:
             if walk > 0 or home > 0:
                 short[site.id] = (walk, home)
     allocation = most.allocation()
-    done, aim, extra, every_allocation = _earliest_done(inst, max_sampled, short)
+    done, aim, extra, every_allocation = _earliest_done(inst, units, max_sampled, short)
     # From the slot end by which the LP can sample everyone, the curve is at its top.
     full = None if aim is None else -(-aim // inst.slot)
     curve_values = _coverage_curve(inst, most, max_sampled, full) if curve else ()
     solves = 1 + len(curve_values)
-    return Bounds(
-        done,
-        max_sampled,
-        short if done is None else {},
-        allocation if done is None else every_allocation,
-        solves + extra,
-        most.clustered,
+    bounds = Bounds(
+        done, max_sampled, short if done is None else {}, solves + extra, most.clustered,
         curve_values,
-        aim,
-    )
+    )  # fmt: skip
+    return bounds, Aim(aim, allocation if done is None else every_allocation)
 
 
 def _coverage_curve(
@@ -360,7 +377,7 @@ def _coverage_curve(
     return tuple(solved[next(p for p in points if p >= k)] for k in range(1, n + 1))
 
 
-def _earliest_done(inst: Instance, max_sampled: int, short: dict):
+def _earliest_done(inst: Instance, units: _Units, max_sampled: int, short: dict):
     """(earliest done_at or None, the planner's aim, LP solves, allocation at the aim).
 
     The LP that charges each group only its shortest trip is bisected first: it re-solves
@@ -375,7 +392,7 @@ def _earliest_done(inst: Instance, max_sampled: int, short: dict):
         return 0, 0, 0, {}
     if max_sampled < total - 1e-6 and short:
         return None, None, 0, {}
-    every = _Relaxation(inst, cover_all=True)
+    every = _Relaxation(inst, units, cover_all=True)
     solves = 1
     if not every.solve(horizon):
         return None, None, solves, {}

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sampler.budget import SolveParams
 from sampler.check import check_plan
 from sampler.compare import best_in_columns, compare, csv_frame, non_monotone, varied_paths
 from sampler.export import OutputError, write_plan
@@ -33,11 +34,11 @@ from sampler.loader import (
     read_scenario_data,
     scenario_from_data,
 )
-from sampler.model.cpmodel import Progress
 from sampler.plan_folder import PlanFolderError
 from sampler.report import write_report
+from sampler.result import Progress, Result, Status
 from sampler.scenario import Scenario
-from sampler.solve import Result, SolveParams, Status, solve
+from sampler.solve import solve
 from sampler.staff import DEFAULT_MAX_PEOPLE, StaffResult, least_staff
 from sampler.variants import (
     Variant,

@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sampler.export import OutputError, swap_in, write_csv, write_plan
+from sampler.budget import SolveParams
+from sampler.export import check_target, swap_in, write_csv, write_plan
 from sampler.loader import scenario_from_data
-from sampler.solve import SolveParams, solve
+from sampler.solve import solve
 from sampler.variants import Variant, variants_from_mapping
 
 COMPARE_FILES = ("compare.csv", "compare.png", "compare.svg")
@@ -76,7 +77,7 @@ def compare(
     params = dataclasses.replace(params or SolveParams(), workers=1)
     target = Path(out_dir) if out_dir is not None else None
     if target is not None:
-        _check_target(target)
+        check_target(target, "compare.csv", "comparison")
         target.parent.mkdir(parents=True, exist_ok=True)
         staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     else:
@@ -337,12 +338,3 @@ def _clock(hours: float, _position: Any = None) -> str:
 
 
 # -- the output folder -----------------------------------------------------------------
-
-
-def _check_target(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / "compare.csv").exists():
-        raise OutputError(
-            f"{target}: folder is not empty and holds no comparison; not replacing it"
-        )

@@ -10,6 +10,7 @@ number of worker processes, so the plan does not depend on how many run at once.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -17,19 +18,21 @@ import numpy as np
 import pandas as pd
 from ortools.linear_solver import pywraplp
 
-from sampler.bound import max_suit_time
+from sampler.bound import pair_minutes_by, station_minutes
+from sampler.budget import SolveParams
 from sampler.clusters import kmeans_labels
+from sampler.heuristics.lp_plan import round_shares
 from sampler.instance import MODES, WALK_IN, Instance
-from sampler.model.crews import CandidateOptions
-from sampler.model.lpplan import round_shares
-from sampler.roster import PAIR_COLUMNS, pair_ids
+from sampler.plan import PAIR_COLUMNS, pair_ids
+from sampler.result import PartStats, Result, SolverStats
 from sampler.scenario import Scenario
 
 NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
-PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
-RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP's size)
-LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
+
+# Plans one part as one piece (in a worker process; a module-level function, so that it
+# pickles): sampler.solve.solve_whole, handed in by the caller.
+PartSolver = Callable[[Scenario, SolveParams], Result]
 
 
 @dataclass(frozen=True)
@@ -134,15 +137,12 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     ]  # fmt: skip
     effective: dict[tuple[int, int], float] = {}
     for team in inst.teams:
-        r = team.rules
-        a0, a1 = sc.available_minutes(team.team)
+        available = sc.available_minutes(team.team)
         row = lp.Constraint(0, team.pairs)  # pairs used, over all parts
         for p in near[team.index]:
             travel = float(reach[team.index, p])
             opens, closes = windows[p]
-            window = min(a1, closes, deadline) - max(a0 + travel, opens)
-            suit = float(max_suit_time(window, r.max_suit_minutes, r.min_break_minutes))
-            minutes = min(r.max_work_minutes - travel, suit)
+            minutes = float(pair_minutes_by(team.rules, available, travel, opens, closes, deadline))
             if minutes <= 0:
                 continue
             effective[team.index, p] = minutes
@@ -163,7 +163,9 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
             minutes = 0.0
             for i in sites:
                 opens, closes = sc.open_minutes(inst.sites[i].site)
-                minutes += inst.sites[i].site.stations * max(0, min(closes, deadline) - opens)
+                minutes += float(
+                    station_minutes(inst.sites[i].site.stations, opens, closes, deadline)
+                )
             row = lp.Constraint(0, minutes)
             for var in terms:
                 row.SetCoefficient(var, 1)
@@ -205,16 +207,14 @@ def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def _plan_part(args) -> tuple[pd.DataFrame, dict]:
-    """Plan one part (in a worker process): its pair rows and solver figures, with its
+def _plan_part(job: tuple[PartSolver, Scenario, SolveParams]) -> tuple[pd.DataFrame, dict]:
+    """Plan one part (in a worker process): its pair rows, with its solver figures,
     residents sampled and done_at. (What a part leaves unsampled is topped up on the whole
     city's plan afterwards.)"""
-    from sampler.solve import SolveParams, solve_whole
-
-    scenario, params = args
-    result = solve_whole(scenario, SolveParams(**params))
+    solve_part, scenario, params = job
+    result = solve_part(scenario, params)
     return result.plan.rows, {
-        **result.solver,
+        "solver": result.solver,
         "sampled": result.plan.sampled,
         "done_minute": result.done_minute,
     }
@@ -236,67 +236,48 @@ def plan_in_parts(
     scenario: Scenario,
     inst: Instance,
     deadline: float,
-    time_limit: float,
-    seed: int,
-    workers: int,
-    part_sites: int,
-    patterns_per_team: int,
-) -> tuple[pd.DataFrame, dict]:
-    """Pair rows for the whole city, planned part by part."""
-    parts = [p for p in split(inst, deadline, part_sites) if p.pairs]
-    part_limit = max(0.5, time_limit / max(1, len(parts)) * 2)
+    params: SolveParams,
+    solve_part: PartSolver,
+) -> tuple[pd.DataFrame, SolverStats]:
+    """Pair rows for the whole city, planned part by part with ``solve_part``."""
+    parts = [p for p in split(inst, deadline, params.part_sites) if p.pairs]
     retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
         (
+            solve_part,
             part_scenario(scenario, inst, part),
-            {
-                "time_limit": part_limit,
-                "seed": seed,
-                "workers": 1,
-                # Squads with staggered breaks cost a part three times the effort; with
-                # seconds per part, one duty pattern per team is the better use of them.
-                "patterns_per_team": patterns_per_team if part_limit >= 5 else 1,
-                # A part is small: its teams may go to any of its sites.
-                "candidates": CandidateOptions(
-                    max_sites=max(16, min(PART_CANDIDATES, len(part.sites)))
-                ),
-                "rounds": max(3, min(20, int(2 * part_limit))),
-                # The LP plan is the best start and the dearest (a second or two a part);
-                # with less time than that a part keeps the dispatchers' plan unless it
-                # leaves residents or ends well after the bound.
-                "lp_plan": part_limit >= LP_PLAN_SECONDS,
-                "rescue": part_limit >= 3,
-            },
+            params.for_part(len(parts), len(part.sites)),
         )
         for part in parts
     ]
-    outcomes = _run(jobs, workers)
+    outcomes = _run(jobs, params.workers)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # each keeps the better of its two plans.
     late = [
         k
         for k, (_, o) in enumerate(outcomes)
-        if not jobs[k][1]["lp_plan"]
-        and (o["done_minute"] is None or o["done_minute"] > retry_after)
+        if not jobs[k][2].lp_plan and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
-    retry = {"lp_plan": True, "candidates": CandidateOptions(max_sites=RETRY_CANDIDATES)}
-    again = _run([(jobs[k][0], {**jobs[k][1], **retry}) for k in late], workers)
+    again = _run([(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late], params.workers)
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome
     rows = _renumber(inst, parts, [o[0] for o in outcomes])
-    stats = {
-        "parts": len(parts),
-        "part_sites": [len(p.sites) for p in parts],
-        "model": {"variables": sum(o[1]["model"]["variables"] for o in outcomes),
-                  "constraints": sum(o[1]["model"]["constraints"] for o in outcomes)},
-        "crews": sum(o[1]["crews"] for o in outcomes),
-        "stages": [s for o in outcomes for s in o[1]["stages"]],
-        "reproducible": all(o[1]["reproducible"] for o in outcomes),
-        "part_done": [o[1]["done_minute"] for o in outcomes],
-        "parts_retried": len(late),
-    }  # fmt: skip
+    solvers = [o[1]["solver"] for o in outcomes]
+    stats = SolverStats(
+        model={"variables": sum(s.model["variables"] for s in solvers),
+               "constraints": sum(s.model["constraints"] for s in solvers)},
+        crews=sum(s.crews for s in solvers),
+        stages=tuple(stage for s in solvers for stage in s.stages),
+        reproducible=all(s.reproducible for s in solvers),
+        parts=PartStats(
+            parts=len(parts),
+            part_sites=tuple(len(p.sites) for p in parts),
+            part_done=tuple(o[1]["done_minute"] for o in outcomes),
+            parts_retried=len(late),
+        ),
+    )  # fmt: skip
     return rows, stats
 
 

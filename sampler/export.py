@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sampler.roster import pair_ids, person_ids
-from sampler.solve import Result
+from sampler.plan import pair_ids, person_ids
+from sampler.result import Result
 
 PLAN_FORMAT = "sampler-plan/1"
 ROSTER_COLUMNS = ["team", "person", "pair", "role", "activity", "site", "start", "end"]
@@ -126,10 +126,6 @@ def plan_document(result: Result) -> dict[str, Any]:
     """
     summary = result.summary()
     summary.pop("timings", None)
-    stages = [
-        {k: _finite(v) for k, v in stage.items() if k != "wall_seconds"}
-        for stage in result.solver["stages"]
-    ]
     return {
         "format": PLAN_FORMAT,
         **summary,
@@ -148,17 +144,7 @@ def plan_document(result: Result) -> dict[str, Any]:
             for k, n in enumerate(result.bounds.coverage_curve)
         ],
         "door_to_door_sampled": int(result.plan.site_totals.door_to_door_sampled.sum()),
-        "solver": {
-            "engine": "ortools CP-SAT (counts) + GLOP (bounds)",
-            "seed": result.params.seed,
-            "workers": result.params.workers,
-            "time_limit": result.params.time_limit,
-            "model": result.solver["model"],
-            "crews": result.solver["crews"],
-            "lp_solves": result.solver["lp_solves"],
-            "reproducible": result.solver["reproducible"],
-            "stages": stages,
-        },
+        "solver": result.solver.document(result.params),
     }
 
 
@@ -188,7 +174,7 @@ def _write_neutralised(frame: pd.DataFrame, path: Path) -> None:
 def write_plan(result: Result, out_dir: str | Path) -> Path:
     """Write every plan file into ``out_dir`` (replacing an earlier plan there)."""
     target = Path(out_dir)
-    _check_target(target)
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -214,11 +200,13 @@ def write_plan(result: Result, out_dir: str | Path) -> Path:
     return target
 
 
-def _check_target(target: Path) -> None:
+def check_target(target: Path, marker: str = "plan.json", holds: str = "plan") -> None:
+    """Refuse an output folder that is a file, or a non-empty folder without ``marker``
+    (what this kind of output folder always holds): it is not ours to replace."""
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / "plan.json").exists():
-        raise OutputError(f"{target}: folder is not empty and holds no plan; not replacing it")
+    if target.is_dir() and any(target.iterdir()) and not (target / marker).exists():
+        raise OutputError(f"{target}: folder is not empty and holds no {holds}; not replacing it")
 
 
 def swap_in(staging: Path, target: Path) -> None:

@@ -7,7 +7,7 @@ shared by the lower bound, the CP model and the rostering step. Times are slot i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from math import floor
 
@@ -71,7 +71,6 @@ class Instance:
 
     scenario: Scenario
     patterns_per_team: int = 3
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def slot(self) -> int:
@@ -98,6 +97,11 @@ class Instance:
         return tuple(
             SiteData(i, s, self.slot_range(sc.open_minutes(s))) for i, s in enumerate(sc.sites)
         )
+
+    @cached_property
+    def demands(self) -> tuple[tuple[int, int], ...]:
+        """(walk-in, home) residents per site."""
+        return tuple((s.demand(WALK_IN), s.demand(DOOR_TO_DOOR)) for s in self.sites)
 
     @cached_property
     def teams(self) -> tuple[TeamData, ...]:

@@ -55,7 +55,7 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _LineMap:
+class LineMap:
     """Key path -> 1-based line number of the YAML node at that path."""
 
     def __init__(self) -> None:
@@ -70,12 +70,12 @@ class _LineMap:
         return None
 
 
-def _build(node: yaml.Node, loc: Loc, lines: _LineMap, ctor: yaml.SafeLoader, file: str) -> Any:
+def _build(node: yaml.Node, loc: Loc, lines: LineMap, ctor: yaml.SafeLoader, file: str) -> Any:
     lines.lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, loc, _LineMap(), ctor, file)
+            key = _build(key_node, loc, LineMap(), ctor, file)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 key = str(key)
             if key in out:
@@ -136,12 +136,12 @@ def _compose_reporting(text: str, file: str) -> yaml.Node | None:
         raise ScenarioError([InputProblem(file, None, (), f"not valid YAML: {exc}")]) from None
 
 
-def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, _LineMap]:
+def parse_yaml(text: str, file: str = "<scenario>") -> tuple[Any, LineMap]:
     """YAML text -> plain Python data and the line of every key path."""
     root = _compose(text)
     if root is None:
         root = _compose_reporting(text, file)
-    lines = _LineMap()
+    lines = LineMap()
     if root is None:
         raise ScenarioError([InputProblem(file, 1, (), "the file is empty")])
     data = _build(root, (), lines, yaml.SafeLoader(""), file)
@@ -191,7 +191,7 @@ def _message(error: dict[str, Any]) -> str:
     return error["msg"][0].lower() + error["msg"][1:]
 
 
-def _problems(exc: ValidationError, file: str, lines: _LineMap) -> list[InputProblem]:
+def _problems(exc: ValidationError, file: str, lines: LineMap) -> list[InputProblem]:
     out: list[InputProblem] = []
     for error in exc.errors():
         cause = (error.get("ctx") or {}).get("error")
@@ -206,10 +206,10 @@ def _problems(exc: ValidationError, file: str, lines: _LineMap) -> list[InputPro
 
 
 def scenario_from_data(
-    data: Any, file: str = "<scenario>", lines: _LineMap | None = None
+    data: Any, file: str = "<scenario>", lines: LineMap | None = None
 ) -> Scenario:
     """Validate already-parsed data (e.g. a variant made by ``sampler compare``)."""
-    lines = lines or _LineMap()
+    lines = lines or LineMap()
     if not isinstance(data, dict):
         raise ScenarioError([InputProblem(file, 1, (), "expected a mapping of keys at the top")])
     try:
@@ -232,7 +232,7 @@ def load_scenario_text(text: str, file: str = "<scenario>") -> Scenario:
     return scenario_from_data(data, file, lines)
 
 
-def read_scenario_data(path: str | Path) -> tuple[Any, _LineMap]:
+def read_scenario_data(path: str | Path) -> tuple[Any, LineMap]:
     """Read a scenario file as plain data (not yet validated) with its line map."""
     path = Path(path)
     try:

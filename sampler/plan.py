@@ -8,13 +8,59 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
-from sampler.roster import BREAK, TRAVEL
 from sampler.scenario import Scenario
+
+# The row vocabulary: a pair's activities besides the two modes (WALK_IN, DOOR_TO_DOOR).
+TRAVEL = "travel"
+BREAK = "break"
+
+
+class Row(NamedTuple):
+    """One pair row: what a pair does from ``start`` to ``end`` (minutes from the horizon
+    start). ``site`` is the destination of a trip and empty for a break; ``samples`` is 0
+    unless the pair works."""
+
+    team: str
+    pair: str
+    activity: str
+    site: str
+    start: int
+    end: int
+    samples: int
+
+
+PAIR_COLUMNS = list(Row._fields)
+
+
+def pair_ids(team_id: str, pairs: int) -> list[str]:
+    """Pair ids of a team: ``lingqiu-p01`` ... (zero-padded to sort as numbers)."""
+    width = max(2, len(str(pairs)))
+    return [f"{team_id}-p{n:0{width}d}" for n in range(1, pairs + 1)]
+
+
+def person_ids(team_id: str, pairs: int) -> list[tuple[str, str]]:
+    """(swabber, recorder) person ids of each pair: ``lingqiu-01``, ``lingqiu-02`` ..."""
+    width = max(2, len(str(2 * pairs)))
+    return [
+        (f"{team_id}-{2 * n - 1:0{width}d}", f"{team_id}-{2 * n:0{width}d}")
+        for n in range(1, pairs + 1)
+    ]
+
+
+def with_breaks(rows: list) -> list:
+    """One pair's rows, in time order, with a ``break`` row in every pause between them."""
+    out: list = []
+    for row in sorted(rows, key=lambda r: r[4]):
+        if out and row[4] > out[-1][5]:
+            out.append([row[0], row[1], BREAK, "", out[-1][5], row[4], 0])
+        out.append(row)
+    return out
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,10 @@ from math import floor
 
 import pandas as pd
 
+from sampler.counts import Counts, TripCount
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import MODES, Instance
-from sampler.model.cpmodel import Counts, TripCount
-
-TRAVEL = "travel"
-BREAK = "break"
-PAIR_COLUMNS = ["team", "pair", "activity", "site", "start", "end", "samples"]
+from sampler.plan import PAIR_COLUMNS, TRAVEL, pair_ids, with_breaks
 
 
 @dataclass
@@ -64,21 +61,6 @@ class _Pair:
         return self.last[2] if self.last else -1
 
 
-def pair_ids(team_id: str, pairs: int) -> list[str]:
-    """Pair ids of a team: ``lingqiu-p01`` ... (zero-padded to sort as numbers)."""
-    width = max(2, len(str(pairs)))
-    return [f"{team_id}-p{n:0{width}d}" for n in range(1, pairs + 1)]
-
-
-def person_ids(team_id: str, pairs: int) -> list[tuple[str, str]]:
-    """(swabber, recorder) person ids of each pair: ``lingqiu-01``, ``lingqiu-02`` ..."""
-    width = max(2, len(str(2 * pairs)))
-    return [
-        (f"{team_id}-{2 * n - 1:0{width}d}", f"{team_id}-{2 * n:0{width}d}")
-        for n in range(1, pairs + 1)
-    ]
-
-
 def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     """Every pair's work, travel and break rows, in minutes from the horizon start."""
     pairs = _move_and_work(inst, counts)
@@ -87,7 +69,7 @@ def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     teams = {t.id: t for t in inst.teams}
     for pair in pairs:
         day = _through_trips(inst, teams[pair.team], pair.trips + _work_rows(inst, pair))
-        rows.extend(_with_breaks(day))
+        rows.extend(with_breaks(day))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
@@ -339,13 +321,3 @@ def _travel(inst: Instance, team, origin: str | None, dest: str) -> int:
     b = sites[dest]
     km = great_circle_km(a[0], a[1], b.lat, b.lon)
     return int(travel_minutes(km, team.rules.travel_speed_kmh))
-
-
-def _with_breaks(rows: list[list]) -> list[list]:
-    """The pair's rows with a ``break`` row in every pause between them."""
-    out: list[list] = []
-    for row in sorted(rows, key=lambda r: r[4]):
-        if out and row[4] > out[-1][5]:
-            out.append([row[0], row[1], BREAK, "", out[-1][5], row[4], 0])
-        out.append(row)
-    return out

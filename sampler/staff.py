@@ -40,13 +40,15 @@ from typing import Any
 import numpy as np
 
 from sampler.bound import Bounds, compute_bounds
-from sampler.export import _check_target, write_plan
+from sampler.budget import SolveParams
+from sampler.export import check_target, write_plan
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import Instance
-from sampler.loader import InputProblem, ScenarioError, _LineMap, scenario_from_data
+from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_data
+from sampler.result import Result
 from sampler.scenario import Scenario, Team, parse_clock
-from sampler.solve import Result, SolveParams, solve
-from sampler.variants import VariantError, _close, parse_value, split_values
+from sampler.solve import solve
+from sampler.variants import VariantError, close_match, parse_value, split_values
 
 GUIDELINE_RESIDENTS_PER_SAMPLER = 360  # per day: national guideline, 3rd edition (2022)
 DEFAULT_MAX_PEOPLE = 2000
@@ -230,7 +232,8 @@ def parse_team_spec(spec: str, scenario: Scenario) -> dict[str, Any]:
             raise ValueError(f"{piece!r}: expected KEY=VALUE")
         if key not in SPEC_KEYS:
             raise ValueError(
-                f"unknown key {key!r}{_close(key, SPEC_KEYS)} (allowed: {', '.join(SPEC_KEYS)})"
+                f"unknown key {key!r}{close_match(key, SPEC_KEYS)} "
+                f"(allowed: {', '.join(SPEC_KEYS)})"
             )
         if key in team:
             raise ValueError(f"{key!r} is given twice")
@@ -239,7 +242,7 @@ def parse_team_spec(spec: str, scenario: Scenario) -> dict[str, Any]:
         site = scenario.site_by_id.get(str(team["at"]))
         if site is None:
             ids = list(scenario.site_by_id)
-            raise ValueError(f"at={team['at']}: unknown site{_close(str(team['at']), ids)}")
+            raise ValueError(f"at={team['at']}: unknown site{close_match(str(team['at']), ids)}")
         if "lat" in team or "lon" in team:
             raise ValueError("give either at=SITE or lat and lon, not both")
         team.pop("at")
@@ -268,7 +271,7 @@ def _setup(
     team: str | None,
     add_team: str | Mapping[str, Any] | None,
     file: str,
-    lines: _LineMap | None,
+    lines: LineMap | None,
 ) -> _Setup:
     if (team is None) == (add_team is None):
         raise VariantError([InputProblem("--team", None, (), "give --team ID or --add-team SPEC")])
@@ -279,7 +282,7 @@ def _setup(
         ids = [t.id for t in scenario.teams]
         if team not in ids:
             message = (
-                f"unknown team {team!r}{_close(team, ids)} (teams: {', '.join(ids) or 'none'})"
+                f"unknown team {team!r}{close_match(team, ids)} (teams: {', '.join(ids) or 'none'})"
             )
             raise VariantError([InputProblem(f"--team {team}", None, (), message)])
         return _Setup(out, ids.index(team), team, False)
@@ -368,7 +371,7 @@ def least_staff(
     max_people: int = DEFAULT_MAX_PEOPLE,
     progress: Callable[[str], None] | None = None,
     file: str = "<scenario>",
-    lines: _LineMap | None = None,
+    lines: LineMap | None = None,
 ) -> StaffResult:
     """The fewest people (in pairs) for ``team`` (or a new team ``add_team``) so that
     every resident is sampled by ``deadline``; see the module docstring for the search.
@@ -387,7 +390,7 @@ def least_staff(
     except ValueError as exc:
         raise VariantError([InputProblem(f"--deadline {deadline}", None, (), str(exc))]) from None
     if out_dir is not None:
-        _check_target(Path(out_dir))
+        check_target(Path(out_dir))
     scenario = scenario_from_data(setup.data, file)
     minute = int((when - scenario.start).total_seconds() // 60)
     max_people = max(0, max_people) // 2 * 2

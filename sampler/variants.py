@@ -41,9 +41,9 @@ from typing import Any
 
 from sampler.loader import (
     InputProblem,
+    LineMap,
     Loc,
     ScenarioError,
-    _LineMap,
     parse_yaml,
     scenario_from_data,
 )
@@ -115,7 +115,7 @@ def resolve_path(data: Mapping[str, Any], path: str) -> Loc:
         ids = [str(item.get("id")) for item in items if isinstance(item, dict)]
         if parts[1] not in ids:
             raise ValueError(
-                f"unknown {kind} {parts[1]!r}{_close(parts[1], ids)} ({head}: {_some(ids)})"
+                f"unknown {kind} {parts[1]!r}{close_match(parts[1], ids)} ({head}: {_some(ids)})"
             )
         return (head, ids.index(parts[1]), _key(parts[2], model, kind))
     if head == "defaults":
@@ -127,7 +127,7 @@ def resolve_path(data: Mapping[str, Any], path: str) -> Loc:
         return (head,)
     allowed = [*scalars, "defaults.KEY", "sites.ID.KEY", "teams.ID.KEY"]
     raise ValueError(
-        f"unknown key {head!r}{_close(head, [*scalars, 'defaults', *_ITEMS])} "
+        f"unknown key {head!r}{close_match(head, [*scalars, 'defaults', *_ITEMS])} "
         f"(paths: {', '.join(allowed)})"
     )
 
@@ -138,12 +138,12 @@ def _key(key: str, model: type, kind: str) -> str:
     allowed = [k for k in model.model_fields if k != "id"]  # type: ignore[attr-defined]
     if key not in allowed:
         raise ValueError(
-            f"unknown {kind} key {key!r}{_close(key, allowed)} (allowed: {', '.join(allowed)})"
+            f"unknown {kind} key {key!r}{close_match(key, allowed)} (allowed: {', '.join(allowed)})"
         )
     return key
 
 
-def _close(word: str, choices: Sequence[str]) -> str:
+def close_match(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -256,7 +256,7 @@ def variants_from_sets(
     sets: Sequence[str],
     zip_sets: bool = False,
     file: str = "<scenario>",
-    lines: _LineMap | None = None,
+    lines: LineMap | None = None,
 ) -> list[Variant]:
     """Variants from ``--set`` arguments: cartesian product, or paired with ``zip_sets``.
 
@@ -320,7 +320,7 @@ def variants_from_file(
     data: Mapping[str, Any],
     path: str | Path,
     file: str = "<scenario>",
-    lines: _LineMap | None = None,
+    lines: LineMap | None = None,
 ) -> list[Variant]:
     """Variants named in a YAML file: ``NAME: {PATH: value, ...}``, in the file's order."""
     path = Path(path)
@@ -340,12 +340,12 @@ def variants_from_mapping(
     data: Mapping[str, Any],
     spec: Any,
     source: str = "<variants>",
-    spec_lines: _LineMap | None = None,
+    spec_lines: LineMap | None = None,
     file: str = "<scenario>",
-    lines: _LineMap | None = None,
+    lines: LineMap | None = None,
 ) -> list[Variant]:
     """Variants from ``{name: {path: value}}`` (what a variants file holds)."""
-    spec_lines = spec_lines or _LineMap()
+    spec_lines = spec_lines or LineMap()
     _validate_base(data, file, lines)
 
     def problem(loc: Loc, message: str) -> InputProblem:
@@ -424,12 +424,12 @@ def _check_count(count: int, source: str) -> None:
         )
 
 
-def _validate_base(data: Any, file: str, lines: _LineMap | None) -> None:
+def _validate_base(data: Any, file: str, lines: LineMap | None) -> None:
     scenario_from_data(data, file, lines)  # the scenario itself: file, line and key
 
 
 def _validate_variants(
-    data: Mapping[str, Any], variants: Sequence[Variant], file: str, lines: _LineMap | None
+    data: Mapping[str, Any], variants: Sequence[Variant], file: str, lines: LineMap | None
 ) -> None:
     """Every variant as a whole scenario; problems are put on the change that caused them."""
     problems: list[InputProblem] = []
@@ -449,7 +449,7 @@ def _attribute(
     problem: InputProblem,
     alone: dict[Change, list[InputProblem]],
     file: str,
-    lines: _LineMap | None,
+    lines: LineMap | None,
 ) -> InputProblem:
     for change in variant.changes:
         if tuple(problem.loc[: len(change.loc)]) == change.loc:

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from sampler import load_scenario
-from sampler.bound import compute_bounds
+from sampler.bound import bounds_and_aim
+from sampler.counts import Counts
+from sampler.heuristics import lp_plan
+from sampler.heuristics.dispatch import dispatch_search, greedy_counts
+from sampler.heuristics.lp_plan import TimeLp, lp_guided_start
 from sampler.instance import Instance
-from sampler.model import lpplan
-from sampler.model.cpmodel import Counts, CPModel
+from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews
-from sampler.model.greedy import dispatch_search, greedy_counts
-from sampler.model.lpplan import TimeLp, lp_guided_start
 from sampler.plan import Plan
 from sampler.roster import build_pair_rows
 
@@ -50,31 +51,31 @@ def broken_constraints(model: CPModel) -> list[str]:
 @pytest.fixture(scope="module", params=["lingqiu-2022-11-10", "zhengzhou-jinshui-2022-11-15"])
 def setting(request):
     inst = Instance(load_scenario(SCENARIOS / f"{request.param}.yaml"))
-    bounds = compute_bounds(inst, curve=False)
-    crews = build_crews(inst, bounds.allocation)
+    bounds, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation)
     deadline = -(-(bounds.done_minute or inst.scenario.horizon_minutes) // inst.slot)
-    return inst, bounds, crews, deadline
+    return inst, aim, crews, deadline
 
 
-def starts(inst, bounds, crews, deadline) -> dict[str, Counts]:
+def starts(inst, aim, crews, deadline) -> dict[str, Counts]:
     return {
         "dispatcher": greedy_counts(inst, crews, deadline),
-        "steered": dispatch_search(inst, crews, deadline, bounds.allocation, rounds=3),
+        "steered": dispatch_search(inst, crews, deadline, aim.allocation, rounds=3),
         "posts": lp_guided_start(inst, crews, deadline, attempts=1, rounds=2),
     }
 
 
 def test_every_start_is_a_solution_of_the_model(setting):
-    inst, bounds, crews, deadline = setting
-    for name, counts in starts(inst, bounds, crews, deadline).items():
+    inst, aim, crews, deadline = setting
+    for name, counts in starts(inst, aim, crews, deadline).items():
         model = CPModel(inst, crews)
         model.hint(counts)
         assert broken_constraints(model) == [], name
 
 
 def test_rosters_carry_every_sample_of_the_counts(setting):
-    inst, bounds, crews, deadline = setting
-    for name, counts in starts(inst, bounds, crews, deadline).items():
+    inst, aim, crews, deadline = setting
+    for name, counts in starts(inst, aim, crews, deadline).items():
         plan = Plan(inst.scenario, build_pair_rows(inst, counts))
         assert plan.sampled == sum(counts.samples.values()), name
         assert plan.sampled <= inst.scenario.total_residents
@@ -87,7 +88,7 @@ def test_a_large_lp_plan_from_pdlp_agrees_with_glop(setting, monkeypatch):
     solution of the model."""
     inst, _, crews, deadline = setting
     exact = TimeLp(inst, crews).plan(deadline)
-    monkeypatch.setattr(lpplan, "PDLP_ABOVE", 0)
+    monkeypatch.setattr(lp_plan, "PDLP_ABOVE", 0)
     first_order = TimeLp(inst, crews).plan(deadline)
     assert first_order.sampled == pytest.approx(exact.sampled, rel=2e-3)
     assert sum(first_order.crew_size.values()) == pytest.approx(

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 import sampler.bound as bound
 from sampler import check_plan, load_scenario_text, solve, write_plan
-from sampler.bound import compute_bounds
+from sampler.bound import bounds_and_aim
+from sampler.budget import SolveParams
+from sampler.heuristics.topup import _cut, _detours, _left, _swap_modes, pull_in, top_up
 from sampler.instance import Instance
 from sampler.plan import Plan
-from sampler.solve import SolveParams, Status, reported_bound, status_of
-from sampler.topup import _cut, _detours, _left, _swap_modes, pull_in, top_up
+from sampler.result import Status, status_of
+from sampler.solve import reported_bound
 
 WINDOWS = [None, "08:00-14:00", "09:00-13:00", "10:30-14:00", "08:00-11:00"]
 
@@ -309,13 +311,15 @@ def test_no_plan_beats_the_bound(text, earlier_by):
     if earlier is not None:
         plans.append(Plan(scenario, earlier))
     done = min((p.done_minute for p in plans if p.complete), default=None)
+    whole = bounds_and_aim(Instance(scenario))
     with patch.object(bound, "REFINE_CELLS", 0):
-        on_the_grid = compute_bounds(Instance(scenario))
+        on_the_grid = bounds_and_aim(Instance(scenario))
         with patch.object(bound, "MAX_LP_CELLS", 2), patch.object(bound, "MIN_CLUSTERS", 1):
-            merged = compute_bounds(Instance(scenario))
-    for bounds in (result.bounds, on_the_grid, merged):
+            merged = bounds_and_aim(Instance(scenario))
+    assert whole[0] == result.bounds
+    for bounds, aim in (whole, on_the_grid, merged):
         if bounds.done_minute is None:
             assert done is None, text
             continue
-        assert bounds.aim_minute <= bounds.done_minute
+        assert aim.minute <= bounds.done_minute
         assert done is None or bounds.done_minute <= done, text

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sampler import check_plan, load_scenario, solve, write_plan
+from sampler.budget import SolveParams
 from sampler.geo import great_circle_km, travel_minutes
-from sampler.plan import Plan
-from sampler.roster import PAIR_COLUMNS, TRAVEL
-from sampler.solve import SolveParams, _on_grid, reported_bound, status_of
-from sampler.topup import _Stations, pull_in, top_up
+from sampler.heuristics.topup import _Stations, pull_in, top_up
+from sampler.plan import PAIR_COLUMNS, TRAVEL, Plan
+from sampler.result import status_of
+from sampler.solve import _on_grid, reported_bound
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from sampler.counts import Counts, TripCount, better, weighted_coverage, weighted_residents
 from sampler.instance import Instance
 from sampler.model import objective
 from sampler.model.constraints import add_constraints
 from sampler.model.crews import Crew
 from sampler.model.variables import Variables
+from sampler.result import Progress, StageStats
 
 FULL_PROBLEM_WORKERS = (
     "default_lp", "max_lp", "core", "pseudo_costs", "reduced_costs", "no_lp",
@@ -28,45 +30,6 @@ WALL_GUARD = 4.0  # wall-clock limit of a round: this multiple of its determinis
 WALL_SLACK = 10.0  # ...plus these seconds (presolve of a large model costs wall time only)
 FIRST_ROUND = 0.25  # deterministic seconds of a stage's first round; each next one doubles
 STALL = 1e-3  # a round that improves the objective by less than this (relative) ends a stage
-
-
-@dataclass(frozen=True)
-class TripCount:
-    """Pairs of a crew making one trip."""
-
-    crew: int
-    origin: int | None
-    dest: int
-    depart: int
-    arrive: int
-    minutes: int
-    pairs: int
-    mode: str | None = None  # the mode worked on arrival, for trips landing mid-slot
-
-
-@dataclass(frozen=True)
-class Counts:
-    """A solution of the counting model: how many pairs do what, where and when."""
-
-    crews: tuple[Crew, ...]
-    work: dict[tuple[int, int, str, int], int]  # (crew, site, mode, slot) -> pairs
-    samples: dict[tuple[int, str, int], int]  # (site, mode, slot) -> residents
-    kept: dict[tuple[int, int, str, int], int]  # same key -> pairs whose row goes on
-    trips: tuple[TripCount, ...]
-    done_slots: int
-
-
-@dataclass
-class StageStats:
-    name: str
-    status: str
-    objective: float
-    best_bound: float
-    wall_seconds: float
-    deterministic_seconds: float
-    conflicts: int
-    branches: int
-    stopped_by_wall_clock: bool
 
 
 @dataclass
@@ -107,12 +70,16 @@ class CPModel:
             self.model.add(objective.done_slots(v) >= done_at_least)
         # Nobody is sampled twice: stated once for the whole, so that the search knows the
         # best coverage possible without an LP.
-        total = sum(s.site.priority * s.site.residents for s in self.inst.sites)
+        total = weighted_residents(self.inst)
         self.model.add(objective.weighted_coverage(v) <= total)
         best = start
         if start is not None:
             self.hint(start)
-        if start is None or _covered(self.inst, start) < total or start.done_slots > done_at_least:
+        if (
+            start is None
+            or weighted_coverage(self.inst, start) < total
+            or start.done_slots > done_at_least
+        ):
             first = self._stage(
                 "coverage_and_done",
                 objective.coverage_then_done(v),
@@ -124,11 +91,11 @@ class CPModel:
                 persist=True,
                 target=(self.inst.n_slots + 1) * total - done_at_least,
             )
-            if first is not None and _better(self.inst, first, best):
+            if first is not None and better(self.inst, first, best):
                 best = first
         if best is None:
             return None
-        self.model.add(objective.weighted_coverage(v) >= _covered(self.inst, best))
+        self.model.add(objective.weighted_coverage(v) >= weighted_coverage(self.inst, best))
         self.model.add(objective.done_slots(v) <= max(best.done_slots, done_at_least))
         self.hint(best)
         spent = sum(s.deterministic_seconds for s in self.stages)
@@ -294,28 +261,6 @@ class CPModel:
 
 
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-
-
-def _covered(inst: Instance, counts: Counts) -> int:
-    """Priority-weighted residents sampled."""
-    return sum(inst.sites[i].site.priority * n for (i, _, _), n in counts.samples.items())
-
-
-def _better(inst: Instance, a: Counts, b: Counts | None) -> bool:
-    """Is ``a`` better than ``b`` on coverage, then done_at?"""
-    if b is None:
-        return True
-    return (_covered(inst, a), -a.done_slots) > (_covered(inst, b), -b.done_slots)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """An improving solution, as the live line in the terminal shows it."""
-
-    stage: str
-    done_slots: int
-    sampled: int
-    seconds: float
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):

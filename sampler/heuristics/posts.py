@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sampler.counts import Counts, quality, site_finish
+from sampler.heuristics.dispatch import DispatchData, Dispatcher, DispatchPair
 from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
-from sampler.model.cpmodel import Counts
 from sampler.model.crews import Crew
-from sampler.model.greedy import _Dispatch, _Pair, _quality, _site_finish
 
 
 @dataclass(frozen=True)
@@ -34,26 +34,32 @@ class Posts:
     modes: dict[tuple[int, int, str, int], float] = field(default_factory=dict)
 
 
-def posted_dispatch(inst: Instance, crews: tuple[Crew, ...], posts: Posts) -> Counts:
+def posted_dispatch(
+    inst: Instance, crews: tuple[Crew, ...], posts: Posts, data: DispatchData | None = None
+) -> Counts:
     """Take up the posts with named pairs, and keep working where work remains."""
-    sim = _TakePosts(inst, crews, posts)
+    sim = _TakePosts(inst, crews, posts, data)
     for t in range(inst.n_slots):
         sim.step(t)
     return sim.counts()
 
 
 def improve_posts(
-    inst: Instance, crews: tuple[Crew, ...], posts: Posts, rounds: int = 20
+    inst: Instance,
+    crews: tuple[Crew, ...],
+    posts: Posts,
+    rounds: int = 20,
+    data: DispatchData | None = None,
 ) -> tuple[Posts, Counts]:
     """Local search on the posts: move one pair's post from the site that finishes with
     most to spare to the one that finishes last, and keep the move if the dispatched plan
     is better (coverage, then done_at, then how late sites finish in all)."""
     best_posts = posts
-    best = posted_dispatch(inst, crews, posts)
-    best_key = _quality(inst, best)
+    best = posted_dispatch(inst, crews, posts, data)
+    best_key = quality(inst, best)
     tried: set[tuple] = set()
     for _ in range(rounds):
-        finish, short = _site_finish(inst, best)
+        finish, short = site_finish(inst, best)
         late = sorted(finish, key=lambda i: (-(short[i] > 0), -finish[i], i))
         early = sorted(finish, key=lambda i: (finish[i], i))
         move = _a_move(crews, best_posts, late[:3], early, tried)
@@ -68,8 +74,8 @@ def improve_posts(
         if walk.get((c, s, i), 0) > at[c, s, i]:
             walk[c, s, i] = at[c, s, i]
         candidate = Posts(best_posts.deadline, best_posts.crew_size, at, walk, 0, best_posts.modes)
-        counts = posted_dispatch(inst, crews, candidate)
-        key = _quality(inst, counts)
+        counts = posted_dispatch(inst, crews, candidate, data)
+        key = quality(inst, counts)
         if key > best_key:
             best_posts, best, best_key = candidate, counts, key
             tried.clear()
@@ -90,15 +96,17 @@ def _a_move(crews, posts: Posts, late: list[int], early: list[int], tried: set):
     return None
 
 
-class _TakePosts(_Dispatch):
+class _TakePosts(Dispatcher):
     """The dispatcher, with each stretch's posts taken up at its start."""
 
-    def __init__(self, inst: Instance, crews: tuple[Crew, ...], posts: Posts):
-        super().__init__(inst, crews, posts.deadline, {}, {})
+    def __init__(
+        self, inst: Instance, crews: tuple[Crew, ...], posts: Posts, data: DispatchData | None
+    ):
+        super().__init__(inst, crews, posts.deadline, {}, {}, data)
         self.posts = posts
         for crew in crews:
             self.pairs[crew.index] = [
-                _Pair(crew, k) for k in range(posts.crew_size.get(crew.index, 0))
+                DispatchPair(crew, k) for k in range(posts.crew_size.get(crew.index, 0))
             ]
         self.walk_posts: dict[tuple[int, int], int] = {}
 
@@ -106,7 +114,7 @@ class _TakePosts(_Dispatch):
         """Pairs take up the crew's posts for the stretch."""
         c = crew.index
         goal = {i: self.posts.at.get((c, s, i), 0) for i in crew.sites}
-        there: dict[int, list[_Pair]] = defaultdict(list)
+        there: dict[int, list[DispatchPair]] = defaultdict(list)
         for p in self.pairs[c]:
             if p.place is not None:
                 there[p.place].append(p)
@@ -153,7 +161,7 @@ class _TakePosts(_Dispatch):
         return None
 
 
-def _nearest(sim: _Dispatch, spare: list[_Pair], crew: Crew, dest: int, t: int):
+def _nearest(sim: Dispatcher, spare: list[DispatchPair], crew: Crew, dest: int, t: int):
     """The spare pair with the shortest trip to ``dest`` that fits its stretch."""
     best = None
     for pair in spare:

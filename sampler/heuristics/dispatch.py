@@ -18,14 +18,14 @@ from math import ceil
 
 import numpy as np
 
+from sampler.counts import Counts, TripCount, quality, site_finish
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate, sample_room
-from sampler.model.cpmodel import Counts, TripCount
 from sampler.model.crews import Arc, Crew
 
 
 @dataclass(eq=False)
-class _Pair:
+class DispatchPair:
     crew: Crew
     number: int  # within its crew: a stable order for every choice among pairs
     place: int | None = None
@@ -40,7 +40,7 @@ class _Pair:
 @dataclass
 class _Site:
     remaining: dict[str, int]
-    committed: set[_Pair] = field(default_factory=set)  # pairs there or on their way
+    committed: set[DispatchPair] = field(default_factory=set)  # pairs there or on their way
 
 
 Targets = dict[tuple[int, int, str], float]  # (team, site, mode) -> pair-minutes
@@ -53,55 +53,16 @@ def greedy_counts(
     deadline: int,
     targets: Targets | None = None,
     weights: dict[int, float] | None = None,
+    data: DispatchData | None = None,
 ) -> Counts:
     """A feasible solution of the counting model, aiming to finish by slot ``deadline`` and
     to give each team the share of each site's work that ``targets`` names. ``weights``
-    (per site, default 1) make a site's remaining work count for more when pairs choose."""
-    sim = _Dispatch(inst, crews, deadline, targets or {}, weights or {})
+    (per site, default 1) make a site's remaining work count for more when pairs choose.
+    ``data`` is what every dispatch over these crews shares (built here if not given)."""
+    sim = Dispatcher(inst, crews, deadline, targets or {}, weights or {}, data)
     for t in range(inst.n_slots):
         sim.step(t)
     return sim.counts()
-
-
-def best_start(
-    inst: Instance,
-    crews: tuple[Crew, ...],
-    deadline: int,
-    targets: Targets,
-    rounds: int = 20,
-    lp_plan: bool = True,
-) -> Counts:
-    """The best of the dispatcher on its own, steered by the bound's team shares, and
-    carrying out a time-indexed LP plan; ``rounds`` bounds each local search."""
-    from sampler.model.lpplan import lp_guided_start  # it builds on this module
-
-    options = [
-        greedy_counts(inst, crews, deadline),
-        dispatch_search(inst, crews, deadline, targets, rounds=rounds),
-    ]
-    planned = (
-        lp_guided_start(
-            inst,
-            crews,
-            deadline,
-            attempts=1 if rounds <= 3 else 2 if rounds < 8 else 3,
-            rounds=rounds,
-        )
-        if lp_plan
-        else None
-    )
-    if planned is not None:
-        options.append(planned)
-    return max(options, key=lambda c: _quality(inst, c))
-
-
-def _quality(inst: Instance, counts: Counts) -> tuple:
-    finish, _ = _site_finish(inst, counts)
-    return (
-        sum(inst.sites[i].site.priority * n for (i, _, _), n in counts.samples.items()),
-        -counts.done_slots,
-        -sum(finish.values()),
-    )
 
 
 def dispatch_search(
@@ -110,6 +71,7 @@ def dispatch_search(
     deadline: int,
     targets: Targets,
     rounds: int = 30,
+    data: DispatchData | None = None,
 ) -> Counts:
     """The dispatcher, re-run with more weight on the sites that finished late (and less on
     those that finished early), keeping the best plan: coverage, then done_at, then how
@@ -118,9 +80,9 @@ def dispatch_search(
     best: Counts | None = None
     best_key = None
     for _ in range(max(1, rounds)):
-        counts = greedy_counts(inst, crews, deadline, targets, weights)
-        finish, short = _site_finish(inst, counts)
-        key = _quality(inst, counts)
+        counts = greedy_counts(inst, crews, deadline, targets, weights, data)
+        finish, short = site_finish(inst, counts)
+        key = quality(inst, counts)
         if best_key is None or key > best_key:
             best, best_key = counts, key
         aim = max(deadline, 1)
@@ -135,19 +97,8 @@ def dispatch_search(
     return best
 
 
-def _site_finish(inst: Instance, counts: Counts) -> tuple[dict[int, int], dict[int, int]]:
-    """Per site: the slot after its last sample, and residents not sampled."""
-    finish = {s.index: 0 for s in inst.sites}
-    sampled = {s.index: 0 for s in inst.sites}
-    for (i, _, t), n in counts.samples.items():
-        finish[i] = max(finish[i], t + 1)
-        sampled[i] += n
-    short = {s.index: s.site.residents - sampled[s.index] for s in inst.sites}
-    return finish, short
-
-
 @dataclass
-class _Static:
+class DispatchData:
     """What every dispatch over the same crews shares: duty slots, trips, work cells."""
 
     crews: tuple[Crew, ...]
@@ -170,11 +121,8 @@ class _Static:
         return self._left[deadline]
 
 
-def _static(inst: Instance, crews: tuple[Crew, ...]) -> _Static:
-    """The shared dispatch data for these crews, computed once per instance."""
-    cached = inst._cache.get("dispatch")
-    if cached is not None and cached.crews is crews:
-        return cached
+def dispatch_data(inst: Instance, crews: tuple[Crew, ...]) -> DispatchData:
+    """What every dispatch over these crews shares: build it once and hand it to each."""
     arcs_from: dict[tuple[int, int | None], list[Arc]] = defaultdict(list)
     allowed: set[tuple[int, int, str, int]] = set()
     for crew in crews:
@@ -187,14 +135,12 @@ def _static(inst: Instance, crews: tuple[Crew, ...]) -> _Static:
                     for m in MODES:
                         if crew.team.can(m) and site.demand(m) > 0:
                             allowed.add((crew.index, i, m, t))
-    static = _Static(
+    return DispatchData(
         crews, inst.n_slots, {c.index: set(c.on_duty()) for c in crews}, arcs_from, allowed
     )
-    inst._cache["dispatch"] = static
-    return static
 
 
-class _Dispatch:
+class Dispatcher:
     def __init__(
         self,
         inst: Instance,
@@ -202,13 +148,14 @@ class _Dispatch:
         deadline: int,
         targets: Targets,
         weights: dict[int, float],
+        data: DispatchData | None = None,
     ):
         self.inst, self.crews = inst, crews
         self.weight = weights
         self.slot = inst.slot
         self.deadline = max(1, min(deadline, inst.n_slots))
         self.sites = {
-            s.index: _Site({m: d for m, d in zip(MODES, _demands(inst)[s.index], strict=True)})
+            s.index: _Site({m: d for m, d in zip(MODES, inst.demands[s.index], strict=True)})
             for s in inst.sites
         }
         # Team targets, in pair-slots still to give, per site and per (site, mode).
@@ -217,7 +164,7 @@ class _Dispatch:
         for (k, i, mode), minutes in targets.items():
             self.target[k, i] += weights.get(i, 1.0) * minutes / self.slot
             self.mode_target[k, i, mode] += minutes / self.slot
-        self.pairs: dict[int, list[_Pair]] = {}
+        self.pairs: dict[int, list[DispatchPair]] = {}
         first_crew: set[int] = set()
         for crew in crews:
             # Every pair of a team follows its first (longest) duty pattern; the CP model
@@ -226,14 +173,14 @@ class _Dispatch:
                 self.pairs[crew.index] = []
                 continue
             first_crew.add(crew.team.index)
-            self.pairs[crew.index] = [_Pair(crew, k) for k in range(crew.team.pairs)]
+            self.pairs[crew.index] = [DispatchPair(crew, k) for k in range(crew.team.pairs)]
         self.mean_rate = {
             m: float(np.mean([t.rate(m) for t in inst.teams if t.can(m)] or [1.0])) for m in MODES
         }
         # Teams that cannot go door to door take the walk-in stations first, so that the
         # pairs who can are free for home visits.
         self.work_order = sorted(crews, key=lambda c: (c.team.can(DOOR_TO_DOOR), c.index))
-        static = _static(inst, crews)
+        static = data if data is not None else dispatch_data(inst, crews)
         self.on_duty = static.on_duty
         self.arcs_from = static.arcs_from
         self.allowed = static.allowed
@@ -285,7 +232,7 @@ class _Dispatch:
                 at_risk.append((-short, i))
         if not at_risk:
             return
-        spare: list[_Pair] = []
+        spare: list[DispatchPair] = []
         for i, site in self.sites.items():
             if not site.committed:
                 continue
@@ -319,11 +266,11 @@ class _Dispatch:
                 self._move(pair, arc, landing, t)
                 short -= self._gives(pair, t)
 
-    def _can_work(self, pair: _Pair, site: int) -> bool:
+    def _can_work(self, pair: DispatchPair, site: int) -> bool:
         remaining = self.sites[site].remaining
         return any(remaining[m] > 0 and pair.crew.team.can(m) for m in MODES)
 
-    def _move(self, pair: _Pair, arc: Arc, landing: tuple[int, int], t: int) -> None:
+    def _move(self, pair: DispatchPair, arc: Arc, landing: tuple[int, int], t: int) -> None:
         """Send a pair along an arc, leaving at the start of slot t."""
         arrive, lost = landing
         if pair.place is not None:
@@ -333,7 +280,7 @@ class _Dispatch:
         self.trip_log.append(pair.trip)
         pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
-    def _useful_here(self, pair: _Pair) -> bool:
+    def _useful_here(self, pair: DispatchPair) -> bool:
         site = self.sites[pair.place]
         team = pair.crew.team
         return any(site.remaining[m] > 0 and team.can(m) for m in MODES)
@@ -352,7 +299,7 @@ class _Dispatch:
             if site.remaining[m] > 0 and (team is None or team.can(m))
         )
 
-    def _gives(self, pair: _Pair, t: int) -> int:
+    def _gives(self, pair: DispatchPair, t: int) -> int:
         """Pair-slots a pair can still give before the deadline."""
         return self.duty_left[pair.crew.index][max(t, pair.transit_until, 0)]
 
@@ -370,7 +317,7 @@ class _Dispatch:
                 total += left[start] - left[closes]
         return total
 
-    def _send(self, pair: _Pair, t: int) -> None:
+    def _send(self, pair: DispatchPair, t: int) -> None:
         crew = pair.crew
         team = crew.team
         if pair.place is not None and crew.previous(t) is None:
@@ -410,14 +357,14 @@ class _Dispatch:
 
     def _work(self, crew: Crew, t: int) -> None:
         team = crew.team
-        by_site: dict[int, list[_Pair]] = defaultdict(list)
+        by_site: dict[int, list[DispatchPair]] = defaultdict(list)
         for pair in self.pairs[crew.index]:
             if pair.place is not None and pair.transit_until <= t:
                 by_site[pair.place].append(pair)
         for i, present in sorted(by_site.items()):
             site = self.sites[i]
             stations = self.inst.sites[i].site.stations
-            cells: dict[str, list[_Pair]] = {WALK_IN: [], DOOR_TO_DOOR: []}
+            cells: dict[str, list[DispatchPair]] = {WALK_IN: [], DOOR_TO_DOOR: []}
             # Pairs that were already at it keep their mode first.
             present.sort(key=lambda p: (p.last is None or p.last[0] != i, p.transit_until == t))
             modes = [m for m in MODES if (crew.index, i, m, t) in self.allowed]
@@ -443,7 +390,7 @@ class _Dispatch:
                 if workers:
                     self._sample(crew, i, mode, t, workers)
 
-    def _worth_starting(self, pair: _Pair, i: int, mode: str, t: int) -> bool:
+    def _worth_starting(self, pair: DispatchPair, i: int, mode: str, t: int) -> bool:
         """Does the pair's work in slot t carry the roster row's rounding it may begin?
 
         A row that begins here is charged one resident for rounding (:func:`sample_room`);
@@ -474,7 +421,7 @@ class _Dispatch:
             return mode
         return None
 
-    def _sample(self, crew: Crew, i: int, mode: str, t: int, workers: list[_Pair]) -> None:
+    def _sample(self, crew: Crew, i: int, mode: str, t: int, workers: list[DispatchPair]) -> None:
         team, slot = crew.team, self.slot
         scale = 60 * model_rate(team.rate(mode))[1]
         kept = sum(1 for p in workers if p.last == (i, mode, t - 1) and crew.previous(t) == t - 1)
@@ -509,13 +456,6 @@ class _Dispatch:
             _trip_counts(self.trip_log),
             done,
         )
-
-
-def _demands(inst: Instance) -> list[tuple[int, int]]:
-    """(walk-in, home) residents per site, computed once per instance."""
-    if "demands" not in inst._cache:
-        inst._cache["demands"] = [tuple(s.demand(m) for m in MODES) for s in inst.sites]
-    return inst._cache["demands"]
 
 
 def _trip_counts(log: list[list]) -> tuple[TripCount, ...]:

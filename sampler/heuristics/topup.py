@@ -21,7 +21,7 @@ import pandas as pd
 
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
-from sampler.roster import BREAK, PAIR_COLUMNS, TRAVEL, _with_breaks, pair_ids
+from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, pair_ids, with_breaks
 from sampler.scenario import Scenario
 
 NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
@@ -143,7 +143,7 @@ def _top_up(
     if not changed:
         return rows, left
     kept = rows[~rows.pair.isin(changed)]
-    added = [r for s in states.values() if s.pair in changed for r in _with_breaks(s.rows)]
+    added = [r for s in states.values() if s.pair in changed for r in with_breaks(s.rows)]
     return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True), left
 
 
@@ -609,6 +609,6 @@ def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.Data
         own = list(group)
         while own and own[-1][2] == TRAVEL:
             own.pop()  # a trip to work that is no longer there
-        out.extend(_with_breaks(own))
+        out.extend(with_breaks(own))
     cut = pd.concat([keep, pd.DataFrame(out, columns=PAIR_COLUMNS)], ignore_index=True)
     return cut, touched

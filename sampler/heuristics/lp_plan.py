@@ -6,7 +6,7 @@ exact rates; walk-in stations, open windows, the first trip from the base and th
 patterns hold. Among the plans that sample everyone by a deadline it prefers early samples
 and few changes of place (a change costs about a trip's worth of samples). Its mean
 presence per crew, stretch and site, rounded to whole pairs, gives the posts that the
-dispatcher of :mod:`sampler.model.posts` takes up.
+dispatcher of :mod:`sampler.heuristics.posts` takes up.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from sampler.counts import Counts, quality, weighted_residents
+from sampler.heuristics.dispatch import DispatchData
+from sampler.heuristics.posts import Posts, improve_posts
 from sampler.instance import MODES, WALK_IN, Instance
-from sampler.model.cpmodel import Counts
 from sampler.model.crews import Crew
-from sampler.model.greedy import _quality
-from sampler.model.posts import Posts, improve_posts
 
 LATENESS = 1e-3  # objective weight of one sample one slot later (coverage weighs 1)
 # Above this many variables the LP plan is solved by PDLP (first-order, to a relative
@@ -198,20 +198,25 @@ def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
 
 
 def lp_guided_start(
-    inst: Instance, crews: tuple[Crew, ...], bound_slot: int, attempts: int = 3, rounds: int = 20
+    inst: Instance,
+    crews: tuple[Crew, ...],
+    bound_slot: int,
+    attempts: int = 3,
+    rounds: int = 20,
+    data: DispatchData | None = None,
 ) -> Counts | None:
     """The best dispatch of LP plans with deadlines from the bound on (each improved by
     moving posts), until one samples everyone by its deadline."""
     best: Counts | None = None
-    total = sum(s.site.priority * s.site.residents for s in inst.sites)
+    total = weighted_residents(inst)
     deadline = max(1, bound_slot)
     for _ in range(attempts):
         plan = TimeLp(inst, crews).plan(deadline)
         if plan is not None:
-            _, counts = improve_posts(inst, crews, lp_posts(inst, crews, plan), rounds)
-            if best is None or _quality(inst, counts) > _quality(inst, best):
+            _, counts = improve_posts(inst, crews, lp_posts(inst, crews, plan), rounds, data)
+            if best is None or quality(inst, counts) > quality(inst, best):
                 best = counts
-            if _quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
+            if quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
                 break
         if deadline >= inst.n_slots:
             break

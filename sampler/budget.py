@@ -1,0 +1,102 @@
+"""What a time limit buys: one policy for the whole planner.
+
+``--time-limit`` is an effort, not a wall-clock promise: every figure below is derived from
+it deterministically, so the same scenario and limit give the same plan on any machine.
+:class:`SolveParams` says how hard to search; its methods say what that means for each
+step: CP-SAT's deterministic budget, rounds of local search, whether the LP plan is worth
+its cost, and what a part of a city gets (:meth:`SolveParams.for_part`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from sampler.model.crews import CandidateOptions
+
+if TYPE_CHECKING:
+    from sampler.instance import Instance
+
+DETERMINISTIC_PER_SECOND = 0.3
+MIN_CP_SECONDS = 2.0  # below this time limit the dispatcher's plan is not polished by CP-SAT
+RESCUE_BUDGET = 1.0  # deterministic seconds CP-SAT gets to finish a plan left unfinished
+DISPATCH_SECONDS_PER_PAIR_SLOT = 25e-6  # one dispatch, measured on the street tier
+PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
+RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP's size)
+LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
+RESCUE_SECONDS = 3.0  # a part with less time than this is not finished by CP-SAT
+SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty pattern
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How hard and how to search. The same scenario and params give the same plan."""
+
+    time_limit: float = 10.0  # about this many seconds of search (see solver_budget)
+    seed: int = 0
+    workers: int = 2
+    patterns_per_team: int = 3  # duty patterns (squads with their own break times) per team
+    candidates: CandidateOptions = field(default_factory=CandidateOptions)
+    part_sites: int = 30  # a city is planned in parts of about this many sites
+    max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
+
+    rounds: int | None = None  # rounds of each local search (None: what the time allows)
+    lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
+    rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
+
+    @property
+    def solver_budget(self) -> float:
+        """CP-SAT's budget in deterministic time, so that the same input gives the same plan.
+
+        On the 2-core machine this project is measured on, one deterministic second of
+        CP-SAT's neighbourhood search took 1.7 to 3.6 wall seconds; a third of the limit
+        keeps the whole run near it.
+        """
+        return max(0.1, DETERMINISTIC_PER_SECOND * self.time_limit)
+
+    def rounds_for(self, inst: Instance) -> int:
+        """Rounds of local search: as given, or what fits in half the time limit (one
+        dispatch costs about 25 microseconds per pair and slot, and there are up to three
+        LP plans to improve)."""
+        if self.rounds:
+            return self.rounds
+        dispatch = DISPATCH_SECONDS_PER_PAIR_SLOT * max(1, sum(t.pairs for t in inst.teams))
+        dispatch *= inst.n_slots
+        return max(3, min(20, int(0.5 * self.time_limit / (3 * dispatch))))
+
+    def cp_budget(self, unfinished: bool) -> float | None:
+        """CP-SAT's deterministic budget for a model that fits, or None to keep the start.
+        With little time, CP-SAT only steps in to finish what the dispatcher left undone
+        (``unfinished``: where the bound says everyone can be sampled)."""
+        if self.time_limit >= MIN_CP_SECONDS or (unfinished and self.rescue):
+            return max(self.solver_budget, RESCUE_BUDGET if unfinished else 0.0)
+        return None
+
+    def part_time_limit(self, parts: int) -> float:
+        """Each part's effort: twice its share of the limit (parts run two at a time)."""
+        return max(0.5, self.time_limit / max(1, parts) * 2)
+
+    def for_part(self, parts: int, sites: int) -> SolveParams:
+        """What one of ``parts`` parts of a city, with ``sites`` sites, gets. Every part gets
+        the same effort whatever the number of worker processes, one solver thread each."""
+        limit = self.part_time_limit(parts)
+        return SolveParams(
+            time_limit=limit,
+            seed=self.seed,
+            workers=1,
+            # Squads with staggered breaks cost a part three times the effort; with
+            # seconds per part, one duty pattern per team is the better use of them.
+            patterns_per_team=self.patterns_per_team if limit >= SQUAD_SECONDS else 1,
+            # A part is small: its teams may go to any of its sites.
+            candidates=CandidateOptions(max_sites=max(16, min(PART_CANDIDATES, sites))),
+            rounds=max(3, min(20, int(2 * limit))),
+            # The LP plan is the best start and the dearest (a second or two a part); with
+            # less time than that a part keeps the dispatchers' plan unless it leaves
+            # residents or ends well after the bound (see retry).
+            lp_plan=limit >= LP_PLAN_SECONDS,
+            rescue=limit >= RESCUE_SECONDS,
+        )
+
+    def retry(self) -> SolveParams:
+        """A part's second try: with the LP plan, on fewer candidate sites (its LP's size)."""
+        return replace(self, lp_plan=True, candidates=CandidateOptions(max_sites=RETRY_CANDIDATES))

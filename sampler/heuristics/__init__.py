@@ -1,0 +1,18 @@
+"""Heuristics that build plans, apart from the CP model in :mod:`sampler.model`.
+
+Counts, slot by slot:
+
+- :mod:`~sampler.heuristics.dispatch`: the dispatcher, pairs sent slot by slot to where
+  their team's share of the work is least covered, and its weighted re-runs;
+- :mod:`~sampler.heuristics.posts`: posts per suit stretch, taken up by the dispatcher, and
+  a local search that moves them;
+- :mod:`~sampler.heuristics.lp_plan`: a time-indexed LP plan rounded to posts;
+- :mod:`~sampler.heuristics.start`: the best of them, the CP model's warm start.
+
+Pair rows, in minutes (after the roster is built):
+
+- :mod:`~sampler.heuristics.topup`: residents left go to the pairs that can sample them
+  soonest, and :func:`~sampler.heuristics.topup.pull_in` brings the plan's end forward.
+
+Each module imports only those listed before it, and no private name of another.
+"""
