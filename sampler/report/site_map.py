@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sampler.plan_folder import PlanFolder
 from sampler.report.axes import nice_step
 from sampler.report.palette import DONE_RAMP, NOT_DONE
 from sampler.report.text import Clock, esc, fmt_pct, text_width
+from sampler.scenario import Site, Team
 
 MAP_LABELS_MAX = 30  # sites named on the map up to this many
 BASE_LABELS_MAX = 12
@@ -70,22 +72,32 @@ class _LabelPlacer:
 
 
 _ARROWS = "→↗↑↖←↙↓↘"
+W, PAD = 640, 40  # the map's width and margin, px
+MIN_SPAN = 0.006  # degrees, about 0.6 km: one site alone still gets a map
+KM_PER_DEGREE = 111.32
 
 
-def site_map(folder: PlanFolder) -> str:
-    """Sites by latitude and longitude, coloured by done_at, sized by residents; team
-    bases as triangles (a base far outside the sites' area sits on the edge, with an arrow
-    and its distance, so that it does not squeeze the sites into a corner)."""
-    head = '<section class="panel" id="map"><h2>Map of sites</h2>'
-    if folder.scenario is None:
-        return head + '<p class="hint">No scenario.yaml in the plan folder: no map.</p></section>'
-    sc = folder.scenario
-    clock = Clock(folder)
-    sites = folder.sites.drop_duplicates("site").set_index("site")
-    bases = [t for t in sc.teams if t.people > 0]
-    lat0 = sum(s.lat for s in sc.sites) / len(sc.sites)
+@dataclass(frozen=True)
+class _Frame:
+    """Where a longitude and latitude land on the map: longitude shrunk by the cosine of
+    the mean latitude, then centred and scaled to the map's width (or height)."""
+
+    kx: float
+    mid_x: float
+    mid_y: float
+    scale: float
+    h: float
+
+    def px(self, lon: float, lat: float) -> tuple[float, float]:
+        return W / 2 + (lon * self.kx - self.mid_x) * self.scale, self.h / 2 - (
+            lat - self.mid_y
+        ) * self.scale
+
+
+def _frame(sites: list[Site], bases: list[Team], crowd: bool) -> _Frame:
+    """The sites' area, grown to take in the bases near it."""
+    lat0 = sum(s.lat for s in sites) / len(sites)
     kx = math.cos(math.radians(lat0))
-    min_span = 0.006  # degrees, about 0.6 km: one site alone still gets a map
 
     def extent(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
         xs = [lon * kx for lon, _ in points]
@@ -93,14 +105,13 @@ def site_map(folder: PlanFolder) -> str:
         return min(xs), max(xs), min(ys), max(ys)
 
     def spans(e: tuple[float, float, float, float]) -> tuple[float, float]:
-        return max(e[1] - e[0], min_span), max(e[3] - e[2], min_span)
+        return max(e[1] - e[0], MIN_SPAN), max(e[3] - e[2], MIN_SPAN)
 
-    points = [(s.lon, s.lat) for s in sc.sites]
+    points = [(s.lon, s.lat) for s in sites]
     box = extent(points)
     sx, sy = spans(box)
     # A base joins the map if it grows it by at most 1.5 times or about 3 km; with many
     # teams (a city), by a quarter at most, and bases further out are only counted.
-    crowd = len(bases) > BASE_LABELS_MAX
     reach = 1.25 * max(sx, sy) if crowd else max(2.5 * max(sx, sy), max(sx, sy) + 0.03)
     for t in bases:
         gx, gy = spans(extent([*points, (t.lon, t.lat)]))
@@ -108,85 +119,63 @@ def site_map(folder: PlanFolder) -> str:
             points.append((t.lon, t.lat))
     x0, x1, y0, y1 = extent(points)
     span_x, span_y = spans((x0, x1, y0, y1))
-    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
-    w, pad = 640, 40
-    scale = (w - 2 * pad) / span_x
-    h = span_y * scale + 2 * pad
+    scale = (W - 2 * PAD) / span_x
+    h = span_y * scale + 2 * PAD
     if h > 560:  # a tall area: fit the height instead
-        scale = (560 - 2 * pad) / span_y
+        scale = (560 - 2 * PAD) / span_y
         h = 560.0
+    return _Frame(kx, (x0 + x1) / 2, (y0 + y1) / 2, scale, h)
 
-    def px(lon: float, lat: float) -> tuple[float, float]:
-        return w / 2 + (lon * kx - mid_x) * scale, h / 2 - (lat - mid_y) * scale
 
-    done = {
-        s.id: folder.minute(str(sites.at[s.id, "done_at"])) if s.id in sites.index else None
-        for s in sc.sites
-    }
-    finished = [m for m in done.values() if m is not None]
-    first, last = (min(finished), max(finished)) if finished else (0, 0)
-    most = max((s.residents for s in sc.sites), default=1) or 1
-    r_max = min(16.0, max(4.0, 0.45 * math.sqrt((w - 2 * pad) * (h - 2 * pad) / len(sc.sites))))
+def _radii(sites: list[Site], h: float) -> dict[str, float]:
+    """Site radii by residents, smaller when sites are many."""
+    most = max((s.residents for s in sites), default=1) or 1
+    r_max = min(16.0, max(4.0, 0.45 * math.sqrt((W - 2 * PAD) * (h - 2 * PAD) / len(sites))))
     r_min = min(2.0, r_max / 2)
-    radius = {s.id: r_min + (r_max - r_min) * math.sqrt(s.residents / most) for s in sc.sites}
-    out = [
-        f'<svg class="chart" id="map-chart" viewBox="0 0 {w} {h + 56:.0f}" role="img" '
-        f'aria-label="Map of sites">',
-        f'<rect class="map-bg" x="0" y="0" width="{w}" height="{h:.0f}"/>',
-    ]
-    marks = []
-    for s in sc.sites:
-        x, y = px(s.lon, s.lat)
-        marks.append((x - radius[s.id], y - radius[s.id], x + radius[s.id], y + radius[s.id]))
-    placed_bases = []
+    return {s.id: r_min + (r_max - r_min) * math.sqrt(s.residents / most) for s in sites}
+
+
+def _placed_bases(
+    frame: _Frame, bases: list[Team], crowd: bool
+) -> list[tuple[Team, float, float, str, float]]:
+    """(team, x, y, arrow, km) per base drawn: a base off the map sits on its edge with an
+    arrow and its distance, or (``crowd``) is left out."""
+    placed = []
     for t in bases:
-        x, y = px(t.lon, t.lat)
-        inside = 4 <= x <= w - 4 and 4 <= y <= h - 4
+        x, y = frame.px(t.lon, t.lat)
+        inside = 4 <= x <= W - 4 and 4 <= y <= frame.h - 4
         if not inside and crowd:
             continue
         if not inside:
-            dx, dy = t.lon * kx - mid_x, t.lat - mid_y
-            km = math.hypot(dx, dy) * 111.32
+            dx, dy = t.lon * frame.kx - frame.mid_x, t.lat - frame.mid_y
+            km = math.hypot(dx, dy) * KM_PER_DEGREE
             arrow = _ARROWS[round(math.degrees(math.atan2(dy, dx)) / 45) % 8]
-            x, y = min(max(x, 12), w - 12), min(max(y, 12), h - 12)
+            x, y = min(max(x, 12), W - 12), min(max(y, 12), frame.h - 12)
         else:
             arrow, km = "", 0.0
-        placed_bases.append((t, x, y, arrow, km))
-        marks.append((x - 6, y - 7, x + 6, y + 4))
-    labels = _LabelPlacer(w, h, marks)
-    label_sites = len(sc.sites) <= MAP_LABELS_MAX
-    texts = []
-    # Largest first, so that small sites stay visible on top.
-    for s in sorted(sc.sites, key=lambda s: -s.residents):
-        x, y = px(s.lon, s.lat)
-        r = radius[s.id]
-        m = done[s.id]
-        share = 0.0 if last == first else ((m or 0) - first) / (last - first)
-        fill = NOT_DONE if m is None else _ramp(share)
-        row = sites.loc[s.id] if s.id in sites.index else None
-        coverage = fmt_pct(row["coverage"]) if row is not None else "–"
-        tip = (
-            f"{s.name or s.id} ({s.id})\n{s.residents:,} residents, {s.home_visits:,} at home"
-            f"{' · sealed' if s.sealed else ''}\ncoverage {coverage} · done at "
-            f"{clock(m) if m is not None else 'not finished'}"
-        )
-        cls = "site sealed" if s.sealed else "site"
-        out.append(
-            f'<circle class="{cls}" data-site="{esc(s.id)}" cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{r:.1f}" fill="{fill}"><title>{esc(tip)}</title></circle>'
-        )
-        if label_sites:
-            name = s.name or s.id
-            where = labels.place(x, y, r, name, 11.5)
-            texts.append(f'<text class="site-label" {where}>{esc(name)}</text>')
-    base_marks = []
-    for t, x, y, arrow, km in placed_bases:
+        placed.append((t, x, y, arrow, km))
+    return placed
+
+
+def _site_tip(s: Site, coverage: str, done: str) -> str:
+    return (
+        f"{s.name or s.id} ({s.id})\n{s.residents:,} residents, {s.home_visits:,} at home"
+        f"{' · sealed' if s.sealed else ''}\ncoverage {coverage} · done at {done}"
+    )
+
+
+def _base_marks(
+    placed: list[tuple[Team, float, float, str, float]], crowd: bool, labels: _LabelPlacer
+) -> tuple[list[str], list[str]]:
+    """The bases' triangles and (unless ``crowd``) their labels."""
+    marks, texts = [], []
+    for t, x, y, arrow, km in placed:
         where_to = f" · {km:.0f} km off the map {arrow}" if arrow else ""
         tip = f"base of {t.name or t.id} ({t.id}) · {t.people} people{where_to}"
         cls = "base off" if arrow else "base"
         # Many bases are drawn small and under the sites, which they must not hide.
         shape = "l3.5,6 h-7 z" if crowd else "l6,10.5 h-12 z"
-        base_marks.append(
+        marks.append(
             f'<path class="{cls}" data-team="{esc(t.id)}" d="M{x:.1f},{y - (4 if crowd else 7):.1f}'
             f' {shape}"><title>{esc(tip)}</title></path>'
         )
@@ -194,17 +183,16 @@ def site_map(folder: PlanFolder) -> str:
             name = (t.name or t.id) + (f" {arrow} {km:.0f} km" if arrow else "")
             where = labels.place(x, y - 2, 7, name, 11.5)
             texts.append(f'<text class="base-label" {where}>{esc(name)}</text>')
-    out[2:2] = base_marks if crowd else []
-    out.extend([] if crowd else base_marks)
-    out.extend(texts)
-    # Legend below the map: the colour ramp from the first to the last site done.
-    ly = h + 14
+    return marks, texts
+
+
+def _legend(ly: float, ends: tuple[str, str]) -> str:
+    """Below the map: the colour ramp from the first to the last site done, and the marks."""
     stops = "".join(
         f'<stop offset="{i / (len(DONE_RAMP) - 1):.2f}" stop-color="{c}"/>'
         for i, c in enumerate(DONE_RAMP)
     )
-    ends = (clock(first), clock(last)) if finished else ("", "")
-    out.append(
+    return (
         f'<defs><linearGradient id="done-ramp">{stops}</linearGradient></defs>'
         f'<text class="tick" x="10" y="{ly + 10:.0f}">done at</text>'
         f'<rect x="58" y="{ly:.0f}" width="150" height="12" fill="url(#done-ramp)"/>'
@@ -218,17 +206,82 @@ def site_map(folder: PlanFolder) -> str:
         f'<text class="tick" x="464" y="{ly + 10:.0f}">team base</text>'
         f'<text class="tick" x="530" y="{ly + 10:.0f}">size: residents</text>'
     )
-    # Scale bar, under the map (bases on the edge may take any corner of it).
-    km_per_px = 111.32 / scale
-    km = nice_step(km_per_px * (w - 2 * pad) / 5, 1)
+
+
+def _scale_bar(frame: _Frame, ly: float) -> str:
+    """A round distance in km, under the map (bases on the edge may take any corner)."""
+    km_per_px = KM_PER_DEGREE / frame.scale
+    km = nice_step(km_per_px * (W - 2 * PAD) / 5, 1)
     bar = km / km_per_px
-    out.append(
+    return (
         f'<g transform="translate(452,{ly + 28:.0f})"><line class="scale" x1="0" '
         f'x2="{bar:.1f}" y1="0" y2="0"/><text class="tick" x="{bar + 6:.1f}" y="4">'
         f"{km:g} km</text></g>"
     )
-    out.append("</svg>")
-    off = len(bases) - len(placed_bases)
+
+
+def site_map(folder: PlanFolder) -> str:
+    """Sites by latitude and longitude, coloured by done_at, sized by residents; team
+    bases as triangles (a base far outside the sites' area sits on the edge, with an arrow
+    and its distance, so that it does not squeeze the sites into a corner)."""
+    head = '<section class="panel" id="map"><h2>Map of sites</h2>'
+    if folder.scenario is None:
+        return head + '<p class="hint">No scenario.yaml in the plan folder: no map.</p></section>'
+    sc = folder.scenario
+    clock = Clock(folder)
+    sites = folder.sites.drop_duplicates("site").set_index("site")
+    bases = [t for t in sc.teams if t.people > 0]
+    crowd = len(bases) > BASE_LABELS_MAX
+    frame = _frame(sc.sites, bases, crowd)
+    done = {
+        s.id: folder.minute(str(sites.at[s.id, "done_at"])) if s.id in sites.index else None
+        for s in sc.sites
+    }
+    finished = [m for m in done.values() if m is not None]
+    first, last = (min(finished), max(finished)) if finished else (0, 0)
+    radius = _radii(sc.sites, frame.h)
+    placed = _placed_bases(frame, bases, crowd)
+    marks = []
+    for s in sc.sites:
+        x, y = frame.px(s.lon, s.lat)
+        marks.append((x - radius[s.id], y - radius[s.id], x + radius[s.id], y + radius[s.id]))
+    marks += [(x - 6, y - 7, x + 6, y + 4) for _, x, y, _, _ in placed]
+    labels = _LabelPlacer(W, frame.h, marks)
+    label_sites = len(sc.sites) <= MAP_LABELS_MAX
+    circles, texts = [], []
+    # Largest first, so that small sites stay visible on top.
+    for s in sorted(sc.sites, key=lambda s: -s.residents):
+        x, y = frame.px(s.lon, s.lat)
+        r, m = radius[s.id], done[s.id]
+        share = 0.0 if last == first else ((m or 0) - first) / (last - first)
+        fill = NOT_DONE if m is None else _ramp(share)
+        coverage = fmt_pct(sites.loc[s.id]["coverage"]) if s.id in sites.index else "–"
+        tip = _site_tip(s, coverage, clock(m) if m is not None else "not finished")
+        circles.append(
+            f'<circle class="{"site sealed" if s.sealed else "site"}" data-site="{esc(s.id)}" '
+            f'cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"><title>{esc(tip)}</title>'
+            "</circle>"
+        )
+        if label_sites:
+            name = s.name or s.id
+            where = labels.place(x, y, r, name, 11.5)
+            texts.append(f'<text class="site-label" {where}>{esc(name)}</text>')
+    base_marks, base_texts = _base_marks(placed, crowd, labels)
+    h = frame.h
+    out = [
+        f'<svg class="chart" id="map-chart" viewBox="0 0 {W} {h + 56:.0f}" role="img" '
+        f'aria-label="Map of sites">',
+        f'<rect class="map-bg" x="0" y="0" width="{W}" height="{h:.0f}"/>',
+        *(base_marks if crowd else []),
+        *circles,
+        *([] if crowd else base_marks),
+        *texts,
+        *base_texts,
+        _legend(h + 14, (clock(first), clock(last)) if finished else ("", "")),
+        _scale_bar(frame, h + 14),
+        "</svg>",
+    ]
+    off = len(bases) - len(placed)
     if off:
         out.append(
             f'<p class="hint">{off:,} of {len(bases):,} team bases lie outside this map; '

@@ -64,12 +64,8 @@ def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[str], table_id: s
     )
 
 
-def tables(folder: PlanFolder) -> str:
-    """The tables section: districts, then sites."""
-    clock = Clock(folder)
-    s = _site_frame(folder)
-    out = ['<section class="panel wide" id="tables"><h2>Districts</h2>']
-    d_rows = []
+def _district_table(s: pd.DataFrame, clock: Clock) -> str:
+    """A row per district, those with sites not finished first, then the least covered."""
     districts = s.assign(district=s["district"].replace("", "(none)")).groupby(
         "district", sort=False
     )
@@ -80,9 +76,10 @@ def tables(folder: PlanFolder) -> str:
         last = None if open_ else g["done_min"].max()
         summary.append((open_, -(smp / res if res else 1), name, g, res, smp, last))
     summary.sort(key=lambda r: (-r[0], r[1], -(r[6] or 0)))
+    rows = []
     for open_, _, name, g, res, smp, last in summary:
         cov = smp / res if res else 1.0
-        d_rows.append(
+        rows.append(
             "<tr>"
             + _cell(name)
             + _cell(fmt_int(len(g)), len(g), "num")
@@ -96,21 +93,16 @@ def tables(folder: PlanFolder) -> str:
             )
             + "</tr>"
         )
-    out.append(
-        _table(
-            [("district", False), ("sites", True), ("residents", True), ("sampled", True),
-             ("coverage", True), ("not finished", True), ("done at", True)],
-            d_rows,
-            "district-table",
-        )
+    return _table(
+        [("district", False), ("sites", True), ("residents", True), ("sampled", True),
+         ("coverage", True), ("not finished", True), ("done at", True)],
+        rows,
+        "district-table",
     )  # fmt: skip
-    out.append("<h2>Sites</h2>")
-    if len(s) > SITE_ROWS_MAX:
-        out.append(
-            f'<p class="hint">The {SITE_ROWS_MAX:,} sites that finish last or not at all, of '
-            f"{len(s):,}; all of them are in sites.csv.</p>"
-        )
-    out.append('<p class="hint">Sites not finished first. Click a column heading to sort.</p>')
+
+
+def _site_table(s: pd.DataFrame, clock: Clock) -> str:
+    """A row per site, in the order of :func:`_site_frame`, at most ``SITE_ROWS_MAX``."""
     rows = []
     for r in s.head(SITE_ROWS_MAX).itertuples(index=False):
         done = clock(r.done_min) if r.finished else "not finished"
@@ -131,15 +123,29 @@ def tables(folder: PlanFolder) -> str:
             + _why(r.why)
             + "</tr>"
         )
-    out.append(
-        _table(
-            [("site", False), ("name", False), ("district", False), ("street", False),
-             ("residents", True), ("at home", True), ("walk-in sampled", True),
-             ("door to door sampled", True), ("coverage", True), ("done at", True),
-             ("sealed", False), ("short", True), ("why short", False)],
-            rows,
-            "site-table",
-        )
+    return _table(
+        [("site", False), ("name", False), ("district", False), ("street", False),
+         ("residents", True), ("at home", True), ("walk-in sampled", True),
+         ("door to door sampled", True), ("coverage", True), ("done at", True),
+         ("sealed", False), ("short", True), ("why short", False)],
+        rows,
+        "site-table",
     )  # fmt: skip
+
+
+def tables(folder: PlanFolder) -> str:
+    """The tables section: districts, then sites."""
+    clock = Clock(folder)
+    s = _site_frame(folder)
+    out = ['<section class="panel wide" id="tables"><h2>Districts</h2>']
+    out.append(_district_table(s, clock))
+    out.append("<h2>Sites</h2>")
+    if len(s) > SITE_ROWS_MAX:
+        out.append(
+            f'<p class="hint">The {SITE_ROWS_MAX:,} sites that finish last or not at all, of '
+            f"{len(s):,}; all of them are in sites.csv.</p>"
+        )
+    out.append('<p class="hint">Sites not finished first. Click a column heading to sort.</p>')
+    out.append(_site_table(s, clock))
     out.append("</section>")
     return "".join(out)
