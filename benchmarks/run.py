@@ -370,7 +370,7 @@ PHASES = (
     ("baselines", "_baseline", "run.py"),
     ("baselines", "rule_of_thumb", "baselines.py"),
     ("baselines", "naive_cpsat", "baselines.py"),
-    ("check", "check_plan", "check.py"),
+    ("check", "check_plan", "__init__.py"),  # sampler/check/__init__.py
     ("load", "load_scenario", "loader.py"),
     ("export", "write_plan", "export.py"),
     ("bound (LP)", "bounds_and_aim", "bound.py"),
