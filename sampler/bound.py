@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -52,6 +53,7 @@ from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 MAX_LP_CELLS = 15_000  # team groups x site clusters above which sites are clustered
 MIN_CLUSTERS = 24  # site clusters below which teams with different bases are merged
 REFINE_CELLS = 3_000  # above this the bound stays on the slot grid (no minute bisection)
+MAX_WINDOWS = 64  # interval cuts: at most this many windows (from the sites' open windows)
 
 
 def pair_minutes_by(rules, available, travel, opens, closes, deadline):
@@ -254,10 +256,40 @@ class _Relaxation:
             for served in self.served.values():
                 objective.SetCoefficient(served, 1)
             objective.SetMaximization()
+        # The interval cuts: from the start for the most residents; for the earliest done_at
+        # only once the aim is taken (see charge_site_trips).
+        self.window_rows = [] if cover_all else self._window_rows(n_clusters)
         self.stations = np.array([s.site.stations for s in inst.sites], dtype=float)
         # Earliest any team can be at each site, for its station-minutes.
         reach = u.avail[:, :1] + u.travel if len(u.pairs) else np.full((1, len(inst.sites)), np.inf)
         self.earliest = reach.min(axis=0) if len(u.pairs) else np.full(len(inst.sites), np.inf)
+
+    def _window_rows(self, n_clusters: int) -> list[tuple[int, tuple[float, float], float, Any]]:
+        """Interval cuts: a pair's work at the sites open only inside a window W fits in
+        its time inside W. Without them every such site could take the pair's whole window
+        (three sites open 07:00-12:00 would each get a whole morning). One row per group and
+        window that is some site's open window, or spans from one site's opening to
+        another's closing, and leaves some site out (the team rows cover all of them):
+        (group, window, the group's shortest trip to its sites, row)."""
+        lp = self.lp
+        opens = sorted({float(o) for o in self.open_c[:, 0]})
+        closes = sorted({float(c) for c in self.open_c[:, 1]})
+        windows = [(o, c) for o in opens for c in closes if o < c][:MAX_WINDOWS]
+        rows = []
+        for o, c in windows:
+            inside = (self.open_c[:, 0] >= o) & (self.open_c[:, 1] <= c)
+            if inside.all() or not inside.any():
+                continue
+            for g, cells in self.group_cells.items():
+                terms = [var for var, cl in cells if inside[cl]]
+                if not terms:
+                    continue
+                row = lp.Constraint(-lp.infinity(), 0)
+                for var in terms:
+                    row.SetCoefficient(var, 1)
+                travel = float(self.travel_c[g, inside].min())
+                rows.append((g, (o, c), travel, row))
+        return rows
 
     def _set_deadline(self, tau: float) -> None:
         u = self.u
@@ -282,18 +314,26 @@ class _Relaxation:
             share = np.where(room >= 1, 1.0 / np.maximum(room, 1.0), 1.0)
             for var, c in self.group_cells[g]:
                 row.SetCoefficient(var, float(share[c]))
+        for g, (o, c), travel, row in self.window_rows:
+            minutes = pair_minutes_by(u.rules[g], u.avail[g], travel, o, c, tau)
+            row.SetUb(float(u.pairs[g] * max(0.0, float(minutes))))
         per_site = station_minutes(self.stations, u.opens[:, 0], u.opens[:, 1], tau, self.earliest)
         for c, row in self.station_rows.items():
             row.SetUb(float(per_site[u.cluster_of == c].sum()))
 
     def charge_site_trips(self) -> None:
         """From now on, charge each site its own trip: each pair's shares of its day (its
-        work at a site over its day less the trip there) add up to at most 1. Tighter, but
-        dearer to re-solve: the coefficients change with the deadline."""
+        work at a site over its day less the trip there) add up to at most 1; and share
+        the pairs' time inside each window among the sites open only there (the interval
+        cuts, which the LP for the most residents has from the start). Tighter, but dearer
+        to re-solve: the coefficients change with the deadline. The looser LP before this
+        is what the planner aims at: the cuts prove more than they steer."""
         if not self.site_trips:
             self.site_trips = True
             for g, row in self.team_rows.items():
                 row.SetUb(float(self.u.pairs[g]))
+            if self.cover_all:
+                self.window_rows = self._window_rows(self.u.demand.shape[0])
 
     def solve(self, tau: float) -> bool:
         """Is the LP feasible at ``tau`` (cover_all), or solved (max coverage)?"""

@@ -170,3 +170,62 @@ def test_teams_with_other_bases_are_merged_only_for_want_of_clusters(monkeypatch
     merged = compute_bounds(Instance(sc))
     assert kept_apart.clustered and merged.clustered
     assert merged.done_minute < kept_apart.done_minute <= plan.done_minute
+
+
+MORNING_ONLY = """\
+scenario: two sealed compounds open in the morning only
+start: 2022-11-10T08:00
+end: 2022-11-10T14:00
+sites:
+- {id: a, lat: 40.0, lon: 113.0, residents: 60, sealed: true, open: "08:00-10:00"}
+- {id: b, lat: 40.0, lon: 113.0, residents: 60, sealed: true, open: "08:00-10:00"}
+- {id: c, lat: 40.0, lon: 113.0, residents: 30, sealed: true}
+teams:
+- {id: t, people: 2, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_sites_sharing_a_window_share_the_pairs_time_in_it():
+    """One pair (no travel: all at one place), home visits at 30 an hour. a and b each need
+    120 minutes inside 08:00-10:00, but the pair has 120 minutes there in all: at most 60
+    of their 120 residents, and c's 30 later: 90. Without the interval cut each of a and b
+    would get the whole morning (150, everyone, and a done_at of 11:00)."""
+    b = compute_bounds(Instance(load_scenario_text(MORNING_ONLY)))
+    assert b.max_sampled == 90
+    assert b.done_minute is None
+    assert b.short_by_site and set(b.short_by_site) <= {"a", "b"}
+
+
+# The example of issue 12: three communities open 07:00-12:00 need 18,600 pair-minutes of
+# work there, and the teams there that morning can give at most 16,454: coverage is at most
+# 97.35%.
+MORNING_WINDOWS = """\
+scenario: morning windows example
+start: 2022-11-10T07:00
+end: 2022-11-10T21:30
+sites:
+- {id: s0000, lat: 40.18426, lon: 113.37623, residents: 7206, stations: 10, home_visits: 1315, open: '08:00-20:00', priority: 3}
+- {id: s0001, lat: 40.17737, lon: 113.40179, residents: 1797, stations: 4, home_visits: 340}
+- {id: s0002, lat: 40.19187, lon: 113.46256, residents: 8440, stations: 28, home_visits: 959, open: '07:00-12:00'}
+- {id: s0003, lat: 40.16115, lon: 113.43469, residents: 3474, stations: 4, home_visits: 432}
+- {id: s0004, lat: 40.16471, lon: 113.42013, residents: 1471, stations: 5, home_visits: 186}
+- {id: s0005, lat: 40.18432, lon: 113.4193, residents: 3791, sealed: true, stations: 3}
+- {id: s0006, lat: 40.20637, lon: 113.43407, residents: 3323, sealed: true, stations: 2, open: '07:00-12:00'}
+- {id: s0007, lat: 40.18793, lon: 113.39463, residents: 8638, stations: 28, home_visits: 1318, open: '07:00-12:00'}
+- {id: s0008, lat: 40.21622, lon: 113.41653, residents: 1257, stations: 5, home_visits: 31}
+teams:
+- {id: t000, people: 43, lat: 40.24633, lon: 113.36515, available: '12:30-21:30'}
+- {id: t001, people: 30, lat: 40.17763, lon: 113.37957, available: '07:00-14:00'}
+- {id: t002, people: 23, lat: 40.25103, lon: 113.33335}
+- {id: t003, people: 29, lat: 40.15435, lon: 113.41015, walk_in_per_hour: 100}
+- {id: t004, people: 19, lat: 40.21818, lon: 113.38085, available: '12:30-21:30'}
+- {id: t005, people: 18, lat: 40.16288, lon: 113.43313}
+- {id: t006, people: 19, lat: 40.21189, lon: 113.39564}
+"""  # noqa: E501
+
+
+def test_morning_windows_example_is_bounded_below_everyone():
+    sc = load_scenario_text(MORNING_WINDOWS)
+    b = compute_bounds(Instance(sc))
+    assert b.done_minute is None
+    assert b.max_sampled <= 0.974 * sc.total_residents

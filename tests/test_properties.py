@@ -301,8 +301,8 @@ def test_no_plan_beats_the_bound(text, earlier_by):
     """The bound holds against the earliest plans the project can make: the planner's, and
     that plan pulled in to any minute (its work then ends between slots), whether the bound
     was bisected to the minute or, as for a city, on the slot grid, over merged teams and
-    clustered sites. What the planner aims at (each pair charged only its shortest trip)
-    is never after it."""
+    clustered sites; nor samples more than the most the bound allows. What the planner aims
+    at (each pair charged only its shortest trip) is never after it."""
     scenario = load_scenario_text(text, "random.yaml")
     result = solve(scenario, SolveParams(time_limit=0.5, seed=0))
     plans = [result.plan]
@@ -318,6 +318,7 @@ def test_no_plan_beats_the_bound(text, earlier_by):
             merged = bounds_and_aim(Instance(scenario))
     assert whole[0] == result.bounds
     for bounds, aim in (whole, on_the_grid, merged):
+        assert max(p.sampled for p in plans) <= bounds.max_sampled, text
         if bounds.done_minute is None:
             assert done is None, text
             continue
