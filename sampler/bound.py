@@ -268,17 +268,16 @@ class _Relaxation:
         """Interval cuts: a pair's work at the sites open only inside a window W fits in
         its time inside W. Without them every such site could take the pair's whole window
         (three sites open 07:00-12:00 would each get a whole morning). One row per group and
-        window that is some site's open window, or spans from one site's opening to
-        another's closing, and leaves some site out (the team rows cover all of them):
-        (group, window, the group's shortest trip to its sites, row)."""
-        lp = self.lp
+        window from one site's opening to another's closing, short of the whole horizon (the
+        team rows cover that): (group, window, the group's shortest trip to its sites, row)."""
+        lp, horizon = self.lp, self.inst.scenario.horizon_minutes
         opens = sorted({float(o) for o in self.open_c[:, 0]})
         closes = sorted({float(c) for c in self.open_c[:, 1]})
         windows = [(o, c) for o in opens for c in closes if o < c][:MAX_WINDOWS]
         rows = []
         for o, c in windows:
             inside = (self.open_c[:, 0] >= o) & (self.open_c[:, 1] <= c)
-            if inside.all() or not inside.any():
+            if not inside.any() or (o <= 0 and c >= horizon):
                 continue
             for g, cells in self.group_cells.items():
                 terms = [var for var, cl in cells if inside[cl]]

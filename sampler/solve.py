@@ -18,13 +18,14 @@ from sampler.budget import SolveParams
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
-from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
+from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
-from sampler.result import Progress, Result, Shortfall, SolverStats, Status, status_of
+from sampler.result import Progress, Result, SolverStats, Status, status_of
 from sampler.roster import build_pair_rows
 from sampler.scenario import Scenario
+from sampler.shortfall import explain_shortfalls
 
 __all__ = ["Result", "SolveParams", "Status", "reported_bound", "solve", "solve_whole", "status_of"]
 
@@ -157,45 +158,3 @@ def _lap(since: float) -> float:
 def _on_grid(minute: int | None, slot: int) -> int | None:
     """The bound rounded up to the slot grid: plans finish their work at slot ends."""
     return None if minute is None else -(-minute // slot) * slot
-
-
-def explain_shortfalls(inst: Instance, plan: Plan, bounds: Bounds):
-    """Each site not fully sampled, with the pair-hours short and the binding limit."""
-    totals = plan.site_totals
-    teams = inst.teams
-    best_rate = {
-        mode: max((t.rate(mode) for t in teams if t.can(mode)), default=0.0)
-        for mode in (WALK_IN, DOOR_TO_DOOR)
-    }
-    for site in inst.sites:
-        row = totals.loc[site.id]
-        walk, home = int(row.walk_in_short), int(row.home_short)
-        if walk <= 0 and home <= 0:
-            continue
-        hours = 0.0
-        for short, mode in ((walk, WALK_IN), (home, DOOR_TO_DOOR)):
-            rate = best_rate[mode] or getattr(inst.scenario.defaults, f"{mode}_per_hour")
-            hours += short / rate
-        yield _shortfall(inst, site, walk, home, round(hours, 2), bounds, best_rate)
-
-
-def _shortfall(inst, site, walk, home, hours, bounds, best_rate) -> Shortfall:
-    s = site.site
-    open_hours = (site.open[1] - site.open[0]) * inst.slot / 60
-    if not inst.teams:
-        reason = "no team is sent"
-    elif home > 0 and best_rate[DOOR_TO_DOOR] == 0:
-        reason = "no team sent is trained for door-to-door sampling"
-    elif walk > 0 and s.walk_in_demand > s.stations * open_hours * best_rate[WALK_IN]:
-        reason = (
-            f"walk-in stations: {s.stations} stations over {open_hours:g} open hours take at "
-            f"most {int(s.stations * open_hours * best_rate[WALK_IN])} residents"
-        )
-    elif site.id in bounds.short_by_site:
-        reason = "staff: the teams' pair-hours within reach of this site run out in the horizon"
-    else:
-        reason = (
-            "not reached within the time limit: the lower bound says a plan could sample "
-            "more here; try a longer --time-limit"
-        )
-    return Shortfall(site.id, walk, home, hours, reason)
