@@ -59,10 +59,7 @@ def greedy_counts(
     to give each team the share of each site's work that ``targets`` names. ``weights``
     (per site, default 1) make a site's remaining work count for more when pairs choose.
     ``data`` is what every dispatch over these crews shares (built here if not given)."""
-    sim = Dispatcher(inst, crews, deadline, targets or {}, weights or {}, data)
-    for t in range(inst.n_slots):
-        sim.step(t)
-    return sim.counts()
+    return Dispatcher(inst, crews, deadline, targets or {}, weights or {}, data).run()
 
 
 def dispatch_search(
@@ -141,6 +138,9 @@ def dispatch_data(inst: Instance, crews: tuple[Crew, ...]) -> DispatchData:
 
 
 class Dispatcher:
+    """Named pairs sent out slot by slot (see the module docstring); ``run`` gives the
+    counts. Subclasses change how a suit stretch starts (:mod:`~sampler.heuristics.posts`)."""
+
     def __init__(
         self,
         inst: Instance,
@@ -190,6 +190,12 @@ class Dispatcher:
         self.samples: dict[tuple[int, str, int], int] = defaultdict(int)
         self.trip_log: list[list] = []
         self.stations_used: dict[tuple[int, int], int] = defaultdict(int)
+
+    def run(self) -> Counts:
+        """Dispatch the whole day, slot by slot."""
+        for t in range(self.inst.n_slots):
+            self.step(t)
+        return self.counts()
 
     # -- one slot ---------------------------------------------------------------------------
 

@@ -38,10 +38,7 @@ def posted_dispatch(
     inst: Instance, crews: tuple[Crew, ...], posts: Posts, data: DispatchData | None = None
 ) -> Counts:
     """Take up the posts with named pairs, and keep working where work remains."""
-    sim = _TakePosts(inst, crews, posts, data)
-    for t in range(inst.n_slots):
-        sim.step(t)
-    return sim.counts()
+    return _TakePosts(inst, crews, posts, data).run()
 
 
 def improve_posts(

@@ -1,0 +1,44 @@
+"""What a time limit buys: one policy, derived deterministically from the limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from sampler.budget import (
+    LP_PLAN_SECONDS,
+    MIN_CP_SECONDS,
+    RESCUE_BUDGET,
+    RETRY_CANDIDATES,
+    SolveParams,
+)
+
+
+def test_cp_sat_polishes_only_with_time_or_to_finish_what_was_left():
+    assert SolveParams(time_limit=MIN_CP_SECONDS).cp_budget(unfinished=False) == pytest.approx(
+        0.3 * MIN_CP_SECONDS
+    )
+    short = SolveParams(time_limit=1.0)
+    assert short.cp_budget(unfinished=False) is None
+    assert short.cp_budget(unfinished=True) == RESCUE_BUDGET
+    assert SolveParams(time_limit=1.0, rescue=False).cp_budget(unfinished=True) is None
+
+
+def test_a_part_gets_twice_its_share_and_one_thread():
+    params = SolveParams(time_limit=12, seed=7, workers=2)
+    part = params.for_part(parts=12, sites=30)
+    assert part.time_limit == pytest.approx(2.0)
+    assert (part.seed, part.workers, part.patterns_per_team) == (7, 1, 1)
+    assert part.lp_plan is (part.time_limit >= LP_PLAN_SECONDS)
+    assert part.candidates.max_sites == 30
+    assert params.for_part(parts=1, sites=5).candidates.max_sites == 16
+    # However many parts, each gets at least half a second.
+    assert params.for_part(parts=1000, sites=30).time_limit == 0.5
+
+
+def test_a_retry_takes_the_lp_plan_on_fewer_sites():
+    retry = SolveParams(time_limit=1).for_part(parts=20, sites=40).retry()
+    assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
+
+
+def test_rounds_given_are_kept():
+    assert SolveParams(rounds=7).rounds_for(inst=None) == 7  # type: ignore[arg-type]
