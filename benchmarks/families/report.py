@@ -245,15 +245,20 @@ COLUMNS = (
 def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> str:
     """FAMILIES.md."""
     m = facts["machine"]
+    trees = sorted({r["key"]["version"] for row in all_rows for r in row.records})
     lines = [
         "# Scenario families: many seeds, the worst seed",
         "",
         f"Last written by `{facts['command']}` on {facts['date']}; {facts['version']}. "
         f"Machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']}; Python {m['python']}, "
-        f"OR-Tools {m['ortools']}. Rows run earlier are kept (the time limit is in the row; "
-        "every row was planned at the commit above unless the records say otherwise).",
+        f"OR-Tools {m['ortools']}. Rows run earlier are kept (the time limit is in the row). "
+        "Planned with the `sampler/` tree "
+        + ", ".join(f"`{t[:12]}`" for t in trees)
+        + " (git's id of the folder: commits outside it, such as these benchmarks, keep it).",
         "",
-        "Families and sizes: see `benchmarks/families/generate.py`. Each seed is planned by "
+        "Families and sizes: see `benchmarks/families/generate.py`; `small` runs by default, "
+        "`district` and `city` (15-60 s a seed) only when asked with `--sizes`. Each seed is "
+        "planned by "
         "`sampler plan --time-limit T --seed S` in its own process and checked by `sampler "
         "check`. **Wall times are noisy**: other engineers used the same 2-core machine "
         "during the run (1-minute load average at the start of each seed "
