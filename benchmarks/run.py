@@ -42,6 +42,13 @@ TIERS = ("lingqiu", "street", "district", "city")
 TIME_LIMITS = {"lingqiu": 1.0, "street": 5.0, "district": 12.0, "city": 45.0}
 BASELINES = ("rule_of_thumb", "naive_cpsat")
 DEFAULT_TIMEOUT = 600.0  # seconds per tier (planner, check and baselines together)
+# The families' report is a file of its own (python -m benchmarks.families writes it), so
+# that neither runner rewrites the other's figures.
+FAMILIES_LINK = (
+    "One seed per tier here; many seeds per kind of city (short opening hours, late teams, "
+    "no door-to-door training, remote villages, understaffed days, priorities, mixed), with "
+    "the worst seed of each: [FAMILIES.md](FAMILIES.md) (`python -m benchmarks.families`)."
+)
 
 
 @dataclass(frozen=True)
@@ -613,6 +620,8 @@ def report(records: list[dict[str, Any]], facts: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['nproc']} CPUs (`nproc`), {m['memory']} memory; "
         f"Python {m['python']}, OR-Tools {m['ortools']}; {m['os']}.",
+        "",
+        FAMILIES_LINK,
         "",
         "Load average (1 minute) when each tier started: "
         + ", ".join(f"{r['tier']} {r.get('load_average', '?')}" for r in records)

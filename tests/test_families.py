@@ -1,0 +1,106 @@
+"""The scenario families' generator (benchmarks/families): same seed same file, valid under
+the contract, and each family has what defines it. Small size only; nothing is planned."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks.families.generate import FAMILIES, MORNING, SHORT_WINDOWS, generate, write
+from benchmarks.families.staffing import window
+from sampler import load_scenario
+
+SEEDS = (1, 2, 3)
+
+
+def _km(a: dict, b: dict) -> float:
+    dlat = (a["lat"] - b["lat"]) * 111.2
+    dlon = (a["lon"] - b["lon"]) * 111.2 * math.cos(math.radians(a["lat"]))
+    return math.hypot(dlat, dlon)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_same_seed_same_text(family: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    write(family, "small", 4, first)
+    write(family, "small", 4, second)
+    assert first.read_bytes() == second.read_bytes()
+    write(family, "small", 5, second)
+    assert first.read_bytes() != second.read_bytes()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_valid_and_small(family: str, seed: int, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    write(family, "small", seed, path)
+    sc = load_scenario(path)
+    assert 5 <= len(sc.sites) <= 40
+    assert sum(t.people for t in sc.teams) > 0
+
+
+def _all(family: str) -> list[dict]:
+    return [generate(family, "small", seed) for seed in SEEDS]
+
+
+def test_short_hours_sites_close_by_noon_and_sealed_open_mornings() -> None:
+    for data in _all("short_hours"):
+        sites = data["sites"]
+        assert any(window(s.get("open", "07:00-21:00"))[1] <= 12 * 60 for s in sites)
+        short = [s for s in sites if s["open"] != "07:00-21:00"]
+        assert len(short) >= len(sites) / 4
+        assert all(s["open"] == MORNING for s in sites if s.get("sealed"))
+
+
+def test_late_teams_arrive_at_1230_or_leave_at_1400_from_far() -> None:
+    for data in _all("late_teams"):
+        teams = data["teams"]
+        late = [t for t in teams if t["available"] in ("12:30-21:30", "07:00-14:00")]
+        assert late
+    teams = [t for data in _all("late_teams") for t in data["teams"]]
+    centre = {"lat": 40.0765, "lon": 113.3001}
+    assert any(t["available"] == "12:30-21:30" and _km(t, centre) >= 35 for t in teams), (
+        "some late teams come from 35-45 km away"
+    )
+    assert any(t["available"] == "07:00-14:00" for t in teams)
+
+
+def test_no_door_family_has_untrained_teams() -> None:
+    teams = [t for data in _all("no_door") for t in data["teams"]]
+    untrained = [t for t in teams if t.get("door_to_door") is False]
+    assert len(untrained) >= 0.15 * len(teams)
+
+
+def test_remote_family_has_villages_far_out() -> None:
+    centre = {"lat": 40.0765, "lon": 113.3001}
+    for data in _all("remote"):
+        far = [s for s in data["sites"] if _km(s, centre) >= 12]
+        assert far and all("-v" in s["id"] for s in far)
+
+
+def test_priorities_family_mixes_priority_one_to_three() -> None:
+    found = {s.get("priority", 1) for data in _all("priorities") for s in data["sites"]}
+    assert found == {1, 2, 3}
+
+
+def test_mixed_family_combines_the_others() -> None:
+    sites = [s for data in _all("mixed") for s in data["sites"]]
+    teams = [t for data in _all("mixed") for t in data["teams"]]
+    assert any(s["open"] in SHORT_WINDOWS for s in sites)
+    assert any(t["available"] in ("12:30-21:30", "07:00-14:00") for t in teams)
+    assert any(t.get("door_to_door") is False for t in teams)
+    assert any("-v" in s["id"] for s in sites)
+
+
+def test_understaffed_has_fewer_people_than_the_same_city_staffed() -> None:
+    """Same sizes drawn, so per resident the understaffed family has clearly fewer people
+    than the busy-but-sufficient families on average."""
+
+    def people_per_resident(family: str) -> float:
+        datas = [generate(family, "small", seed) for seed in range(1, 7)]
+        people = sum(t["people"] for d in datas for t in d["teams"])
+        return people / sum(s["residents"] for d in datas for s in d["sites"])
+
+    assert people_per_resident("understaffed") < 0.8 * people_per_resident("late_teams")
