@@ -126,6 +126,8 @@ def _summary_tables(result: Result) -> list[Table]:
     bound = s["lower_bound_done_at"] or "none (the horizon is too short)"
     head.add_row("lower bound", f"{bound}   gap {gap}")
     head.add_row("people used", f"{s['people_used']:,} of {s['people_sent']:,}")
+    if s["pairs_left_home"]:
+        head.add_row("left at home", f"{s['pairs_left_home']:,} pairs (they would only ride)")
     head.add_row("staff-hours", f"{s['staff_hours']:,.1f}")
     head.add_row("moves", f"{s['moves']:,}")
     tables = [head]

@@ -87,6 +87,7 @@ class SolverStats:
     lp_solves: int = 0  # LP solves of the bound
     bound_clustered: bool = False  # teams or sites merged in the bound's LP
     pulled_in: int = 0  # slots the finishing step brought the plan's end forward
+    pairs_left_home: int = 0  # pairs that would only have travelled (or ridden far for little)
     parts: PartStats | None = None
 
     def document(self, params: SolveParams) -> dict[str, Any]:
@@ -161,6 +162,7 @@ class Result:
             "upper_bound_sampled": self.bounds.max_sampled,
             "people_used": plan.people_used,
             "people_sent": sum(t.people for t in sc.teams),
+            "pairs_left_home": self.solver.pairs_left_home,
             "staff_hours": plan.staff_hours,
             "moves": plan.moves,
             "teams": [

@@ -16,6 +16,7 @@ import pandas as pd
 from sampler.bound import Aim, Bounds, bounds_and_aim
 from sampler.budget import SolveParams
 from sampler.decompose import plan_in_parts
+from sampler.heuristics.home import leave_home
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
@@ -68,9 +69,16 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
     plan, pulled_in = _pull_in(Plan(scenario, top_up(scenario, rows)), bound_minute)
+    # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
+    # what another part left).
+    plan, left_home = leave_home(plan) if in_parts else (plan, 0)
     timings["finish"] = _lap(clock)
     solver = replace(
-        solver, pulled_in=pulled_in, lp_solves=bounds.lp_solves, bound_clustered=bounds.clustered
+        solver,
+        pulled_in=pulled_in,
+        pairs_left_home=left_home,
+        lp_solves=bounds.lp_solves,
+        bound_clustered=bounds.clustered,
     )
 
     bound_minute = reported_bound(plan, bounds, bound_minute)

@@ -1,0 +1,53 @@
+"""Pairs that do not help are left at home, never at the cost of residents or done_at."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sampler import load_scenario_text
+from sampler.heuristics.home import leave_home
+from sampler.plan import PAIR_COLUMNS, Plan
+
+SCENARIO = """\
+scenario: a far team for one resident
+start: 2022-11-10T08:00
+end: 2022-11-10T14:00
+sites:
+- {id: a, lat: 40.0, lon: 113.0, residents: 61, stations: 2}
+teams:
+- {id: near, people: 2, lat: 40.0, lon: 113.0}
+- {id: far, people: 4, lat: 40.2, lon: 113.0}
+"""
+
+
+def test_riders_stay_home_when_others_take_their_residents_in_time():
+    """The near pair samples 60 by 08:30 (120 an hour). Of the far team (22 km, 87
+    minutes' drive) one pair only rides and the other rides 87 minutes to sample one
+    resident: both stay home, and the near pair takes that resident at once."""
+    sc = load_scenario_text(SCENARIO)
+    rows = pd.DataFrame(
+        [
+            ["near", "near-p01", "walk_in", "a", 0, 30, 60],
+            ["far", "far-p01", "travel", "a", 0, 87, 0],
+            ["far", "far-p02", "travel", "a", 0, 87, 0],
+            ["far", "far-p02", "walk_in", "a", 87, 90, 1],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    plan, left = leave_home(Plan(sc, rows))
+    assert left == 2
+    assert set(plan.rows.pair) == {"near-p01"}
+    assert plan.complete and plan.done_minute <= 90
+
+
+def test_a_rider_the_plan_needs_is_kept():
+    """With the near pair busy elsewhere all day, nobody else can take the far pair's
+    resident: it keeps its ride."""
+    sc = load_scenario_text(SCENARIO.replace("residents: 61", "residents: 1"))
+    rows = pd.DataFrame(
+        [["far", "far-p01", "travel", "a", 0, 87, 0], ["far", "far-p01", "walk_in", "a", 87, 90, 1]],
+        columns=PAIR_COLUMNS,
+    )
+    sc = sc.model_copy(update={"teams": (sc.teams[1],)})
+    plan, left = leave_home(Plan(sc, rows))
+    assert left == 0 and plan.sampled == 1
