@@ -177,24 +177,57 @@ def lp_posts(inst: Instance, crews: tuple[Crew, ...], plan: LpPlan) -> Posts:
     for (c, i, mode, t), v in plan.pairs.items():
         s = stretch_of[c, t]
         a, b = crews[c].pattern.stretches[s]
-        present[c, s, i] += v / (b - a)
+        # A site that closes before the stretch ends needs its pairs for as long as it is
+        # open (they move on when it closes): its mean is over those slots, not the stretch.
+        slots = _open_slots(inst, crews[c], i, a, b) if _closes_in(inst, i, a, b) else b - a
+        present[c, s, i] += v / slots
         if mode == WALK_IN:
-            walking[c, s, i] += v / (b - a)
+            walking[c, s, i] += v / slots
     at: dict[tuple[int, int, int], int] = {}
     walk: dict[tuple[int, int, int], int] = {}
     for crew in crews:
         c = crew.index
         for s in range(len(crew.pattern.stretches)):
-            sites = list(crew.sites)
+            posted = _closing_posts(inst, crew, present, s, size[c])
+            left = size[c] - sum(posted.values())
+            sites = [i for i in crew.sites if i not in posted]
             means = [present.get((c, s, i), 0.0) for i in sites]
-            scale = size[c] / max(sum(means), 1e-9) if sum(means) > 0 else 0.0
-            counts = round_shares([x * scale for x in means], size[c] if sum(means) > 0 else 0)
-            for i, n in zip(sites, counts, strict=True):
+            counts = round_shares(means, left if sum(means) > 0 else 0)
+            posted.update(zip(sites, counts, strict=True))
+            for i, n in posted.items():
                 if n:
                     at[c, s, i] = n
                     share = walking.get((c, s, i), 0.0) / max(present[c, s, i], 1e-9)
                     walk[c, s, i] = min(n, round(share * n))
     return Posts(plan.deadline, size, at, walk, round(plan.sampled), dict(plan.pairs))
+
+
+def _closes_in(inst: Instance, site: int, a: int, b: int) -> bool:
+    """Does the site close inside the stretch of slots [a, b)?"""
+    return a < inst.sites[site].open[1] < b
+
+
+def _open_slots(inst: Instance, crew: Crew, site: int, a: int, b: int) -> int:
+    """Slots of the stretch [a, b) in which the crew can work at the site (at least one)."""
+    opens, closes = inst.sites[site].open
+    return max(1, min(b, closes) - max(a, opens, first_work_slot(inst, crew, site)))
+
+
+def _closing_posts(
+    inst: Instance, crew: Crew, present: dict[tuple[int, int, int], float], s: int, size: int
+) -> dict[int, int]:
+    """Posts at the sites that close inside stretch ``s``, earliest closing first: each its
+    mean presence while open, rounded, as long as the crew's pairs last."""
+    a, b = crew.pattern.stretches[s]
+    closing = [
+        i for i in crew.sites if present.get((crew.index, s, i), 0) and _closes_in(inst, i, a, b)
+    ]
+    posted: dict[int, int] = {}
+    left = size
+    for i in sorted(closing, key=lambda i: (inst.sites[i].open[1], i)):
+        posted[i] = min(left, round(present[crew.index, s, i]))
+        left -= posted[i]
+    return posted
 
 
 def lp_guided_start(
