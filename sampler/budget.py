@@ -26,6 +26,9 @@ RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP
 LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
 RESCUE_SECONDS = 3.0  # a part with less time than this is not finished by CP-SAT
 SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty pattern
+NEIGHBOURHOOD_SECONDS = 1.0  # each LNS neighbourhood's effort: the dispatchers (CP-SAT to finish)
+NEIGHBOURHOODS_PER_SECOND = 1.0  # neighbourhoods the time limit buys
+MOST_NEIGHBOURHOODS = 20
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,20 @@ class SolveParams:
             # residents or ends well after the bound (see retry).
             lp_plan=limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
+        )
+
+    def neighbourhoods(self) -> int:
+        """Neighbourhoods the large-neighbourhood search may solve (see sampler.lns)."""
+        return min(MOST_NEIGHBOURHOODS, int(self.time_limit * NEIGHBOURHOODS_PER_SECOND))
+
+    def for_neighbourhood(self) -> SolveParams:
+        """What one neighbourhood gets: a few seconds of effort, one thread, CP-SAT on."""
+        return SolveParams(
+            time_limit=NEIGHBOURHOOD_SECONDS,
+            seed=self.seed,
+            workers=1,
+            patterns_per_team=self.patterns_per_team,
+            rounds=3,
         )
 
     def retry(self) -> SolveParams:

@@ -88,6 +88,8 @@ class SolverStats:
     bound_clustered: bool = False  # teams or sites merged in the bound's LP
     pulled_in: int = 0  # slots the finishing step brought the plan's end forward
     pairs_left_home: int = 0  # pairs that would only have travelled (or ridden far for little)
+    cp_improved: bool = False  # CP-SAT found a better plan than the dispatchers' start
+    neighbourhoods: dict[str, int] = field(default_factory=dict)  # LNS: solved, improved, ...
     parts: PartStats | None = None
 
     def document(self, params: SolveParams) -> dict[str, Any]:
@@ -106,6 +108,8 @@ class SolverStats:
             "crews": self.crews,
             "lp_solves": self.lp_solves,
             "reproducible": self.reproducible,
+            "cp_improved": self.cp_improved,
+            "neighbourhoods": self.neighbourhoods,
             "stages": stages,
         }
 

@@ -15,11 +15,13 @@ import pandas as pd
 
 from sampler.bound import Aim, Bounds, bounds_and_aim
 from sampler.budget import SolveParams
+from sampler.counts import quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
+from sampler.lns import LnsStats, improve
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
@@ -68,7 +70,13 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress)
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
-    plan, pulled_in = _pull_in(Plan(scenario, top_up(scenario, rows)), bound_minute)
+    plan = Plan(scenario, top_up(scenario, rows))
+    lns = LnsStats()
+    if in_parts and inst.teams:  # (a part is one neighbourhood's worth already)
+        plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, params.neighbourhoods())
+    timings["lns"] = _lap(clock)
+    clock = time.perf_counter()
+    plan, pulled_in = _pull_in(plan, bound_minute)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
     plan, left_home = leave_home(plan) if in_parts else (plan, 0)
@@ -77,6 +85,7 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
         solver,
         pulled_in=pulled_in,
         pairs_left_home=left_home,
+        neighbourhoods=vars(lns),
         lp_solves=bounds.lp_solves,
         bound_clustered=bounds.clustered,
     )
@@ -103,6 +112,7 @@ def _plan_whole(
     crews = build_crews(inst, aim.allocation, params.candidates)
     counts = None
     model = None
+    cp_improved = False
     if crews:
         floor_slots = (_on_grid(aim.minute, inst.slot) or 0) // inst.slot
         counts = best_start(
@@ -120,9 +130,11 @@ def _plan_whole(
         budget = params.cp_budget(unfinished)
         if fits and budget is not None:
             model = CPModel(inst, crews)
+            start = counts
             counts = model.solve(
                 budget, params.seed, params.workers, floor_slots, counts, on_progress
             )
+            cp_improved = counts is not None and quality(inst, counts) > quality(inst, start)
     rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
     stages = tuple(model.stages) if model else ()
     return rows, SolverStats(
@@ -130,6 +142,7 @@ def _plan_whole(
         crews=len(crews),
         stages=stages,
         reproducible=not any(s.stopped_by_wall_clock for s in stages),
+        cp_improved=cp_improved,
     )
 
 

@@ -1,0 +1,216 @@
+"""Large-neighbourhood search: a few nearby sites re-planned at a time, the rest fixed.
+
+A plan of a whole city is too large for one CP-SAT model, but a neighbourhood is small: a
+few sites near each other and the pairs within reach (those whose whole day is spent at
+those sites, and pairs nobody used, of the teams nearest to them). Everything else stays
+as it is. The neighbourhood becomes a scenario of its own:
+
+- each site keeps what the fixed pairs have not sampled (walk-in and at home apart), and
+  the stations they leave free at their busiest (so the fixed and the new work never
+  over-fill a site together);
+- each team is the freed pairs of that team, from the team's own base, with its hours and
+  rules (a freed pair worked nowhere else, so its day starts at the base as it did).
+
+That scenario is planned by the part solver (the dispatchers, then CP-SAT's counting
+model over the neighbourhood, which fits easily), its pairs renamed back to the freed ones,
+and the result is kept only when the whole plan gets better: priority-weighted residents
+sampled, then done_at, then staff-hours (work and travel), in that order. Neighbourhoods
+start where the plan is worst: sites with residents left (higher priority first), then the
+sites that finish last; once everyone is sampled only ``WHEN_COMPLETE`` more are tried
+(a complete plan's done_at is shared by many sites, so a few nearby ones rarely move it).
+The number of neighbourhoods is part of the budget, so the same input gives the same plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sampler.budget import SolveParams
+from sampler.geo import great_circle_km
+from sampler.instance import DOOR_TO_DOOR, WALK_IN
+from sampler.plan import Plan, pair_ids
+from sampler.result import Result
+from sampler.scenario import Scenario
+
+NEIGHBOURHOOD_SITES = 4  # sites re-planned together: the seed and its nearest
+NEAREST_TEAMS = 3  # teams whose unused pairs may join a neighbourhood
+MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
+WHEN_COMPLETE = 2  # neighbourhoods tried once the plan samples everyone
+
+Solver = Callable[[Scenario, SolveParams], Result]
+
+
+@dataclass(frozen=True)
+class LnsStats:
+    """What the search did: neighbourhoods solved, kept, and kept where CP-SAT improved on
+    the dispatchers' start inside the neighbourhood."""
+
+    solved: int = 0
+    improved: int = 0
+    cp_improved: int = 0
+
+
+def score(plan: Plan) -> tuple:
+    """Largest best: priority-weighted residents sampled, the earlier done_at, fewer
+    staff-hours."""
+    sc = plan.scenario
+    totals = plan.site_totals
+    weights = np.array([s.priority for s in sc.sites], dtype=float)
+    weighted = float((totals.sampled.to_numpy() * weights).sum())
+    done = plan.done_minute
+    return (weighted, -(done if done is not None else 10**9), -plan.staff_hours)
+
+
+def improve(plan: Plan, params: SolveParams, solver: Solver, count: int) -> tuple[Plan, LnsStats]:
+    """Up to ``count`` neighbourhoods, each kept only if the whole plan gets better."""
+    stats = LnsStats()
+    tried: set[tuple[str, ...]] = set()
+    for k in range(count):
+        if k >= WHEN_COMPLETE and plan.complete:
+            break  # a complete plan gains staff-hours at most: a few tries are enough
+        sites = _next_neighbourhood(plan, tried)
+        if sites is None:
+            break
+        tried.add(sites)
+        outcome = _solve_neighbourhood(plan, sites, params, solver)
+        if outcome is None:
+            continue
+        candidate, cp_helped = outcome
+        stats = LnsStats(stats.solved + 1, stats.improved, stats.cp_improved)
+        if score(candidate) > score(plan):
+            plan = candidate
+            stats = LnsStats(stats.solved, stats.improved + 1, stats.cp_improved + cp_helped)
+    return plan, stats
+
+
+def _next_neighbourhood(plan: Plan, tried: set[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The worst site not yet a seed, with its nearest sites (ids, sorted)."""
+    sc = plan.scenario
+    totals = plan.site_totals
+    left = [int(x) for x in (totals.residents - totals.sampled).to_numpy()]
+    done = [float(x) for x in totals.done_minute.fillna(-1).to_numpy()]
+    priority = [s.priority for s in sc.sites]
+    order = sorted(
+        range(len(sc.sites)),
+        key=lambda i: (-int(left[i] > 0), -priority[i] * int(left[i] > 0), -left[i], -done[i], i),
+    )
+    lat = np.array([s.lat for s in sc.sites])
+    lon = np.array([s.lon for s in sc.sites])
+    seeds = {tuple(sorted(t)) for t in tried}
+    for i in order:
+        if left[i] <= 0 and done[i] < 0:
+            continue  # nobody there to sample
+        km = great_circle_km(lat[i], lon[i], lat, lon)
+        near = np.argsort(km, kind="stable")[:NEIGHBOURHOOD_SITES]
+        sites = tuple(sorted(sc.sites[j].id for j in near))
+        if sites not in seeds:
+            return sites
+    return None
+
+
+def _solve_neighbourhood(
+    plan: Plan, sites: tuple[str, ...], params: SolveParams, solver: Solver
+) -> tuple[Plan, bool] | None:
+    """The plan with the neighbourhood re-planned, and whether CP-SAT improved the
+    neighbourhood's start; None when it has no pairs to re-plan."""
+    sc, rows = plan.scenario, plan.rows
+    inside = rows.site.isin(sites) | (rows.site == "")
+    per_pair = inside.groupby(rows.pair).all()
+    freed = set(per_pair.index[per_pair]) & set(rows.pair[rows.site.isin(sites)])
+    unused = _unused_pairs(plan, sites)
+    if not freed and not unused:
+        return None
+    fixed = rows[~rows.pair.isin(freed)]
+    pairs_by_team: dict[str, list[str]] = {}
+    for pair, team in rows[rows.pair.isin(freed)].groupby("pair").team.first().items():
+        pairs_by_team.setdefault(team, []).append(pair)
+    for team, pair in unused:
+        pairs_by_team.setdefault(team, []).append(pair)
+    sub = _sub_scenario(sc, fixed, sites, pairs_by_team)
+    if sub is None:
+        return None
+    result = solver(sub, params)
+    new_rows = _renamed(result.plan.rows, pairs_by_team)
+    merged = pd.concat([fixed, new_rows], ignore_index=True)
+    return Plan(sc, merged), result.solver.cp_improved
+
+
+def _unused_pairs(plan: Plan, sites: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(team, pair) of pairs nobody used, of the teams based nearest the neighbourhood."""
+    sc = plan.scenario
+    used = set(plan.rows.pair)
+    here = [sc.site_by_id[s] for s in sites]
+    lat = float(np.mean([s.lat for s in here]))
+    lon = float(np.mean([s.lon for s in here]))
+    teams = sorted(
+        (t for t in sc.teams if t.pairs > 0),
+        key=lambda t: (float(great_circle_km(lat, lon, t.lat, t.lon)), t.id),
+    )
+    out: list[tuple[str, str]] = []
+    for team in teams[:NEAREST_TEAMS]:
+        for pair in pair_ids(team.id, team.pairs):
+            if pair not in used and len(out) < MOST_UNUSED_PAIRS:
+                out.append((team.id, pair))
+    return out
+
+
+def _sub_scenario(
+    sc: Scenario, fixed: pd.DataFrame, sites: tuple[str, ...], pairs: dict[str, list[str]]
+) -> Scenario | None:
+    """The neighbourhood as a scenario: what the fixed pairs leave, and the freed pairs."""
+    work = fixed[fixed.site.isin(sites) & fixed.activity.isin([WALK_IN, DOOR_TO_DOOR])]
+    done = work.groupby(["site", "activity"]).samples.sum()
+    data = sc.model_dump(mode="json", exclude={"sites", "teams"})
+    data["sites"] = []
+    for site_id in sites:
+        site = sc.site_by_id[site_id]
+        walk = site.walk_in_demand - int(done.get((site_id, WALK_IN), 0))
+        home = site.home_demand - int(done.get((site_id, DOOR_TO_DOOR), 0))
+        busiest = _busiest(work[(work.site == site_id) & (work.activity == WALK_IN)])
+        free = site.stations - busiest
+        if free < 1:
+            walk = 0  # the fixed pairs use every station at some time: no walk-in here
+        entry = site.model_dump(mode="json", exclude_none=True)
+        entry.update(
+            residents=max(0, walk) + max(0, home),
+            home_visits=max(0, home),
+            sealed=False,
+            stations=max(1, free),
+        )
+        data["sites"].append(entry)
+    if not any(s["residents"] for s in data["sites"]):
+        return None
+    data["teams"] = [
+        {**sc.team_by_id[team].model_dump(mode="json", exclude_none=True), "people": 2 * len(p)}
+        for team, p in sorted(pairs.items())
+    ]
+    return Scenario.model_validate(data)
+
+
+def _busiest(walk_in: pd.DataFrame) -> int:
+    """Most walk-in rows running at once."""
+    if walk_in.empty:
+        return 0
+    events = sorted([(s, 1) for s in walk_in.start] + [(e, -1) for e in walk_in.end])
+    running = most = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def _renamed(rows: pd.DataFrame, pairs: dict[str, list[str]]) -> pd.DataFrame:
+    """The neighbourhood's pairs under the names of the pairs they replace."""
+    if rows.empty:
+        return rows
+    names: dict[str, str] = {}
+    for team, own in pairs.items():
+        local = pair_ids(team, len(own))
+        names.update(zip(local, sorted(own), strict=True))
+    rows = rows.copy()
+    rows["pair"] = rows.pair.map(names)
+    return rows

@@ -1,0 +1,65 @@
+"""Large-neighbourhood search: a neighbourhood is kept only if the whole plan gets better,
+and every plan it returns passes the checker."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+
+from sampler import check_plan, load_scenario_text, solve, write_plan
+from sampler.budget import SolveParams
+from sampler.lns import improve, score
+from sampler.plan import PAIR_COLUMNS, Plan
+from sampler.result import status_of
+from sampler.solve import solve_whole
+from tests.test_properties import scenarios
+
+ONE_SITE_TWO_PAIRS = """\
+scenario: one compound, a pair left at the base
+start: 2022-11-10T08:00
+end: 2022-11-10T12:00
+sites:
+- {id: a, lat: 40.0, lon: 113.0, residents: 200, sealed: true}
+- {id: b, lat: 40.001, lon: 113.0, residents: 0}
+teams:
+- {id: t, people: 4, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_a_pair_left_at_the_base_is_sent_where_residents_are_left():
+    """A plan that keeps one of two pairs at its base, and the other working two of the
+    four hours, samples 60 of 200 home visits (30 an hour). Re-planned as a neighbourhood,
+    a with both pairs (the unused one joins it) samples more: up to 240 in four hours."""
+    sc = load_scenario_text(ONE_SITE_TWO_PAIRS)
+    rows = pd.DataFrame([["t", "t-p01", "door_to_door", "a", 0, 120, 60]], columns=PAIR_COLUMNS)
+    start = Plan(sc, rows)
+    params = SolveParams(time_limit=1, seed=0).for_neighbourhood()
+    better, stats = improve(start, params, solve_whole, count=3)
+    assert stats.solved >= 1 and stats.improved >= 1
+    assert better.sampled > start.sampled
+    assert score(better) > score(start)
+    assert set(better.rows.pair) == {"t-p01", "t-p02"}
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=scenarios())
+def test_neighbourhoods_never_make_a_plan_worse_nor_invalid(text, tmp_path_factory):
+    scenario = load_scenario_text(text, "random.yaml")
+    result = solve(scenario, SolveParams(time_limit=0.5, seed=0))  # (no neighbourhoods)
+    params = SolveParams(time_limit=1, seed=0).for_neighbourhood()
+    plan, stats = improve(result.plan, params, solve_whole, count=4)
+    assert score(plan) >= score(result.plan)
+    assert stats.improved <= stats.solved <= 4
+    bound = result.lower_bound_minute if plan.complete else None
+    changed = dataclasses.replace(
+        result, plan=plan, status=status_of(plan, bound), lower_bound_minute=bound, shortfalls=()
+    )
+    out = write_plan(changed, tmp_path_factory.mktemp("lns") / "out")
+    report = check_plan(scenario, out)
+    assert report.ok, report.summary() + "\n" + text
