@@ -48,6 +48,13 @@ PLAN_FOLDER_FILES = frozenset(
      "report.html", "roster.xlsx", "staff.json"}
 )  # fmt: skip
 
+# Temporary files of ours inside a plan folder, left when `sampler report` is killed while
+# writing (plan_folder.replace_atomically), and the probe of prepare_output: ours to replace,
+# not foreign files that would make the next plan refuse the folder.
+OUR_TEMPORARY = re.compile(
+    r"\.(?:report\.[a-z0-9_]{8}\.html|roster\.[a-z0-9_]{8}\.xlsx|sampler-probe\.[a-z0-9_]{8})"
+)
+
 Ours = Callable[[Path], bool]  # does this entry of an output folder belong to the output?
 
 
@@ -57,7 +64,7 @@ class OutputError(Exception):
 
 def in_plan_folder(entry: Path) -> bool:
     """An entry a plan folder's writers make (and so may replace)."""
-    return entry.name in PLAN_FOLDER_FILES
+    return entry.name in PLAN_FOLDER_FILES or OUR_TEMPORARY.fullmatch(entry.name) is not None
 
 
 @dataclass(frozen=True)

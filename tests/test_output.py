@@ -194,8 +194,10 @@ def test_foreign_files_refuse_unless_forced_and_are_then_kept(tiny_result, tmp_p
     inode = (out / "notes.txt").stat().st_ino
     with pytest.raises(OutputError, match=r"not a plan's \(notes.txt, photos\)"):
         write_plan(tiny_result, out)
+    (out / ".report.k1_x9zqa.html").write_text("<html")  # left by a killed `sampler report`
     write_plan(tiny_result, out, force=True)
     assert (out / "notes.txt").stat().st_ino == inode  # the same file, not a copy
+    assert not (out / ".report.k1_x9zqa.html").exists()  # ours: replaced, not kept
     assert (out / "photos" / "a.jpg").read_bytes() == b"\xff\xd8"
     assert (out / "plan.json").exists()
 
@@ -205,10 +207,11 @@ def test_an_old_report_is_made_again_not_dropped(scenario: Path, tmp_path: Path)
     args = ["plan", str(scenario), "-o", str(out), "--time-limit", "1"]
     assert runner.invoke(app, [*args, "--report"]).exit_code == 0
     (out / "report.html").write_text("old")
+    (out / ".roster.ab_12cd3.xlsx").write_text("half")  # a killed `sampler report`: no refusal
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "<html" in (out / "report.html").read_text(encoding="utf-8")
-    assert (out / "roster.xlsx").exists()
+    assert (out / "roster.xlsx").exists() and not (out / ".roster.ab_12cd3.xlsx").exists()
 
 
 def test_a_symlinked_output_keeps_pointing_where_it_did(tiny_result, tmp_path: Path) -> None:
