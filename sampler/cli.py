@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 import traceback
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +25,7 @@ from rich.table import Table
 from sampler.budget import SolveParams
 from sampler.check import check_plan
 from sampler.compare import best_in_columns, compare, csv_frame, non_monotone, varied_paths
-from sampler.export import OutputError, write_plan
+from sampler.export import REPORT_FILES, write_plan, write_reports
 from sampler.loader import (
     InputProblem,
     ScenarioError,
@@ -34,9 +33,9 @@ from sampler.loader import (
     read_scenario_data,
     scenario_from_data,
 )
+from sampler.output import OutputError, prepare_output
 from sampler.plan_folder import PlanFolderError
-from sampler.report import write_report
-from sampler.result import Progress, Result, Status
+from sampler.result import Progress, Result, Status, Step
 from sampler.scenario import Scenario
 from sampler.solve import solve
 from sampler.staff import DEFAULT_MAX_PEOPLE, StaffResult, least_staff
@@ -85,33 +84,82 @@ def _internal_error(exc: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
-class _LiveLine:
-    """The one-line progress report while solving (stderr, only on a terminal)."""
+class _Display:
+    """The progress display on stderr: what is being done, and for work that can be counted
+    (parts, variants) a bar with an estimate of the time left. Off (silent) under --json or
+    when stderr is not a terminal, so that scripts and logs get only the results."""
 
-    def __init__(self, scenario: Scenario, bound: str | None, enabled: bool):
-        self.scenario, self.bound = scenario, bound
-        self.started = time.perf_counter()
-        self.status = err.status("solving...") if enabled else None
+    def __init__(self, enabled: bool, scenario: Scenario | None = None):
+        self.scenario = scenario
+        self.bar = None
+        if enabled:
+            self.bar = rich_progress.Progress(
+                rich_progress.SpinnerColumn(),
+                rich_progress.TextColumn("{task.description}"),
+                rich_progress.BarColumn(),
+                rich_progress.TextColumn("{task.fields[count]}"),
+                rich_progress.TimeElapsedColumn(),
+                rich_progress.TextColumn("{task.fields[left]}"),
+                rich_progress.TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+        self.task = None
+        self.what = ""
 
-    def __enter__(self) -> _LiveLine:
-        if self.status:
-            self.status.__enter__()
+    def __enter__(self) -> _Display:
+        if self.bar:
+            self.bar.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.status:
-            self.status.__exit__(*exc)
+        if self.bar:
+            self.bar.__exit__(*exc)
 
-    def __call__(self, progress: Progress) -> None:
-        if not self.status:
+    def step(self, step: Step) -> None:
+        """A step begins, or counts on (a new step restarts the clock and the estimate)."""
+        if not self.bar:
+            return
+        if self.task is None or step.what != self.what:
+            if self.task is not None:
+                self.bar.remove_task(self.task)
+            self.task = self.bar.add_task(step.what, total=None, count="", left="")
+            self.what = step.what
+            self.bar.refresh()  # a short step shows too, not only those a tick catches
+        counted = step.total > 0
+        self.bar.update(
+            self.task,
+            description=step.what,
+            total=step.total if counted else None,
+            completed=step.done,
+            count=f"{step.done:,}/{step.total:,}" if counted else "",
+            left="left" if counted else "",
+        )
+
+    def solving(self, progress: Progress) -> None:
+        """A better solution: its done_at and share sampled."""
+        if not self.bar or self.scenario is None:
             return
         sc = self.scenario
         done = sc.at(progress.done_slots * sc.slot_minutes).strftime("%H:%M")
         share = progress.sampled / max(1, sc.total_residents)
-        self.status.update(
-            f"solving {time.perf_counter() - self.started:5.1f}s · {progress.stage} · "
-            f"best done_at {done} · sampled {share:.1%}"
+        if self.task is None:
+            self.step(Step("planning"))
+        # The same step goes on (its clock too); only what it has found changes.
+        self.bar.update(
+            self.task,
+            description=f"planning · {progress.stage} · best done_at {done} · sampled {share:.1%}",
         )
+
+    def variants(self, done: int, total: int, name: str) -> None:
+        """compare's report: variants done of all (and the one just done)."""
+        self.step(Step("planning variants", done, total))
+        if self.bar and self.task is not None and name:
+            self.bar.update(self.task, description=f"planning variants (last: {name})")
+
+    def search(self, message: str) -> None:
+        """staff's report: what the search is doing."""
+        self.step(Step(f"searching: {message}"))
 
 
 def _summary_tables(result: Result) -> list[Table]:
@@ -170,16 +218,20 @@ def plan(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html and roster.xlsx.")
     ] = False,
+    force: Annotated[bool, _FORCE] = False,
 ) -> None:
     """Plan a scenario and write roster.csv, rosters/, assignments.csv, sites.csv, plan.json."""
     sc = _load(scenario)
     target = out_dir or scenario.with_name(f"{scenario.stem}-plan")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
     try:
-        with _LiveLine(sc, None, enabled=err.is_terminal and not as_json) as live:
-            result = solve(sc, params, on_progress=live)
-        written = write_plan(result, target)
-        reports = _write_reports(written) if report else []
+        output = prepare_output(target, force=force)  # before minutes of planning
+        # An old report would describe the old plan: it is made again for the new one.
+        report = report or any((output.folder / name).exists() for name in REPORT_FILES)
+        with _Display(err.is_terminal and not as_json, sc) as display:
+            result = solve(sc, params, on_progress=display.solving, on_step=display.step)
+            written = write_plan(result, output, reports=report, on_step=display.step)
+        reports = [written / name for name in REPORT_FILES] if report else []
     except OutputError as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
@@ -229,11 +281,11 @@ def schema() -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def _write_reports(plan_dir: Path) -> list[Path]:
-    """report.html and roster.xlsx, from the plan folder's files."""
-    from sampler.workbook import write_workbook  # openpyxl: imported only when needed
-
-    return [write_report(plan_dir), write_workbook(plan_dir)]
+_FORCE = typer.Option(
+    "--force",
+    help="Write into a folder that holds other files too (they are kept; only the files "
+    "this command writes are replaced).",
+)
 
 
 @app.command("report")
@@ -242,8 +294,9 @@ def report_command(
 ) -> None:
     """Write report.html (one offline page) and roster.xlsx into a plan folder."""
     try:
-        written = _write_reports(plan_dir)
-    except (PlanFolderError, ScenarioError) as exc:
+        with _Display(err.is_terminal) as display:
+            written = write_reports(plan_dir, display.step)
+    except (PlanFolderError, ScenarioError, OutputError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
@@ -348,6 +401,7 @@ def compare_command(
         typer.Option(help="Variants planned at once (default: the core count).", min=1),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    force: Annotated[bool, _FORCE] = False,
 ) -> None:
     """Plan variants of a scenario side by side (see ``_COMPARE_HELP``)."""
     data, lines = _read_data(scenario)
@@ -365,8 +419,11 @@ def compare_command(
     target = out_dir or scenario.with_name(f"{scenario.stem}-compare")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=1)
     try:
-        with _CompareBar(len(variants), enabled=err.is_terminal and not as_json) as bar:
-            frame = compare(data, variants, target, params, jobs=jobs, progress=bar)
+        with _Display(err.is_terminal and not as_json) as display:
+            display.variants(0, len(variants), "")
+            frame = compare(
+                data, variants, target, params, jobs=jobs, progress=display.variants, force=force
+            )
     except OutputError as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
@@ -382,39 +439,6 @@ def compare_command(
             err.print(f"[yellow]note:[/yellow] {note} (the planner is a heuristic)", soft_wrap=True)
         out.print(f"{len(frame)} plans, compare.csv, compare.png, compare.svg written to {target}/")
     raise typer.Exit(EXIT_OK)
-
-
-class _CompareBar:
-    """The progress bar while variants are planned (stderr, only on a terminal)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.bar = (
-            rich_progress.Progress(
-                rich_progress.TextColumn("planning variants"),
-                rich_progress.BarColumn(),
-                rich_progress.MofNCompleteColumn(),
-                rich_progress.TimeElapsedColumn(),
-                rich_progress.TextColumn("{task.description}"),
-                console=err,
-                transient=True,
-            )
-            if enabled
-            else None
-        )
-        self.task = self.bar.add_task("", total=total) if self.bar else None
-
-    def __enter__(self) -> _CompareBar:
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar:
-            self.bar.__exit__(*exc)
-
-    def __call__(self, done: int, total: int, name: str) -> None:
-        if self.bar and self.task is not None:
-            self.bar.update(self.task, completed=done, description=name)
 
 
 def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
@@ -493,31 +517,24 @@ def staff_command(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    force: Annotated[bool, _FORCE] = False,
 ) -> None:
     """The fewest people a team needs for a deadline (see ``_STAFF_HELP``)."""
     data, lines = _read_data(scenario)
     target = out_dir or scenario.with_name(f"{scenario.stem}-staff")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
-    status = err.status("searching...") if err.is_terminal and not as_json else None
-
-    def progress(message: str) -> None:
-        if status:
-            status.update(f"searching: {message}")
-
     try:
-        if status:
-            status.start()
-        found = least_staff(
-            data, deadline, team=team, add_team=add_team, out_dir=target, params=params,
-            max_people=max_people, progress=progress, file=str(scenario), lines=lines,
-        )  # fmt: skip
+        with _Display(err.is_terminal and not as_json) as display:
+            display.search("lower bounds")
+            found = least_staff(
+                data, deadline, team=team, add_team=add_team, out_dir=target, params=params,
+                max_people=max_people, progress=display.search, file=str(scenario),
+                lines=lines, force=force,
+            )  # fmt: skip
     except (ScenarioError, OutputError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
-    finally:
-        if status:
-            status.stop()
     if as_json:
         out.print_json(json.dumps(found.summary(), ensure_ascii=False))
     else:

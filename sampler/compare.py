@@ -5,8 +5,8 @@ Each variant is planned in a worker process into ``OUT/<variant>/``, a normal pl
 done_at and coverage against the varied value. Every variant is solved with one CP-SAT
 worker, and the solver stops on deterministic time, so the results do not depend on how
 many variants run at once (``jobs``): the same input gives the same compare.csv, byte for
-byte. The folder is written beside the target and moved into place at the end, so a failure
-never leaves half a comparison.
+byte. The folder is checked before anything is planned, written beside the target and moved
+into place at the end, so a failure never leaves half a comparison (:mod:`sampler.output`).
 
 The planner is a heuristic with a proven lower bound: more people can, rarely, give a later
 plan than fewer (the bound itself never gets later). :func:`non_monotone` lists any such
@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from sampler.budget import SolveParams
-from sampler.export import check_target, swap_in, write_csv, write_plan
+from sampler.export import write_csv, write_plan
 from sampler.loader import scenario_from_data
+from sampler.output import prepare_output, staged
 from sampler.solve import solve
 from sampler.variants import Variant, variants_from_mapping
+from sampler.workers import worker_pool
 
 COMPARE_FILES = ("compare.csv", "compare.png", "compare.svg")
 FIGURE_COLUMNS = [
@@ -51,6 +52,7 @@ def compare(
     params: SolveParams | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Plan each variant; one row per variant, in the variants' order.
 
@@ -63,8 +65,9 @@ def compare(
     ``gap``, ``staff_hours``, ``moves``, ``sites_not_finished`` and ``sites_short`` (ids).
 
     With ``out_dir``, writes ``OUT/<variant>/`` plan folders, compare.csv and the chart
-    (replacing an earlier comparison there). ``jobs`` worker processes (default: the core
-    count) plan the variants; each gets ``params`` with ``workers=1``.
+    (replacing an earlier comparison there; ``force``: also a folder holding other files,
+    which are kept). ``jobs`` worker processes (default: the core count) plan the variants;
+    each gets ``params`` with ``workers=1``.
     """
     if isinstance(variants, Mapping):
         variants = variants_from_mapping(scenario_data, variants)
@@ -75,24 +78,20 @@ def compare(
     for variant in variants:
         scenario_from_data(variant.data, variant.name)  # everything valid before anything runs
     params = dataclasses.replace(params or SolveParams(), workers=1)
-    target = Path(out_dir) if out_dir is not None else None
-    if target is not None:
-        check_target(target, "compare.csv", "comparison")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    else:
-        staging = None
-    try:
+    out = None
+    if out_dir is not None:
+        out = prepare_output(out_dir, in_comparison, "comparison", force)
+    with staged(out) if out is not None else nullcontext(None) as staging:
         figures = _plan_all(variants, params, staging, jobs, progress)
         frame = comparison_table(variants, figures)
-        if staging is not None and target is not None:
-            write_comparison(frame, staging)
-            swap_in(staging, target)
-    except BaseException:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
+            write_comparison(frame, staging)
     return frame
+
+
+def in_comparison(entry: Path) -> bool:
+    """An entry a comparison writes: its table and charts, and variants' plan folders."""
+    return entry.name in COMPARE_FILES or (entry.is_dir() and (entry / "plan.json").exists())
 
 
 def _plan_all(
@@ -114,7 +113,7 @@ def _plan_all(
             if progress:
                 progress(k + 1, len(tasks), task[0])
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with worker_pool(jobs) as pool:
             futures = {pool.submit(plan_variant, task): k for k, task in enumerate(tasks)}
             try:
                 for done, future in enumerate(as_completed(futures), start=1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +24,9 @@ from sampler.clusters import kmeans_labels
 from sampler.heuristics.lp_plan import round_shares
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.plan import PAIR_COLUMNS, pair_ids
-from sampler.result import PartStats, Result, SolverStats
+from sampler.result import PartStats, Result, SolverStats, Step
 from sampler.scenario import Scenario
+from sampler.workers import worker_pool
 
 NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
@@ -33,6 +34,7 @@ RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the 
 # Plans one part as one piece (in a worker process; a module-level function, so that it
 # pickles): sampler.solve.solve_whole, handed in by the caller.
 PartSolver = Callable[[Scenario, SolveParams], Result]
+StepReport = Callable[[Step], None]
 
 
 @dataclass(frozen=True)
@@ -225,11 +227,24 @@ def _part_quality(outcome: tuple[pd.DataFrame, dict]) -> tuple:
     return (outcome[1]["sampled"], -(outcome[1]["done_minute"] or 10**9))
 
 
-def _run(jobs: list, workers: int) -> list:
+def _run(jobs: list, workers: int, what: str, on_step: StepReport | None) -> list:
+    """Every job's outcome, in the jobs' order; ``on_step`` hears of each part done (in the
+    order they finish, which only the display sees)."""
+    step = on_step or (lambda _: None)
+    step(Step(what, 0, len(jobs)))
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_plan_part, jobs, chunksize=1))
-    return [_plan_part(job) for job in jobs]
+        with worker_pool(workers) as pool:
+            futures = {pool.submit(_plan_part, job): k for k, job in enumerate(jobs)}
+            outcomes: list = [None] * len(jobs)
+            for done, future in enumerate(as_completed(futures), start=1):
+                outcomes[futures[future]] = future.result()
+                step(Step(what, done, len(jobs)))
+            return outcomes
+    outcomes = []
+    for job in jobs:
+        outcomes.append(_plan_part(job))
+        step(Step(what, len(outcomes), len(jobs)))
+    return outcomes
 
 
 def plan_in_parts(
@@ -238,8 +253,12 @@ def plan_in_parts(
     deadline: float,
     params: SolveParams,
     solve_part: PartSolver,
+    on_step: StepReport | None = None,
 ) -> tuple[pd.DataFrame, SolverStats]:
-    """Pair rows for the whole city, planned part by part with ``solve_part``."""
+    """Pair rows for the whole city, planned part by part with ``solve_part`` (``on_step``
+    hears how many parts are done)."""
+    if on_step:
+        on_step(Step("splitting the city into parts"))
     parts = [p for p in split(inst, deadline, params.part_sites) if p.pairs]
     retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
@@ -250,7 +269,7 @@ def plan_in_parts(
         )
         for part in parts
     ]
-    outcomes = _run(jobs, params.workers)
+    outcomes = _run(jobs, params.workers, "planning parts", on_step)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # each keeps the better of its two plans.
@@ -259,7 +278,8 @@ def plan_in_parts(
         for k, (_, o) in enumerate(outcomes)
         if not jobs[k][2].lp_plan and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
-    again = _run([(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late], params.workers)
+    retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
+    again = _run(retries, params.workers, "planning late parts again", on_step) if late else []
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome

@@ -4,17 +4,16 @@ assignments.csv, sites.csv and plan.json, with the scenario as planned (scenario
 CSV is written for spreadsheets: UTF-8 with a byte-order mark, one header row, local times
 ``YYYY-MM-DD HH:MM``, and any text cell that starts with ``=``, ``+``, ``-`` or ``@``
 written with a leading ``'`` so that no spreadsheet evaluates it. Everything is written to
-a temporary folder beside the target and moved into place at the end, so a failure never
-leaves half a plan. Nothing here depends on the clock: the same result gives the same bytes.
+a staging folder beside the target and moved into place at the end, so a failure never
+leaves half a plan (:mod:`sampler.output` says what is atomic, and what of an old folder
+is kept). Nothing here depends on the clock: the same result gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sampler.output import Output, prepare_output, staged
 from sampler.plan import pair_ids, person_ids
-from sampler.result import Result
+from sampler.result import Result, Step
 
 PLAN_FORMAT = "sampler-plan/1"
 ROSTER_COLUMNS = ["team", "person", "pair", "role", "activity", "site", "start", "end"]
@@ -33,10 +33,7 @@ SITE_COLUMNS = [
     "walk_in_sampled", "door_to_door_sampled", "coverage", "done_at",
 ]  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@")
-
-
-class OutputError(Exception):
-    """The output folder cannot be used (it holds something that is not a plan)."""
+REPORT_FILES = ("report.html", "roster.xlsx")
 
 
 def neutralise(series: pd.Series) -> pd.Series:
@@ -171,13 +168,28 @@ def _write_neutralised(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
-def write_plan(result: Result, out_dir: str | Path) -> Path:
-    """Write every plan file into ``out_dir`` (replacing an earlier plan there)."""
-    target = Path(out_dir)
-    check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+def write_plan(
+    result: Result,
+    out_dir: str | Path | Output,
+    *,
+    force: bool = False,
+    reports: bool | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> Path:
+    """Write every plan file into ``out_dir`` (replacing an earlier plan there); returns it
+    as given (a symlink stays one; the folder it points to is written).
+
+    ``out_dir`` may be an :class:`~sampler.output.Output` checked before planning; otherwise
+    it is checked here (``force``: write into a folder holding files not of a plan, and keep
+    them). ``reports``: also write report.html and roster.xlsx, inside the same atomic move;
+    None writes them if the old folder had them (an old report would describe the old plan).
+    """
+    out = out_dir if isinstance(out_dir, Output) else prepare_output(out_dir, force=force)
+    step = on_step or (lambda _: None)
+    if reports is None:
+        reports = any((out.folder / name).exists() for name in REPORT_FILES)
+    with staged(out) as staging:
+        step(Step("writing the plan files"))
         roster = roster_table(result)
         safe = _neutralised(roster)  # once for the whole roster and every team's part
         _write_neutralised(safe, staging / "roster.csv")
@@ -193,30 +205,18 @@ def write_plan(result: Result, out_dir: str | Path) -> Path:
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text, faster
         text = yaml.dump(scenario, Dumper=dumper, allow_unicode=True, sort_keys=False)
         (staging / "scenario.yaml").write_text(text, encoding="utf-8")
-        swap_in(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+        if reports:
+            write_reports(staging, step)
+    return out.path
 
 
-def check_target(target: Path, marker: str = "plan.json", holds: str = "plan") -> None:
-    """Refuse an output folder that is a file, or a non-empty folder without ``marker``
-    (what this kind of output folder always holds): it is not ours to replace."""
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / marker).exists():
-        raise OutputError(f"{target}: folder is not empty and holds no {holds}; not replacing it")
+def write_reports(plan_dir: Path, step: Callable[[Step], None] | None = None) -> list[Path]:
+    """report.html and roster.xlsx into a plan folder, from its files."""
+    from sampler.report import write_report  # the page and openpyxl: only when asked for
+    from sampler.workbook import write_workbook
 
-
-def swap_in(staging: Path, target: Path) -> None:
-    """Move a finished folder into place; an old one there is removed only afterwards."""
-    os.chmod(staging, 0o755)
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(target)
+    step = step or (lambda _: None)
+    step(Step("writing report.html"))
+    page = write_report(plan_dir)
+    step(Step("writing roster.xlsx"))
+    return [page, write_workbook(plan_dir)]

@@ -52,6 +52,17 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A long step under way, for a progress display: what is being done and, where it can
+    be counted, how much of it (``total`` 0: it cannot be). The library reports steps only
+    to a callback it is given, so it stays silent otherwise."""
+
+    what: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
 class StageStats:
     """One round of CP-SAT search."""
 

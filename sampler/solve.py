@@ -25,7 +25,7 @@ from sampler.lns import LnsStats, improve
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
-from sampler.result import Progress, Result, SolverStats, Status, status_of
+from sampler.result import Progress, Result, SolverStats, Status, Step, status_of
 from sampler.roster import build_pair_rows
 from sampler.scenario import Scenario
 from sampler.shortfall import explain_shortfalls
@@ -39,14 +39,18 @@ def solve(
     scenario: Scenario,
     params: SolveParams | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Result:
     """Plan a scenario. Never raises for an impossible scenario: see ``Result.status``.
+
+    ``on_progress`` hears of each better solution CP-SAT finds, ``on_step`` of each long
+    step as it starts (and of parts done); without them nothing is reported.
 
     A city larger than ``params.part_sites`` sites by half again is planned in parts
     (:mod:`sampler.decompose`); its lower bound is still the whole city's.
     """
     params = params or SolveParams()
-    return _solve(scenario, params, on_progress, in_parts=True)
+    return _solve(scenario, params, on_progress, in_parts=True, on_step=on_step)
 
 
 def solve_whole(scenario: Scenario, params: SolveParams | None = None) -> Result:
@@ -54,9 +58,11 @@ def solve_whole(scenario: Scenario, params: SolveParams | None = None) -> Result
     return _solve(scenario, params or SolveParams(), None, in_parts=False)
 
 
-def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
+def _solve(scenario, params, on_progress, in_parts: bool, on_step=None) -> Result:
+    step = on_step or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    step(Step("lower bound"))
     inst = Instance(scenario, patterns_per_team=params.patterns_per_team)
     bounds, aim = bounds_and_aim(inst, curve=in_parts)  # a part's own curve is not reported
     timings["bound"] = _lap(clock)
@@ -65,20 +71,26 @@ def _solve(scenario, params, on_progress, in_parts: bool) -> Result:
     clock = time.perf_counter()
     if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
         deadline = aim.minute or scenario.horizon_minutes
-        rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole)
+        rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step)
     else:
+        step(Step("planning"))
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress)
     timings["solve"] = _lap(clock)
     clock = time.perf_counter()
+    step(Step("topping up"))
     plan = Plan(scenario, top_up(scenario, rows))
     lns = LnsStats()
     if in_parts and inst.teams:  # (a part is one neighbourhood's worth already)
+        step(Step("re-planning neighbourhoods"))
         plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, params.neighbourhoods())
     timings["lns"] = _lap(clock)
     clock = time.perf_counter()
+    step(Step("bringing the end forward"))
     plan, pulled_in = _pull_in(plan, bound_minute)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
+    if in_parts:
+        step(Step("leaving idle pairs at home"))
     plan, left_home = leave_home(plan) if in_parts else (plan, 0)
     timings["finish"] = _lap(clock)
     solver = replace(

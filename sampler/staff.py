@@ -41,10 +41,11 @@ import numpy as np
 
 from sampler.bound import Bounds, compute_bounds
 from sampler.budget import SolveParams
-from sampler.export import check_target, write_plan
+from sampler.export import write_plan
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import Instance
 from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_data
+from sampler.output import prepare_output
 from sampler.result import Result
 from sampler.scenario import Scenario, Team, parse_clock
 from sampler.solve import solve
@@ -372,15 +373,17 @@ def least_staff(
     progress: Callable[[str], None] | None = None,
     file: str = "<scenario>",
     lines: LineMap | None = None,
+    force: bool = False,
 ) -> StaffResult:
     """The fewest people (in pairs) for ``team`` (or a new team ``add_team``) so that
     every resident is sampled by ``deadline``; see the module docstring for the search.
 
     ``scenario_data`` is the scenario as plain data (:func:`sampler.loader.read_scenario_data`).
     With ``out_dir``, the plan at the answer is written there (a plan folder, plus
-    ``staff.json``); nothing is written when no count up to ``max_people`` meets the
-    deadline. Bad input raises :class:`~sampler.loader.ScenarioError` (a VariantError naming
-    the option) before anything is planned.
+    ``staff.json``; ``force``: also into a folder holding other files, which are kept); it is
+    checked before anything is planned, and nothing is written when no count up to
+    ``max_people`` meets the deadline. Bad input raises :class:`~sampler.loader.ScenarioError`
+    (a VariantError naming the option) before anything is planned.
     """
     params = params or SolveParams()
     base = scenario_from_data(scenario_data, file, lines)
@@ -389,8 +392,7 @@ def least_staff(
         when = parse_deadline(base, deadline)
     except ValueError as exc:
         raise VariantError([InputProblem(f"--deadline {deadline}", None, (), str(exc))]) from None
-    if out_dir is not None:
-        check_target(Path(out_dir))
+    out = None if out_dir is None else prepare_output(out_dir, force=force)  # before planning
     scenario = scenario_from_data(setup.data, file)
     minute = int((when - scenario.start).total_seconds() // 60)
     max_people = max(0, max_people) // 2 * 2
@@ -452,8 +454,8 @@ def least_staff(
     staff = StaffResult(
         people=people, result=result, evidence=evidence, trials=tuple(search.trials), **common
     )
-    if out_dir is not None:
-        written = write_plan(result, out_dir)
+    if out is not None:
+        written = write_plan(result, out)
         staff = dataclasses.replace(staff, plan_dir=written)
         document = json.dumps(staff.summary(), ensure_ascii=False, indent=2)
         (written / "staff.json").write_text(document + "\n", encoding="utf-8")

@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from sampler.output import ensure_writable
 from sampler.plan_folder import (
     TIME_FORMAT,
     PlanFolder,
@@ -188,6 +189,7 @@ def write_workbook(plan_dir: str | Path) -> Path:
     for Excel by :func:`sheet_names`), in plan.json's team order.
     """
     folder = read_plan_folder(plan_dir, roster=False)
+    ensure_writable(folder.path, Path(plan_dir))  # before the work, not after it
     files = folder.team_roster_files()
     sheets = sheet_names(files)
     book = Workbook(write_only=True)

@@ -150,7 +150,7 @@ def test_non_empty_folder_without_a_plan_is_left_untouched(tiny_yaml: str, tmp_p
     before = files_in(busy)
     result = plan(scenario, busy)
     assert result.exit_code == 2
-    assert "not empty" in result.stderr
+    assert "not a plan's (notes.txt, sub)" in result.stderr
     assert str(busy) in result.stderr
     no_traceback(result)
     assert files_in(busy) == before
@@ -180,17 +180,23 @@ def test_replanning_into_a_plan_folder_replaces_it(
     formula.write_text(formula_yaml, encoding="utf-8")
     out = tmp_path / "out"
     assert plan(tiny, out).exit_code == 0
-    (out / "stale.txt").write_text("from before\n", encoding="utf-8")
-    result = plan(formula, out)
+    (out / "rosters" / "old-team.csv").write_text("from before\n", encoding="utf-8")
+    (out / "notes.txt").write_text("the user's\n", encoding="utf-8")
+    refused = plan(formula, out)
+    assert refused.exit_code == 2 and "not a plan's (notes.txt)" in refused.stderr
+    result = plan(formula, out, "--force")
     assert result.exit_code == 0, result.output
+    # The plan's files are replaced (rosters/ as a whole); the user's file is kept.
     assert sorted(files_in(out)) == [
         "assignments.csv",
+        "notes.txt",
         "plan.json",
         "roster.csv",
         "rosters/-team.csv",
         "scenario.yaml",
         "sites.csv",
     ]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's\n"
     document = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert document["residents"] == 180
     assert sorted(p.name for p in tmp_path.iterdir()) == ["formula.yaml", "out", "tiny.yaml"]
@@ -377,3 +383,40 @@ def test_team_starting_at_a_site_needs_no_travel_row(tiny_yaml, tmp_path):
     assert not [r for r in roster if ",travel," in r and r.split(",")[6] == r.split(",")[7]]
     checked = runner.invoke(app, ["check", str(scenario), str(out)])
     assert checked.exit_code == 0, checked.stdout
+
+
+# -- progress on long work (issue 13) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_progress_shows_each_long_step_on_a_terminal_but_not_under_json(
+    tiny_yaml: str, tmp_path: Path, monkeypatch, as_json: bool
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    import sampler.cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(sampler.cli, "err", Console(file=screen, force_terminal=True, width=160))
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(tiny_yaml, encoding="utf-8")
+    result = plan(scenario, tmp_path / "out", "--report", *(["--json"] if as_json else []))
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    steps = ("lower bound", "planning", "topping up", "writing the plan files", "report.html")
+    if as_json:
+        assert shown == ""
+    else:
+        for step in steps:
+            assert step in shown, step
+
+
+def test_the_library_is_silent_without_callbacks(tiny_yaml: str, tmp_path: Path, capfd) -> None:
+    from sampler import load_scenario_text, solve, write_plan
+    from sampler.solve import SolveParams
+
+    result = solve(load_scenario_text(tiny_yaml, "tiny.yaml"), SolveParams(time_limit=1))
+    write_plan(result, tmp_path / "out", reports=True)
+    assert capfd.readouterr() == ("", "")

@@ -363,7 +363,7 @@ def test_cli_compare_never_replaces_a_folder_that_is_not_a_comparison(
         "compare", scenario, "--set", "teams.alpha.people=2", "-o", out, "--time-limit", "1"
     )
     assert result.exit_code == 2
-    assert "holds no comparison" in result.stderr
+    assert "not a comparison's" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 

@@ -56,9 +56,17 @@ def test_no_part_gets_far_less_staff_than_its_share_of_work(street):
     assert ratio.min() > 0.3
 
 
-def test_a_city_in_parts_passes_the_checker(street, tmp_path):
-    result = solve(street, SolveParams(time_limit=2, seed=0, part_sites=10))
+def test_a_city_in_parts_passes_the_checker_and_counts_its_parts_done(street, tmp_path):
+    steps = []
+    result = solve(street, SolveParams(time_limit=2, seed=0, part_sites=10), on_step=steps.append)
     assert result.solver.parts is not None and result.solver.parts.parts >= 3
+    n = result.solver.parts.parts
+    parts = [(s.done, s.total) for s in steps if s.what == "planning parts"]
+    assert parts == [(k, n) for k in range(n + 1)]  # each part counted once, as it is done
+    retried = [s.done for s in steps if s.what == "planning late parts again"]
+    assert retried == list(range(result.solver.parts.parts_retried + 1 if retried else 0))
+    whats = [s.what for s in steps]
+    assert whats[0] == "lower bound" and whats.index("topping up") > whats.index("planning parts")
     write_plan(result, tmp_path / "plan")
     report = check_plan(street, tmp_path / "plan")
     assert report.ok, report.violations

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sampler.output import ensure_writable
 from sampler.plan_folder import PlanFolder, read_plan_folder, replace_atomically
 from sampler.report.assets import script, stylesheet
 from sampler.report.data import pair_rows
@@ -118,6 +119,7 @@ def render_report(folder: PlanFolder) -> str:
 def write_report(plan_dir: str | Path) -> Path:
     """Write ``plan_dir/report.html`` from the plan folder's files; returns its path."""
     folder = read_plan_folder(plan_dir)
+    ensure_writable(folder.path, Path(plan_dir))  # before the work, not after it
     text = render_report(folder)
     return replace_atomically(
         folder.path / REPORT_NAME, ".html", lambda path: path.write_text(text, encoding="utf-8")
