@@ -15,13 +15,13 @@ import pandas as pd
 
 from sampler.bound import Aim, Bounds, bounds_and_aim
 from sampler.budget import SolveParams
-from sampler.counts import quality
+from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
-from sampler.lns import LnsStats, improve
+from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
@@ -147,6 +147,12 @@ def _plan_whole(
                 budget, params.seed, params.workers, floor_slots, counts, on_progress
             )
             cp_improved = counts is not None and quality(inst, counts) > quality(inst, start)
+            if cp_improved:
+                # Better counts can still make a worse plan once named and topped up: keep
+                # CP-SAT's only if the finished plan is better too (more effort is never
+                # worse for it).
+                cp_improved = _finished_better(inst, counts, start)
+                counts = counts if cp_improved else start
     rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
     stages = tuple(model.stages) if model else ()
     return rows, SolverStats(
@@ -156,6 +162,14 @@ def _plan_whole(
         reproducible=not any(s.stopped_by_wall_clock for s in stages),
         cp_improved=cp_improved,
     )
+
+
+def _finished_better(inst: Instance, counts: Counts, start: Counts) -> bool:
+    """Is the plan made from ``counts`` better than the one from ``start``, both named and
+    topped up (coverage, done_at, staff-hours)?"""
+    sc = inst.scenario
+    ours, theirs = (Plan(sc, top_up(sc, build_pair_rows(inst, c))) for c in (counts, start))
+    return score(ours) > score(theirs)
 
 
 def reported_bound(plan: Plan, bounds: Bounds, grid_bound: int | None) -> int | None:
