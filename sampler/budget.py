@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sampler.instance import Instance
 
 DETERMINISTIC_PER_SECOND = 0.3
+POSTS_BUDGET = 0.5  # deterministic seconds CP-SAT gets to choose posts from one LP plan
 MIN_CP_SECONDS = 2.0  # below this time limit the dispatcher's plan is not polished by CP-SAT
 RESCUE_BUDGET = 1.0  # deterministic seconds CP-SAT gets to finish a plan left unfinished
 DISPATCH_SECONDS_PER_PAIR_SLOT = 25e-6  # one dispatch, measured on the street tier
@@ -56,6 +57,12 @@ class SolveParams:
         keeps the whole run near it.
         """
         return max(0.1, DETERMINISTIC_PER_SECOND * self.time_limit)
+
+    @property
+    def posts_budget(self) -> float:
+        """CP-SAT's deterministic seconds to choose whole-pair posts from each LP plan
+        (none without the LP plan)."""
+        return POSTS_BUDGET if self.lp_plan else 0.0
 
     def rounds_for(self, inst: Instance) -> int:
         """Rounds of local search: as given, or what fits in half the time limit (one

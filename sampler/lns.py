@@ -136,7 +136,8 @@ def _solve_neighbourhood(
     result = solver(sub, params)
     new_rows = _renamed(result.plan.rows, pairs_by_team)
     merged = pd.concat([fixed, new_rows], ignore_index=True)
-    return Plan(sc, merged), result.solver.cp_improved
+    cp_helped = result.solver.cp_improved or bool(result.solver.cp_posts.get("kept"))
+    return Plan(sc, merged), cp_helped
 
 
 def _unused_pairs(plan: Plan, sites: tuple[str, ...]) -> list[tuple[str, str]]:

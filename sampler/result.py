@@ -99,7 +99,10 @@ class SolverStats:
     bound_clustered: bool = False  # teams or sites merged in the bound's LP
     pulled_in: int = 0  # slots the finishing step brought the plan's end forward
     pairs_left_home: int = 0  # pairs that would only have travelled (or ridden far for little)
-    cp_improved: bool = False  # CP-SAT found a better plan than the dispatchers' start
+    cp_improved: bool = False  # CP-SAT's counting model made a better plan than its start
+    # CP-SAT's posts (sampler.model.posts_model): tried, better than the rounded LP posts,
+    # and kept as the start (1) or not (0)
+    cp_posts: dict[str, int] = field(default_factory=dict)
     neighbourhoods: dict[str, int] = field(default_factory=dict)  # LNS: solved, improved, ...
     parts: PartStats | None = None
 
@@ -120,6 +123,7 @@ class SolverStats:
             "lp_solves": self.lp_solves,
             "reproducible": self.reproducible,
             "cp_improved": self.cp_improved,
+            "cp_posts": self.cp_posts,
             "neighbourhoods": self.neighbourhoods,
             "stages": stages,
         }

@@ -125,16 +125,25 @@ def _plan_whole(
     counts = None
     model = None
     cp_improved = False
+    cp_posts = {"tried": 0, "won": 0, "kept": 0}
     if crews:
         floor_slots = (_on_grid(aim.minute, inst.slot) or 0) // inst.slot
-        counts = best_start(
+        start = best_start(
             inst,
             crews,
             floor_slots or inst.n_slots,
             aim.allocation,
             params.rounds_for(inst),
             params.lp_plan,
+            params.posts_budget,
+            params.seed,
         )
+        counts = start.counts
+        cp_posts = {
+            "tried": start.cp_posts_tried,
+            "won": start.cp_posts_won,
+            "kept": int(start.from_cp_posts),
+        }
         fits = model_size(inst, crews) <= params.max_model_variables
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites
@@ -142,17 +151,16 @@ def _plan_whole(
         budget = params.cp_budget(unfinished)
         if fits and budget is not None:
             model = CPModel(inst, crews)
-            start = counts
             counts = model.solve(
-                budget, params.seed, params.workers, floor_slots, counts, on_progress
+                budget, params.seed, params.workers, floor_slots, start.counts, on_progress
             )
-            cp_improved = counts is not None and quality(inst, counts) > quality(inst, start)
+            cp_improved = counts is not None and quality(inst, counts) > quality(inst, start.counts)
             if cp_improved:
                 # Better counts can still make a worse plan once named and topped up: keep
                 # CP-SAT's only if the finished plan is better too (more effort is never
                 # worse for it).
-                cp_improved = _finished_better(inst, counts, start)
-                counts = counts if cp_improved else start
+                cp_improved = _finished_better(inst, counts, start.counts)
+                counts = counts if cp_improved else start.counts
     rows = build_pair_rows(inst, counts) if counts else pd.DataFrame(columns=PAIR_COLUMNS)
     stages = tuple(model.stages) if model else ()
     return rows, SolverStats(
@@ -161,6 +169,7 @@ def _plan_whole(
         stages=stages,
         reproducible=not any(s.stopped_by_wall_clock for s in stages),
         cp_improved=cp_improved,
+        cp_posts=cp_posts,
     )
 
 

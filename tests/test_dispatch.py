@@ -61,7 +61,7 @@ def starts(inst, aim, crews, deadline) -> dict[str, Counts]:
     return {
         "dispatcher": greedy_counts(inst, crews, deadline),
         "steered": dispatch_search(inst, crews, deadline, aim.allocation, rounds=3),
-        "posts": lp_guided_start(inst, crews, deadline, attempts=1, rounds=2),
+        "posts": lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts,
     }
 
 
@@ -98,7 +98,7 @@ def test_a_large_lp_plan_from_pdlp_agrees_with_glop(setting, monkeypatch):
     pairs = {c.index: c.team.pairs for c in crews}
     assert all(v <= pairs[c] * (1 + 1e-3) for (c, _, _, _), v in first_order.pairs.items())
     model = CPModel(inst, crews)
-    model.hint(lp_guided_start(inst, crews, deadline, attempts=1, rounds=2))
+    model.hint(lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts)
     assert broken_constraints(model) == []
 
 
@@ -139,7 +139,7 @@ def test_the_lp_plan_posts_every_pair_a_morning_site_needs_while_it_is_open(tmp_
     inst = Instance(load_scenario(path), patterns_per_team=1)
     _, aim = bounds_and_aim(inst, curve=False)
     crews = build_crews(inst, aim.allocation)
-    counts = lp_guided_start(inst, crews, inst.n_slots, attempts=1, rounds=0)
+    counts = lp_guided_start(inst, crews, inst.n_slots, attempts=1, rounds=0).counts
     compound = next(s.index for s in inst.sites if s.site.id == "compound")
     sampled = sum(n for (i, _, _), n in counts.samples.items() if i == compound)
     assert sampled == 360

@@ -21,6 +21,7 @@ from sampler.heuristics.dispatch import DispatchData
 from sampler.heuristics.posts import Posts, improve_posts
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.model.crews import Crew
+from sampler.model.posts_model import choose_posts
 
 LATENESS = 1e-3  # objective weight of one sample one slot later (coverage weighs 1)
 # Above this many variables the LP plan is solved by PDLP (first-order, to a relative
@@ -230,6 +231,18 @@ def _closing_posts(
     return posted
 
 
+@dataclass(frozen=True)
+class LpStart:
+    """The LP plan's best dispatch, and how the CP-SAT posts did against the rounded ones:
+    tried at each deadline, better (after the posts' local search) in ``cp_won``, and
+    whether the start kept comes from them."""
+
+    counts: Counts
+    cp_tried: int = 0
+    cp_won: int = 0
+    from_cp: bool = False
+
+
 def lp_guided_start(
     inst: Instance,
     crews: tuple[Crew, ...],
@@ -237,24 +250,44 @@ def lp_guided_start(
     attempts: int = 3,
     rounds: int = 20,
     data: DispatchData | None = None,
-) -> Counts | None:
+    cp_budget: float = 0.0,
+    seed: int = 0,
+) -> LpStart | None:
     """The best dispatch of LP plans with deadlines from the bound on (each improved by
-    moving posts), until one samples everyone by its deadline."""
-    best: Counts | None = None
+    moving posts), until one samples everyone by its deadline. With ``cp_budget``
+    (deterministic seconds), CP-SAT also chooses whole-pair posts from each LP plan's
+    rounded ones (:mod:`sampler.model.posts_model`), and the better dispatch is kept."""
+    best: LpStart | None = None
+    tried = won = 0
     total = weighted_residents(inst)
     deadline = max(1, bound_slot)
     for _ in range(attempts):
         plan = TimeLp(inst, crews).plan(deadline)
         if plan is not None:
-            _, counts = improve_posts(inst, crews, lp_posts(inst, crews, plan), rounds, data)
-            if best is None or quality(inst, counts) > quality(inst, best):
-                best = counts
+            posts = lp_posts(inst, crews, plan)
+            _, counts = improve_posts(inst, crews, posts, rounds, data)
+            from_cp = False
+            chosen = (
+                choose_posts(
+                    inst, crews, deadline, posts.crew_size, posts.at, posts.walk, cp_budget, seed
+                )
+                if cp_budget > 0
+                else None
+            )
+            if chosen is not None:
+                tried += 1
+                cp = Posts(plan.deadline, posts.crew_size, chosen[0], chosen[1], 0)
+                _, cp_counts = improve_posts(inst, crews, cp, rounds, data)
+                if quality(inst, cp_counts) > quality(inst, counts):
+                    counts, from_cp, won = cp_counts, True, won + 1
+            if best is None or quality(inst, counts) > quality(inst, best.counts):
+                best = LpStart(counts, from_cp=from_cp)
             if quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
                 break
         if deadline >= inst.n_slots:
             break
         deadline += 1
-    return best
+    return None if best is None else LpStart(best.counts, tried, won, best.from_cp)
 
 
 def round_shares(values: list[float], total: int) -> list[int]:

@@ -3,11 +3,23 @@ itself where the model is too large to search)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sampler.counts import Counts, quality
 from sampler.heuristics.dispatch import Targets, dispatch_data, dispatch_search, greedy_counts
 from sampler.heuristics.lp_plan import lp_guided_start
 from sampler.instance import Instance
 from sampler.model.crews import Crew
+
+
+@dataclass(frozen=True)
+class Start:
+    """The start chosen, and what CP-SAT's posts did on the way (see LpStart)."""
+
+    counts: Counts
+    cp_posts_tried: int = 0
+    cp_posts_won: int = 0
+    from_cp_posts: bool = False  # the start kept is the dispatch of CP-SAT's posts
 
 
 def best_start(
@@ -17,9 +29,12 @@ def best_start(
     targets: Targets,
     rounds: int = 20,
     lp_plan: bool = True,
-) -> Counts:
+    cp_budget: float = 0.0,
+    seed: int = 0,
+) -> Start:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
-    carrying out a time-indexed LP plan; ``rounds`` bounds each local search."""
+    carrying out a time-indexed LP plan (its posts also chosen by CP-SAT with
+    ``cp_budget``); ``rounds`` bounds each local search."""
     data = dispatch_data(inst, crews)
     options = [
         greedy_counts(inst, crews, deadline, data=data),
@@ -33,10 +48,16 @@ def best_start(
             attempts=1 if rounds <= 3 else 2 if rounds < 8 else 3,
             rounds=rounds,
             data=data,
+            cp_budget=cp_budget,
+            seed=seed,
         )
         if lp_plan
         else None
     )
     if planned is not None:
-        options.append(planned)
-    return max(options, key=lambda c: quality(inst, c))
+        options.append(planned.counts)
+    best = max(options, key=lambda c: quality(inst, c))
+    if planned is None:
+        return Start(best)
+    kept = best is planned.counts and planned.from_cp
+    return Start(best, planned.cp_tried, planned.cp_won, kept)
