@@ -53,12 +53,12 @@ def person_ids(team_id: str, pairs: int) -> list[tuple[str, str]]:
     ]
 
 
-def with_breaks(rows: list) -> list:
+def with_breaks(rows: list[Row]) -> list[Row]:
     """One pair's rows, in time order, with a ``break`` row in every pause between them."""
-    out: list = []
-    for row in sorted(rows, key=lambda r: r[4]):
-        if out and row[4] > out[-1][5]:
-            out.append([row[0], row[1], BREAK, "", out[-1][5], row[4], 0])
+    out: list[Row] = []
+    for row in sorted(rows, key=lambda r: r.start):
+        if out and row.start > out[-1].end:
+            out.append(Row(row.team, row.pair, BREAK, "", out[-1].end, row.start, 0))
         out.append(row)
     return out
 

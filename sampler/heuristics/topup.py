@@ -21,7 +21,7 @@ import pandas as pd
 
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
-from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, pair_ids, with_breaks
+from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, Row, pair_ids, with_breaks
 from sampler.scenario import Scenario
 
 NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
@@ -38,7 +38,7 @@ class _State:
     free_from: int  # minute its last row ends (or its availability starts)
     stretch_start: int | None  # start of its current suit stretch; None: none begun
     used: int  # minutes of work and travel so far
-    rows: list[list]
+    rows: list[Row]
     until: int  # end of the team's availability
     visited: set[str] = field(default_factory=set)  # sites in its rows
 
@@ -163,10 +163,10 @@ def _swap_modes(
         return rows
     walk_in = _walk_in_intervals(rows)
     by_site: dict[str, list] = defaultdict(list)
-    for index, row in zip(door.index, door[PAIR_COLUMNS].to_numpy().tolist(), strict=True):
-        by_site[row[3]].append((row[4], row[1], index, row))
+    for index, row in zip(door.index, _rows_of(door), strict=True):
+        by_site[row.site].append((row.start, row.pair, index, row))
     dropped: list[int] = []
-    added: list[list] = []
+    added: list[Row] = []
     for _, site_id in short:
         site = scenario.site_by_id[site_id]
         for _, _, index, (team, pair, _, _, a, b, held) in sorted(by_site.get(site_id, [])):
@@ -191,7 +191,7 @@ def _swap_modes(
                       (DOOR_TO_DOOR, e, b, after)]  # fmt: skip
             for mode, start, end, n in pieces:
                 if n > 0:
-                    added.append([team, pair, mode, site_id, start, end, n])
+                    added.append(Row(team, pair, mode, site_id, start, end, n))
             walk_in[site_id].append((t, e))
             left[site_id, WALK_IN] -= samples
             left[site_id, DOOR_TO_DOOR] = left.get((site_id, DOOR_TO_DOOR), 0) + given_up
@@ -253,8 +253,7 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
     states: dict[str, _State] = {}
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
     by_pair = {
-        pair: list(own)
-        for pair, own in itertools.groupby(map(list, ordered.to_numpy().tolist()), lambda r: r[1])
+        pair: list(own) for pair, own in itertools.groupby(_rows_of(ordered), lambda r: r.pair)
     }
     for team in scenario.teams:
         rules = scenario.rules(team)
@@ -264,24 +263,29 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
             if own is None:
                 states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
                 continue
-            busy = [r for r in own if r[2] != BREAK]
-            start = busy[-1][4]
+            busy = [r for r in own if r.activity != BREAK]
+            start = busy[-1].start
             for prev, row in zip(reversed(busy[:-1]), reversed(busy), strict=False):
-                if row[4] - prev[5] >= rules.min_break_minutes:
+                if row.start - prev.end >= rules.min_break_minutes:
                     break
-                start = prev[4]
+                start = prev.start
             states[pair] = _State(
                 team.id,
                 pair,
-                busy[-1][3] or None,
-                busy[-1][5],
+                busy[-1].site or None,
+                busy[-1].end,
                 start,
-                sum(r[5] - r[4] for r in busy),
+                sum(r.end - r.start for r in busy),
                 busy,
                 a1,
-                {r[3] for r in busy},
+                {r.site for r in busy},
             )
     return states
+
+
+def _rows_of(frame: pd.DataFrame) -> list[Row]:
+    """The frame's pair rows as ``Row``s, in its order."""
+    return list(map(Row._make, frame[PAIR_COLUMNS].to_numpy().tolist()))
 
 
 def _walk_in_intervals(rows: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
@@ -349,7 +353,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, d
         team = scenario.team_by_id[state.team]
         if mode == DOOR_TO_DOOR and not team.door_to_door:
             continue
-        if state.rows and state.rows[-1][2] == TRAVEL:
+        if state.rows and state.rows[-1].activity == TRAVEL:
             continue  # it is on its way somewhere: leave it be
         travel = 0 if state.place == site_id else trip_here
         been_here = site_id in state.visited
@@ -405,32 +409,32 @@ def _idle_here(state: _State, rules, site_id: str) -> list[tuple[int, int]]:
     """
     out = []
     rows = state.rows
-    stretch = rows[0][4] if rows else 0
+    stretch = rows[0].start if rows else 0
     for prev, after in itertools.pairwise(rows):
-        pause = after[4] - prev[5]
-        here = prev[3] == site_id and (after[2] == TRAVEL or after[3] == site_id)
+        pause = after.start - prev.end
+        here = prev.site == site_id and (after.activity == TRAVEL or after.site == site_id)
         if here and pause > 0:
             if pause < rules.min_break_minutes:
-                out.append((prev[5], after[4]))
+                out.append((prev.end, after.start))
             else:
-                end = min(after[4] - rules.min_break_minutes, stretch + rules.max_suit_minutes)
-                if end > prev[5]:
-                    out.append((prev[5], end))
+                end = min(after.start - rules.min_break_minutes, stretch + rules.max_suit_minutes)
+                if end > prev.end:
+                    out.append((prev.end, end))
         if pause >= rules.min_break_minutes:
-            stretch = after[4]
+            stretch = after.start
     return out
 
 
 def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     arrive_at, begin = arrive
-    inside = bool(state.rows) and end <= state.rows[-1][4]  # in an idle window of its day
+    inside = bool(state.rows) and end <= state.rows[-1].start  # in an idle window of its day
     if arrive_at > depart:
-        state.rows.append([state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0])
-    state.rows.append([state.team, state.pair, mode, site_id, begin, end, samples])
+        state.rows.append(Row(state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0))
+    state.rows.append(Row(state.team, state.pair, mode, site_id, begin, end, samples))
     state.visited.add(site_id)
     state.used += (arrive_at - depart) + (end - begin)
     if inside:
-        state.rows.sort(key=lambda r: r[4])
+        state.rows.sort(key=lambda r: r.start)
         return
     if state.stretch_start is None or depart > state.free_from:
         state.stretch_start = depart
@@ -499,7 +503,7 @@ def _detours(
     speed = np.array([scenario.rules(t).travel_speed_kmh for t in teams], dtype=float)
     trip_minutes = (trips.end - trips.start).to_numpy()
     walks_there = (works.activity == WALK_IN).to_numpy()
-    trip_rows, work_rows = trips.to_numpy().tolist(), works.to_numpy().tolist()
+    trip_rows, work_rows = _rows_of(trips), _rows_of(works)
     labels = list(zip(trips.index, works.index, strict=True))
     walk_in = _walk_in_intervals(rows)
     used_by_pair = (
@@ -507,7 +511,7 @@ def _detours(
     )
     free = np.ones(len(trip_rows), dtype=bool)  # not yet given a detour
     dropped: list[int] = []
-    added: list[list] = []
+    added: list[Row] = []
     for _, site_id in short:
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
@@ -523,11 +527,11 @@ def _detours(
             if wanted <= 0:
                 break
             trip, work = trip_rows[k], work_rows[k]
-            pair = trip[1]
+            pair = trip.pair
             rules = scenario.rules(teams[k])
             if used_by_pair.get(pair, 0) + extra[k] > rules.max_work_minutes:
                 continue
-            depart, b = trip[4], work[5]
+            depart, b = trip.start, work.end
             begin = max(depart + int(to_site[k]), opens)
             latest = min(b - int(on[k]), closes, deadline)
             if begin >= latest:
@@ -541,32 +545,33 @@ def _detours(
             if samples <= 0:
                 continue
             end = begin + _minutes_for(samples, rules.rate(WALK_IN), end - begin)
-            mode, held = work[2], work[6]
+            mode, held = work.activity, work.samples
             rate = rules.rate(mode)
             # (never before the row began: the site may open only then, or its stations
             # be taken before)
-            resume = max(end + int(on[k]), work[4])
+            resume = max(end + int(on[k]), work.start)
             kept = min(held, samples_in(rate, b - resume))
             if kept <= 0 and then[k] is False:
                 continue  # its next trip would start from a place it never reached
-            there_site = sites[work[3]]
+            there_site = sites[work.site]
             if mode == WALK_IN and not _Stations(
-                walk_in.get(work[3], []), there_site.stations
+                walk_in.get(work.site, []), there_site.stations
             ).any_free(b, min(deadline, scenario.open_minutes(there_site)[1])):
                 continue  # what it leaves there would find no station later either
             free[k] = False
             dropped += list(labels[k])
+            team = trip.team
             if to_site[k] > 0:
-                added.append([trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0])
-            added.append([trip[0], pair, WALK_IN, site_id, begin, end, samples])
+                added.append(Row(team, pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0))
+            added.append(Row(team, pair, WALK_IN, site_id, begin, end, samples))
             if on[k] > 0 and (kept > 0 or then[k]):  # it goes on there (else its day ends)
-                added.append([trip[0], pair, TRAVEL, work[3], end, end + int(on[k]), 0])
+                added.append(Row(team, pair, TRAVEL, work.site, end, end + int(on[k]), 0))
             if kept > 0:
-                added.append([trip[0], pair, mode, work[3], resume, b, kept])
+                added.append(Row(team, pair, mode, work.site, resume, b, kept))
             walk_in[site_id].append((begin, end))
             left[site_id, WALK_IN] -= samples
             if held > kept:
-                left[work[3], mode] = left.get((work[3], mode), 0) + held - kept
+                left[work.site, mode] = left.get((work.site, mode), 0) + held - kept
     if not dropped:
         return rows
     for key in [k for k, n in left.items() if n <= 0]:
@@ -574,7 +579,7 @@ def _detours(
     return _replace(rows, dropped, added)
 
 
-def _replace(rows: pd.DataFrame, dropped: list[int], added: list[list]) -> pd.DataFrame:
+def _replace(rows: pd.DataFrame, dropped: list[int], added: list[Row]) -> pd.DataFrame:
     """The rows without those at the ``dropped`` labels, with ``added`` at the end."""
     return pd.concat(
         [rows.drop(index=dropped), pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True
@@ -604,10 +609,10 @@ def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.Data
     mine = mine[(mine.activity != TRAVEL) | (mine.end <= deadline)]
     mine = mine[(mine.samples > 0) | (mine.activity == TRAVEL)]
     out = []
-    ordered = mine[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable").to_numpy().tolist()
-    for _, group in itertools.groupby(ordered, lambda r: r[1]):
+    ordered = _rows_of(mine.sort_values(["pair", "start"], kind="stable"))
+    for _, group in itertools.groupby(ordered, lambda r: r.pair):
         own = list(group)
-        while own and own[-1][2] == TRAVEL:
+        while own and own[-1].activity == TRAVEL:
             own.pop()  # a trip to work that is no longer there
         out.extend(with_breaks(own))
     cut = pd.concat([keep, pd.DataFrame(out, columns=PAIR_COLUMNS)], ignore_index=True)
