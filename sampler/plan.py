@@ -38,6 +38,11 @@ class Row(NamedTuple):
 PAIR_COLUMNS = list(Row._fields)
 
 
+def rows_of(frame: pd.DataFrame) -> list[Row]:
+    """The frame's pair rows as ``Row``s, in its order."""
+    return list(map(Row._make, frame[PAIR_COLUMNS].to_numpy().tolist()))
+
+
 def pair_ids(team_id: str, pairs: int) -> list[str]:
     """Pair ids of a team: ``lingqiu-p01`` ... (zero-padded to sort as numbers)."""
     width = max(2, len(str(pairs)))

@@ -308,7 +308,7 @@ def _suit_ok(rows: list[Row], rules) -> bool:
     begin = None
     last_end = None
     for row in rows:
-        if begin is None or row.start - last_end >= rules.min_break_minutes:
+        if begin is None or last_end is None or row.start - last_end >= rules.min_break_minutes:
             begin = row.start
         last_end = row.end if last_end is None else max(last_end, row.end)
         if last_end - begin > rules.max_suit_minutes:

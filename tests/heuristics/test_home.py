@@ -45,7 +45,10 @@ def test_a_rider_the_plan_needs_is_kept():
     resident: it keeps its ride."""
     sc = load_scenario_text(SCENARIO.replace("residents: 61", "residents: 1"))
     rows = pd.DataFrame(
-        [["far", "far-p01", "travel", "a", 0, 87, 0], ["far", "far-p01", "walk_in", "a", 87, 90, 1]],
+        [
+            ["far", "far-p01", "travel", "a", 0, 87, 0],
+            ["far", "far-p01", "walk_in", "a", 87, 90, 1],
+        ],
         columns=PAIR_COLUMNS,
     )
     sc = sc.model_copy(update={"teams": (sc.teams[1],)})
