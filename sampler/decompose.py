@@ -94,42 +94,82 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     over its work by the deadline (an LP maximising the smallest ratio of work to demand,
     then the least travel at 99.9% of it), each team's pairs then shared out by largest
     remainders, every pair sent somewhere."""
-    sc = inst.scenario
     demand = np.array(
         [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
     )
     # Travel from each base to the nearest site of each part.
     travel = np.array([t.base_travel for t in inst.teams], dtype=float).reshape(len(inst.teams), -1)
     reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
+    near = _near_parts(inst, demand, reach)
     lp = pywraplp.Solver.CreateSolver("GLOP")
     ratio = lp.NumVar(0, lp.infinity(), "ratio")
-    h: dict[tuple[int, int, int], pywraplp.Variable] = {}
+    h, effective = _share_rows(inst, parts, deadline, lp, ratio, demand, reach, near)
+    objective = lp.Objective()
+    objective.SetCoefficient(ratio, 1)
+    objective.SetMaximization()
+    lp.Solve()
+    best = ratio.solution_value()
+    ratio.SetLb(0.999 * best)
+    objective.Clear()
+    for (k, p, _), var in h.items():
+        objective.SetCoefficient(var, 1 + reach[k, p] / 60)
+    objective.SetMinimization()
+    lp.Solve()
+    return best, _whole_pairs(inst, near, h, effective)
+
+
+def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[int, list[int]]:
+    """The parts each team may go to: its nearest. A part whose candidate teams could not
+    give it twice its work (in pair-hours at their rates, all day) — a part far from every
+    base, or with home visits and only walk-in teams near — draws the nearest teams that
+    can, until they could."""
+    near = {
+        t.index: [int(p) for p in np.argsort(reach[t.index], kind="stable")[:NEAREST_PARTS]]
+        for t in inst.teams
+    }
+    day = {t.index: t.pairs * t.rules.max_work_minutes / 60 for t in inst.teams}
+    for p in range(len(demand)):
+        for m, mode in enumerate(MODES):
+            if demand[p, m] <= 0:
+                continue
+            capable = [t for t in inst.teams if t.can(mode)]
+            rates = [t.rate(mode) for t in capable] or [1]
+            need = 2 * demand[p, m] / max(1e-9, float(np.mean(rates)))
+            have = sum(day[t.index] for t in capable if p in near[t.index])
+            for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
+                if have >= need:
+                    break
+                if p not in near[t.index]:
+                    near[t.index].append(p)
+                    have += day[t.index]
+    return near
+
+
+_Shares = dict[tuple[int, int, int], pywraplp.Variable]  # (team, part, mode) -> pair-minutes
+
+
+def _share_rows(
+    inst: Instance,
+    parts: list[tuple[int, ...]],
+    deadline: float,
+    lp: pywraplp.Solver,
+    ratio: pywraplp.Variable,
+    demand: np.ndarray,
+    reach: np.ndarray,
+    near: dict[int, list[int]],
+) -> tuple[_Shares, dict[tuple[int, int], float]]:
+    """The share LP's rows: each part's work in each mode at least ``ratio`` times its
+    demand, each team's pairs used at most once over its parts, each part's walk-in
+    within its stations' minutes. Returns the variables (pair-minutes of work per team,
+    part and mode) and the minutes one pair of a team can work in a part."""
+    sc = inst.scenario
+    h: _Shares = {}
     served: dict[tuple[int, int], pywraplp.Constraint] = {}
     for p in range(len(parts)):
         for m in range(len(MODES)):
             if demand[p, m] > 0:
                 served[p, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*demand
                 row.SetCoefficient(ratio, -float(demand[p, m]))
-    # Each team may go to its nearest parts. A part whose candidate teams could not give it
-    # twice its work (in pair-hours at their rates, all day) — a part far from every base,
-    # or with home visits and only walk-in teams near — draws the nearest teams that can,
-    # until they could.
-    near = {
-        t.index: [int(p) for p in np.argsort(reach[t.index], kind="stable")[:NEAREST_PARTS]]
-        for t in inst.teams
-    }
-    day = {t.index: t.pairs * t.rules.max_work_minutes / 60 for t in inst.teams}
-    for p, m in list(served):
-        mode = MODES[m]
-        capable = [t for t in inst.teams if t.can(mode)]
-        need = 2 * demand[p, m] / max(1e-9, float(np.mean([t.rate(mode) for t in capable] or [1])))
-        have = sum(day[t.index] for t in capable if p in near[t.index])
-        for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
-            if have >= need:
-                break
-            if p not in near[t.index]:
-                near[t.index].append(p)
-                have += day[t.index]
     # Minutes one pair of a team can work in a part: after the trip there, before the
     # part's sites close, within the suit rules.
     windows = [
@@ -171,17 +211,17 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
             row = lp.Constraint(0, minutes)
             for var in terms:
                 row.SetCoefficient(var, 1)
-    objective = lp.Objective()
-    objective.SetCoefficient(ratio, 1)
-    objective.SetMaximization()
-    lp.Solve()
-    best = ratio.solution_value()
-    ratio.SetLb(0.999 * best)
-    objective.Clear()
-    for (k, p, _), var in h.items():
-        objective.SetCoefficient(var, 1 + reach[k, p] / 60)
-    objective.SetMinimization()
-    lp.Solve()
+    return h, effective
+
+
+def _whole_pairs(
+    inst: Instance,
+    near: dict[int, list[int]],
+    h: _Shares,
+    effective: dict[tuple[int, int], float],
+) -> dict[int, dict[int, int]]:
+    """Each team's pairs shared out over its parts by largest remainders of the LP's
+    pair-minutes (every pair sent somewhere: to its nearest part if the LP sends none)."""
     minutes: dict[tuple[int, int], float] = defaultdict(float)
     for (k, p, _), var in h.items():
         minutes[k, p] += var.solution_value()
@@ -194,7 +234,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
         for p, n in zip(near[k], round_shares(wants, team.pairs), strict=True):
             if n:
                 share[p][k] = n
-    return best, share
+    return share
 
 
 def part_scenario(scenario: Scenario, inst: Instance, part: Part) -> Scenario:

@@ -38,6 +38,11 @@ class Row(NamedTuple):
 PAIR_COLUMNS = list(Row._fields)
 
 
+def rows_of(frame: pd.DataFrame) -> list[Row]:
+    """The frame's pair rows as ``Row``s, in its order."""
+    return list(map(Row._make, frame[PAIR_COLUMNS].to_numpy().tolist()))
+
+
 def pair_ids(team_id: str, pairs: int) -> list[str]:
     """Pair ids of a team: ``lingqiu-p01`` ... (zero-padded to sort as numbers)."""
     width = max(2, len(str(pairs)))
@@ -53,12 +58,12 @@ def person_ids(team_id: str, pairs: int) -> list[tuple[str, str]]:
     ]
 
 
-def with_breaks(rows: list) -> list:
+def with_breaks(rows: list[Row]) -> list[Row]:
     """One pair's rows, in time order, with a ``break`` row in every pause between them."""
-    out: list = []
-    for row in sorted(rows, key=lambda r: r[4]):
-        if out and row[4] > out[-1][5]:
-            out.append([row[0], row[1], BREAK, "", out[-1][5], row[4], 0])
+    out: list[Row] = []
+    for row in sorted(rows, key=lambda r: r.start):
+        if out and row.start > out[-1].end:
+            out.append(Row(row.team, row.pair, BREAK, "", out[-1].end, row.start, 0))
         out.append(row)
     return out
 

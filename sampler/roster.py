@@ -29,7 +29,7 @@ import pandas as pd
 from sampler.counts import Counts, TripCount
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import MODES, Instance
-from sampler.plan import PAIR_COLUMNS, TRAVEL, pair_ids, with_breaks
+from sampler.plan import PAIR_COLUMNS, TRAVEL, Row, pair_ids, with_breaks
 
 
 @dataclass
@@ -54,7 +54,7 @@ class _Pair:
     lost: int = 0  # minutes of the arrival slot spent travelling
     arrival_mode: str | None = None  # the mode it must work in its arrival slot
     last: tuple[int, str, int] | None = None  # (site, mode, slot) of the latest work cell
-    trips: list[list] = field(default_factory=list)
+    trips: list[Row] = field(default_factory=list)
     cells: list[_Cell] = field(default_factory=list)
 
     def idle_since(self) -> int:
@@ -65,7 +65,7 @@ def build_pair_rows(inst: Instance, counts: Counts) -> pd.DataFrame:
     """Every pair's work, travel and break rows, in minutes from the horizon start."""
     pairs = _move_and_work(inst, counts)
     _fill_samples(inst, counts, pairs)
-    rows: list[list] = []
+    rows: list[Row] = []
     teams = {t.id: t for t in inst.teams}
     for pair in pairs:
         day = _through_trips(inst, teams[pair.team], pair.trips + _work_rows(inst, pair))
@@ -111,7 +111,7 @@ def _move_and_work(inst: Instance, counts: Counts) -> list[_Pair]:
                     site_id = inst.sites[trip.dest].id
                     if trip.minutes > 0:  # a site at the very place needs no trip
                         pair.trips.append(
-                            [team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0]
+                            Row(team.id, pair.id, TRAVEL, site_id, t0, t0 + trip.minutes, 0)
                         )
             for i in crew.sites:
                 here = [p for p in pairs if p.place == i and p.transit_until <= t]
@@ -214,9 +214,9 @@ def _fill_samples(inst: Instance, counts: Counts, pairs: list[_Pair]) -> None:
             )
 
 
-def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
+def _work_rows(inst: Instance, pair: _Pair) -> list[Row]:
     """Runs of adjacent cells at one site in one mode, with trailing empty cells dropped."""
-    rows: list[list] = []
+    rows: list[Row] = []
     run: list[_Cell] = []
 
     def close() -> None:
@@ -225,7 +225,9 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
         if run:
             site = inst.sites[run[0].site].id
             total = sum(c.samples for c in run)
-            rows.append([pair.team, pair.id, run[0].mode, site, run[0].start, run[-1].end, total])
+            rows.append(
+                Row(pair.team, pair.id, run[0].mode, site, run[0].start, run[-1].end, total)
+            )
         run.clear()
 
     for cell in pair.cells:
@@ -240,7 +242,7 @@ def _work_rows(inst: Instance, pair: _Pair) -> list[list]:
     return rows
 
 
-def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
+def _through_trips(inst: Instance, team, rows: list[Row]) -> list[Row]:
     """Trips through a site where the pair did no work become one trip to where it works.
 
     The legs alone would be valid (CONTRACT.md's Rule 4: every move a travel row from where
@@ -252,31 +254,32 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
     allows), the legs stay: the pair rests at the site on its way.
     """
     rules = team.rules
-    out: list[list] = []
+    out: list[Row] = []
     place: str | None = None  # where the pair last worked; None: its base
-    legs: list[list] = []
-    ordered = sorted(rows, key=lambda r: r[4])
+    legs: list[Row] = []
+    ordered = sorted(rows, key=lambda r: r.start)
 
-    def flush(rest: list[list]) -> None:
+    def flush(rest: list[Row]) -> None:
         if not legs:
             return
-        if len(legs) > 1 and all(b[4] - a[5] < rules.min_break_minutes for a, b in pairwise(legs)):
-            out.append([*legs[0][:5], legs[-1][5], 0])
-            out[-1][3] = legs[-1][3]
+        if len(legs) > 1 and all(
+            b.start - a.end < rules.min_break_minutes for a, b in pairwise(legs)
+        ):
+            out.append(legs[0]._replace(site=legs[-1].site, end=legs[-1].end, samples=0))
         elif len(legs) > 1 and not rest:
             pass  # trips at the end of the day, to no work: none at all
         elif len(legs) > 1:
-            direct = _travel(inst, team, place, legs[-1][3])
+            direct = _travel(inst, team, place, legs[-1].site)
             if direct:  # (else back where it worked: no trip at all)
-                next_work = rest[0][4]
+                next_work = rest[0].start
                 # After the break, when the first leg left, or just in time for the work.
                 trips = (
-                    [*legs[-1][:4], depart, depart + direct, 0]
-                    for depart in (legs[-1][4], legs[0][4], next_work - direct)
+                    legs[-1]._replace(start=depart, end=depart + direct, samples=0)
+                    for depart in (legs[-1].start, legs[0].start, next_work - direct)
                 )
                 fits = (
                     trip for trip in trips
-                    if legs[0][4] <= trip[4] and trip[5] <= next_work
+                    if legs[0].start <= trip.start and trip.end <= next_work
                     and _suit_ok([*out, trip, *rest], rules)
                 )  # fmt: skip
                 trip = next(fits, None)
@@ -286,31 +289,31 @@ def _through_trips(inst: Instance, team, rows: list[list]) -> list[list]:
         legs.clear()
 
     for k, row in enumerate(ordered):
-        if row[2] == TRAVEL:
+        if row.activity == TRAVEL:
             legs.append(row)
             continue
         flush(ordered[k:])
         out.append(row)
-        place = row[3]
+        place = row.site
     flush([])
     return out
 
 
-def _suit_ok(rows: list[list], rules) -> bool:
+def _suit_ok(rows: list[Row], rules) -> bool:
     """Do a pair's rows (no breaks among them) keep the suit rules: every stretch without a
     pause of ``min_break_minutes`` at most ``max_suit_minutes``, all of them at most
     ``max_work_minutes``?"""
-    rows = sorted(rows, key=lambda r: r[4])
+    rows = sorted(rows, key=lambda r: r.start)
     total = 0
     begin = None
     last_end = None
     for row in rows:
-        if begin is None or row[4] - last_end >= rules.min_break_minutes:
-            begin = row[4]
-        last_end = row[5] if last_end is None else max(last_end, row[5])
+        if begin is None or last_end is None or row.start - last_end >= rules.min_break_minutes:
+            begin = row.start
+        last_end = row.end if last_end is None else max(last_end, row.end)
         if last_end - begin > rules.max_suit_minutes:
             return False
-        total += row[5] - row[4]
+        total += row.end - row.start
     return total <= rules.max_work_minutes
 
 

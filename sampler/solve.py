@@ -66,7 +66,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None) -> Resul
     inst = Instance(scenario, patterns_per_team=params.patterns_per_team)
     bounds, aim = bounds_and_aim(inst, curve=in_parts)  # a part's own curve is not reported
     timings["bound"] = _lap(clock)
-    bound_minute = _on_grid(bounds.done_minute, inst.slot)
+    bound_minute = on_grid(bounds.done_minute, inst.slot)
 
     clock = time.perf_counter()
     if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
@@ -127,7 +127,7 @@ def _plan_whole(
     cp_improved = False
     cp_posts = {"tried": 0, "won": 0, "kept": 0}
     if crews:
-        floor_slots = (_on_grid(aim.minute, inst.slot) or 0) // inst.slot
+        floor_slots = (on_grid(aim.minute, inst.slot) or 0) // inst.slot
         start = best_start(
             inst,
             crews,
@@ -211,6 +211,6 @@ def _lap(since: float) -> float:
     return round(time.perf_counter() - since, 3)
 
 
-def _on_grid(minute: int | None, slot: int) -> int | None:
+def on_grid(minute: int | None, slot: int) -> int | None:
     """The bound rounded up to the slot grid: plans finish their work at slot ends."""
     return None if minute is None else -(-minute // slot) * slot

@@ -48,7 +48,7 @@ from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_d
 from sampler.output import prepare_output
 from sampler.result import Result
 from sampler.scenario import Scenario, Team, parse_clock
-from sampler.solve import solve
+from sampler.solve import on_grid, solve
 from sampler.variants import VariantError, close_match, parse_value, split_values
 
 GUIDELINE_RESIDENTS_PER_SAMPLER = 360  # per day: national guideline, 3rd edition (2022)
@@ -334,14 +334,11 @@ class _Search:
             self.bounds[people] = compute_bounds(inst, curve=False)
         return self.bounds[people]
 
-    def on_grid(self, minute: int | None) -> int | None:
-        return None if minute is None else -(-minute // self.slot) * self.slot
-
     def bound_meets(self, people: int) -> bool:
         """Can a plan with this many people meet the deadline, by the bound? A plan ends
         its work on the slot grid, so the bound is rounded up to it."""
         b = self.bound(people)
-        grid = self.on_grid(b.done_minute)
+        grid = on_grid(b.done_minute, self.slot)
         meets = grid is not None and grid <= self.deadline
         self.trials.append(Trial(people, "bound", meets, b.done_minute))
         return meets
@@ -360,6 +357,38 @@ class _Search:
             )
         )  # fmt: skip
         return meets
+
+    def least_by_bound(self, max_people: int) -> int | None:
+        """The fewest people (in pairs, up to ``max_people``) whose bound meets the
+        deadline, by bisection; None when even ``max_people`` cannot."""
+        if self.bound_meets(0):
+            return 0
+        if not self.bound_meets(max_people):
+            return None
+        lo, hi = 0, max_people // 2  # in pairs: lo misses, hi meets
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if self.bound_meets(2 * mid) else (mid, hi)
+        return 2 * hi
+
+    def least_planned(self, lowest: int, max_people: int) -> int | None:
+        """The fewest people from ``lowest`` up whose plan meets the deadline: galloping
+        up, then bisecting between the last miss and the first meet; None when no plan
+        up to ``max_people`` does."""
+        missed, step, people = lowest - 2, 2, lowest
+        while not self.plan_meets(people):
+            missed = people
+            if people >= max_people:
+                return None
+            people = min(people + step, max_people)
+            step *= 2
+        while people - missed > 2:
+            mid = (missed + people) // 4 * 2
+            if self.plan_meets(mid):
+                people = mid
+            else:
+                missed = mid
+        return people
 
 
 def least_staff(
@@ -420,45 +449,30 @@ def least_staff(
             f"({scenario.start:%Y-%m-%d %H:%M})"
         )
     search.progress("lower bounds")
-    # Bisection on the bound, in pairs: lo misses (or is -1, below zero), hi meets.
-    if search.bound_meets(0):
-        lowest = 0
-    elif not search.bound_meets(max_people):
+    lowest = search.least_by_bound(max_people)
+    if lowest is None:
         return none_meets(_why_not(search, max_people))
-    else:
-        lo, hi = 0, max_people // 2
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if search.bound_meets(2 * mid) else (mid, hi)
-        lowest = 2 * hi
-    # Plans from there up: gallop, then bisect between the last miss and the first meet.
-    missed, step, people = lowest - 2, 2, lowest
-    while not search.plan_meets(people):
-        missed = people
-        if people >= max_people:
-            return none_meets(
-                f"no plan with up to {max_people:,} people met the deadline, although the "
-                f"lower bound does not rule out {lowest:,} or more: try a longer "
-                "--time-limit or a higher --max-people",
-            )
-        people = min(people + step, max_people)
-        step *= 2
-    while people - missed > 2:
-        mid = (missed + people) // 4 * 2
-        if search.plan_meets(mid):
-            people = mid
-        else:
-            missed = mid
+    people = search.least_planned(lowest, max_people)
+    if people is None:
+        return none_meets(
+            f"no plan with up to {max_people:,} people met the deadline, although the "
+            f"lower bound does not rule out {lowest:,} or more: try a longer "
+            "--time-limit or a higher --max-people",
+        )
     result = search.plans[people]
     evidence = None if people == 0 else _evidence(search, people - 2, people - 2 < lowest)
     staff = StaffResult(
         people=people, result=result, evidence=evidence, trials=tuple(search.trials), **common
     )
-    if out is not None:
-        written = write_plan(result, out)
-        staff = dataclasses.replace(staff, plan_dir=written)
-        document = json.dumps(staff.summary(), ensure_ascii=False, indent=2)
-        (written / "staff.json").write_text(document + "\n", encoding="utf-8")
+    return staff if out is None else _written(staff, result, out)
+
+
+def _written(staff: StaffResult, result: Result, out: Path) -> StaffResult:
+    """The plan at the answer (``result``) written to ``out``, with ``staff.json``."""
+    written = write_plan(result, out)
+    staff = dataclasses.replace(staff, plan_dir=written)
+    document = json.dumps(staff.summary(), ensure_ascii=False, indent=2)
+    (written / "staff.json").write_text(document + "\n", encoding="utf-8")
     return staff
 
 
@@ -466,7 +480,7 @@ def _evidence(search: _Search, people: int, by_bound: bool) -> Evidence:
     """What shows that ``people`` cannot make it: the bound (a proof) or the plan."""
     b = search.bound(people)
     sc = search.scenario(people)
-    grid = search.on_grid(b.done_minute)
+    grid = on_grid(b.done_minute, search.slot)
     bound_at = None if b.done_minute is None else sc.at(b.done_minute)
     grid_at = None if grid is None else sc.at(grid)
     deadline = sc.at(search.deadline).strftime("%H:%M")

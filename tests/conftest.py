@@ -183,3 +183,37 @@ def edit(text: str, old: str, new: str) -> str:
     """
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
     return text.replace(old, new)
+
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+
+
+@pytest.fixture(scope="module", params=["lingqiu-2022-11-10", "zhengzhou-jinshui-2022-11-15"])
+def setting(request):
+    """A shipped scenario on its grid, the bound's aim, the crews it steers, and the bound
+    as a slot (rounded up): what the warm starts are made from."""
+    from sampler import load_scenario
+    from sampler.bound import bounds_and_aim
+    from sampler.instance import Instance
+    from sampler.model.crews import build_crews
+
+    inst = Instance(load_scenario(SCENARIOS / f"{request.param}.yaml"))
+    bounds, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation)
+    deadline = -(-(bounds.done_minute or inst.scenario.horizon_minutes) // inst.slot)
+    return inst, aim, crews, deadline
+
+
+@pytest.fixture(scope="module")
+def starts(setting):
+    """The warm starts of ``setting``, by name: the plain dispatcher, the one steered by
+    the bound's shares, and the one taking up LP posts."""
+    from sampler.heuristics.dispatch import dispatch_search, greedy_counts
+    from sampler.heuristics.lp_plan import lp_guided_start
+
+    inst, aim, crews, deadline = setting
+    return {
+        "dispatcher": greedy_counts(inst, crews, deadline),
+        "steered": dispatch_search(inst, crews, deadline, aim.allocation, rounds=3),
+        "posts": lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts,
+    }

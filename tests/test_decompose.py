@@ -11,7 +11,7 @@ import pytest
 from benchmarks.generate import generate, write_scenario
 from sampler import check_plan, load_scenario, solve, write_plan
 from sampler.bound import compute_bounds
-from sampler.decompose import _balanced, split
+from sampler.decompose import split
 from sampler.instance import Instance
 from sampler.solve import SolveParams
 
@@ -27,9 +27,9 @@ def street(tmp_path_factory):
 def test_parts_cover_every_site_once_and_none_is_oversized(street, part_sites):
     inst = Instance(street)
     n = len(inst.sites)
-    parts = _balanced(inst.site_latlon, list(range(n)), round(n / part_sites), part_sites)
-    assert sorted(i for p in parts for i in p) == list(range(n))
-    assert max(len(p) for p in parts) <= 1.5 * part_sites
+    parts = split(inst, compute_bounds(inst, curve=False).done_minute, part_sites)
+    assert sorted(i for p in parts for i in p.sites) == list(range(n))
+    assert max(len(p.sites) for p in parts) <= 1.5 * part_sites
 
 
 def test_every_pair_is_shared_out_once(street):

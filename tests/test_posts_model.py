@@ -47,7 +47,7 @@ def test_posts_go_where_the_residents_are_within_the_stations():
 
 
 def test_the_same_input_gives_the_same_posts():
-    inst, crews, crew = _setting()
+    inst, crews, _ = _setting()
     size = {c.index: c.team.pairs for c in crews}
     runs = [choose_posts(inst, crews, inst.n_slots, size, {}, {}, 0.5, 3) for _ in range(2)]
     assert runs[0] == runs[1]

@@ -14,7 +14,8 @@ import sampler.bound as bound
 from sampler import check_plan, load_scenario_text, solve, write_plan
 from sampler.bound import bounds_and_aim
 from sampler.budget import SolveParams
-from sampler.heuristics.topup import _cut, _detours, _left, _swap_modes, pull_in, top_up
+from sampler.heuristics.free_stations import detours, swap_modes
+from sampler.heuristics.topup import cut_at, pull_in, residents_left, top_up
 from sampler.instance import Instance
 from sampler.plan import Plan
 from sampler.result import Status, status_of
@@ -270,10 +271,10 @@ def test_stations_found_for_walk_in_left_keep_the_plan_valid(text, earlier_by, t
     result = solve(scenario, SolveParams(time_limit=0.5, seed=0))
     end = int(result.plan.rows.end.max()) if len(result.plan.rows) else 0
     deadline = max(0, end - earlier_by)
-    rows, _ = _cut(scenario, result.plan.rows, deadline)
-    left = _left(scenario, rows)
-    rows = _detours(scenario, _swap_modes(scenario, rows, left), left, deadline)
-    assert _left(scenario, rows) == left
+    rows, _ = cut_at(scenario, result.plan.rows, deadline)
+    left = residents_left(scenario, rows)
+    rows = detours(scenario, swap_modes(scenario, rows, left), left, deadline)
+    assert residents_left(scenario, rows) == left
     plan = Plan(scenario, rows)
     changed = dataclasses.replace(
         result, plan=plan, status=status_of(plan, None), lower_bound_minute=None, shortfalls=()
@@ -282,7 +283,7 @@ def test_stations_found_for_walk_in_left_keep_the_plan_valid(text, earlier_by, t
     report = check_plan(scenario, out)
     assert report.ok, report.summary() + f"\ndeadline {deadline}\n" + text
     # The whole top-up (a plain pass, the swap, rounds of detours) on the plan cut short.
-    topped = top_up(scenario, _cut(scenario, result.plan.rows, deadline)[0], deadline)
+    topped = top_up(scenario, cut_at(scenario, result.plan.rows, deadline)[0], deadline)
     assert (topped.start < topped.end).all()
     plan = Plan(scenario, topped)
     changed = dataclasses.replace(changed, plan=plan, status=status_of(plan, None))

@@ -11,8 +11,12 @@ Counts, slot by slot:
 
 Pair rows, in minutes (after the roster is built):
 
+- :mod:`~sampler.heuristics.stations`: which minutes a site's walk-in stations have free;
+- :mod:`~sampler.heuristics.free_stations`: walk-in residents left for want of a free
+  station given one (home-visit rows turned walk-in, detours on a first trip);
 - :mod:`~sampler.heuristics.topup`: residents left go to the pairs that can sample them
-  soonest, and :func:`~sampler.heuristics.topup.pull_in` brings the plan's end forward.
+  soonest, and :func:`~sampler.heuristics.topup.pull_in` brings the plan's end forward;
+- :mod:`~sampler.heuristics.home`: pairs that do not help stay at home.
 
 Each module imports only those listed before it, and no private name of another.
 """

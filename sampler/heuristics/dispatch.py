@@ -24,6 +24,32 @@ from sampler.model.constraints import model_rate, sample_room
 from sampler.model.crews import Arc, Crew
 
 
+@dataclass(slots=True)
+class DispatchTrip:
+    """One pair's trip: its crew, route, departure and arrival slots, travel minutes, and
+    the mode it works in its arrival slot (None until it works there, or if it does not)."""
+
+    crew: int
+    origin: int | None  # site index; None: the team's base
+    dest: int
+    depart: int
+    arrive: int
+    minutes: int
+    mode: str | None = None
+
+    def key(self) -> tuple:
+        """What trips are counted by: everything but the pair."""
+        return (
+            self.crew,
+            self.origin,
+            self.dest,
+            self.depart,
+            self.arrive,
+            self.minutes,
+            self.mode,
+        )
+
+
 @dataclass(eq=False)
 class DispatchPair:
     crew: Crew
@@ -32,9 +58,7 @@ class DispatchPair:
     transit_until: int = -1
     lost: int = 0
     last: tuple[int, str, int] | None = None
-    trip: list | None = (
-        None  # the trip under way: crew, origin, dest, depart, arrive, minutes, mode
-    )
+    trip: DispatchTrip | None = None  # the trip under way
 
 
 @dataclass
@@ -188,7 +212,7 @@ class Dispatcher:
         self.work: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.kept: dict[tuple[int, int, str, int], int] = defaultdict(int)
         self.samples: dict[tuple[int, str, int], int] = defaultdict(int)
-        self.trip_log: list[list] = []
+        self.trip_log: list[DispatchTrip] = []
         self.stations_used: dict[tuple[int, int], int] = defaultdict(int)
 
     def run(self) -> Counts:
@@ -282,7 +306,7 @@ class Dispatcher:
         if pair.place is not None:
             self.sites[pair.place].committed.discard(pair)
         self.sites[arc.dest].committed.add(pair)
-        pair.trip = [pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes, None]
+        pair.trip = DispatchTrip(pair.crew.index, arc.origin, arc.dest, t, arrive, arc.minutes)
         self.trip_log.append(pair.trip)
         pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
@@ -391,7 +415,7 @@ class Dispatcher:
                         self.stations_used[i, t] += 1
                     self.mode_target[team.index, i, mode] -= 1
                     if landing:
-                        pair.trip[6] = mode  # it works its arrival slot in this mode
+                        pair.trip.mode = mode  # it works its arrival slot in this mode
             for mode, workers in cells.items():
                 if workers:
                     self._sample(crew, i, mode, t, workers)
@@ -464,11 +488,11 @@ class Dispatcher:
         )
 
 
-def _trip_counts(log: list[list]) -> tuple[TripCount, ...]:
+def _trip_counts(log: list[DispatchTrip]) -> tuple[TripCount, ...]:
     """Trips of single pairs, counted by crew, route, departure and mode on arrival."""
     counted: dict[tuple, int] = defaultdict(int)
-    for crew, origin, dest, depart, arrive, minutes, mode in log:
-        counted[crew, origin, dest, depart, arrive, minutes, mode] += 1
+    for trip in log:
+        counted[trip.key()] += 1
 
     def order(key: tuple) -> tuple:
         crew, origin, dest, depart, _, _, mode = key

@@ -12,7 +12,6 @@ into parts can leave; it cannot find what the staff cannot do.
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -20,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from sampler.geo import great_circle_km, travel_minutes
+from sampler.heuristics.free_stations import NEAREST_PAIRS, detours, swap_modes
+from sampler.heuristics.stations import Stations, walk_in_intervals
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
-from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, pair_ids, with_breaks
+from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, Row, pair_ids, rows_of, with_breaks
 from sampler.scenario import Scenario
 
-NEAREST_PAIRS = 200  # pairs considered for each site's residents left, nearest first
 DETOUR_ROUNDS = 3  # rounds of detours (each leaves work elsewhere) a deadline may take
 
 
@@ -38,7 +38,7 @@ class _State:
     free_from: int  # minute its last row ends (or its availability starts)
     stretch_start: int | None  # start of its current suit stretch; None: none begun
     used: int  # minutes of work and travel so far
-    rows: list[list]
+    rows: list[Row]
     until: int  # end of the team's availability
     visited: set[str] = field(default_factory=set)  # sites in its rows
 
@@ -54,8 +54,8 @@ def top_up(
     unless every resident left finds a pair.
 
     Walk-in residents that find no free station in time are then taken by home-visit rows
-    beside a free station (:func:`_swap_modes`), if that leaves fewer residents unsampled,
-    and given to pairs on their first trip of the day (:func:`_detours`), for as long as
+    beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
+    and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
     out, left = _top_up(scenario, rows, deadline)
     if any(mode == WALK_IN for _, mode in left):
@@ -67,7 +67,7 @@ def top_up(
         walk_in_left = [mode == WALK_IN for _, mode in left]
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
             break  # (home visits left need no station: detours do not help them)
-        detoured = _detours(scenario, out, dict(left), last)
+        detoured = detours(scenario, out, dict(left), last)
         detoured, after = _top_up(scenario, detoured, deadline, swap=True)
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
@@ -79,15 +79,15 @@ def _top_up(
     scenario: Scenario, rows: pd.DataFrame, deadline: int | None, swap: bool = False
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
-    sample them soonest (after :func:`_swap_modes`, with ``swap``); and the residents
+    sample them soonest (after :func:`swap_modes`, with ``swap``); and the residents
     still left."""
-    left = _left(scenario, rows)
+    left = residents_left(scenario, rows)
     if not left:
         return rows, left
     if swap:
-        rows = _swap_modes(scenario, rows, left)
+        rows = swap_modes(scenario, rows, left)
     states = _states(scenario, rows)
-    walk_in = _walk_in_intervals(rows)
+    walk_in = walk_in_intervals(rows)
     changed: set[str] = set()
     sites = scenario.site_by_id
     # Where each pair is, to look only at the pairs nearest a site (a city has thousands).
@@ -109,7 +109,7 @@ def _top_up(
         opens, closes = scenario.open_minutes(site)
         last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
         while left.get((site_id, mode), 0) > 0:
-            free = _Stations(walk_in.get(site_id, []), site.stations)
+            free = Stations(walk_in.get(site_id, []), site.stations)
             latest = free.last_free(opens, last) if mode == WALK_IN else last - 1
             if latest is None:
                 break  # every station is taken until the site closes
@@ -147,69 +147,6 @@ def _top_up(
     return pd.concat([kept, pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True), left
 
 
-def _swap_modes(
-    scenario: Scenario, rows: pd.DataFrame, left: dict[tuple[str, str], int]
-) -> pd.DataFrame:
-    """Walk-in residents left at a site taken by its own home-visit pairs, where a station
-    is free while they work there: that piece of their row becomes walk-in, and the home
-    visits it held are left instead (``left`` is updated), which any pair can take up
-    later without a station. A piece changes only if it samples more than it gives up."""
-    short = sorted(((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0))
-    if not short:
-        return rows
-    sites = {site for _, site in short}
-    door = rows[(rows.activity == DOOR_TO_DOOR) & rows.site.isin(sites)]
-    if door.empty:
-        return rows
-    walk_in = _walk_in_intervals(rows)
-    by_site: dict[str, list] = defaultdict(list)
-    for index, row in zip(door.index, door[PAIR_COLUMNS].to_numpy().tolist(), strict=True):
-        by_site[row[3]].append((row[4], row[1], index, row))
-    dropped: list[int] = []
-    added: list[list] = []
-    for _, site_id in short:
-        site = scenario.site_by_id[site_id]
-        for _, _, index, (team, pair, _, _, a, b, held) in sorted(by_site.get(site_id, [])):
-            wanted = left[site_id, WALK_IN]
-            if wanted <= 0:
-                break
-            window = _Stations(walk_in.get(site_id, []), site.stations).first_free(a, b)
-            if window is None:
-                continue
-            rules = scenario.rules(scenario.team_by_id[team])
-            walk_rate, door_rate = rules.rate(WALK_IN), rules.rate(DOOR_TO_DOOR)
-            t, e = window
-            samples = min(wanted, samples_in(walk_rate, e - t))
-            e = t + _minutes_for(samples, walk_rate, e - t)
-            before = min(held, samples_in(door_rate, t - a))
-            after = min(held - before, samples_in(door_rate, b - e))
-            given_up = held - before - after
-            if samples <= given_up:
-                continue
-            dropped.append(index)
-            pieces = [(DOOR_TO_DOOR, a, t, before), (WALK_IN, t, e, samples),
-                      (DOOR_TO_DOOR, e, b, after)]  # fmt: skip
-            for mode, start, end, n in pieces:
-                if n > 0:
-                    added.append([team, pair, mode, site_id, start, end, n])
-            walk_in[site_id].append((t, e))
-            left[site_id, WALK_IN] -= samples
-            left[site_id, DOOR_TO_DOOR] = left.get((site_id, DOOR_TO_DOOR), 0) + given_up
-    if not dropped:
-        return rows
-    for key in [k for k, n in left.items() if n <= 0]:
-        del left[key]
-    return _replace(rows, dropped, added)
-
-
-def _minutes_for(samples: int, rate: float, most: int) -> int:
-    """The fewest whole minutes (at most ``most``) in which ``samples`` fit at ``rate``."""
-    minutes = min(most, int(np.ceil(samples * 60 / rate - 1e-9)))
-    while samples_in(rate, minutes) < samples and minutes < most:
-        minutes += 1
-    return minutes
-
-
 def _rings(km: np.ndarray, sizes: tuple[int, ...]):
     """Indices by distance (ties by index), in rings: the nearest ``sizes[0]``, then out to
     ``sizes[1]``, ..., then the rest (sorted only if it comes to that)."""
@@ -228,7 +165,7 @@ def _rings(km: np.ndarray, sizes: tuple[int, ...]):
         yield np.lexsort((order, km))[done:]
 
 
-def _left(scenario: Scenario, rows: pd.DataFrame) -> dict[tuple[str, str], int]:
+def residents_left(scenario: Scenario, rows: pd.DataFrame) -> dict[tuple[str, str], int]:
     """Residents left per (site, mode)."""
     done = rows[rows.activity.isin(MODES)].groupby(["site", "activity"]).samples.sum()
     left = {}
@@ -253,8 +190,7 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
     states: dict[str, _State] = {}
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
     by_pair = {
-        pair: list(own)
-        for pair, own in itertools.groupby(map(list, ordered.to_numpy().tolist()), lambda r: r[1])
+        pair: list(own) for pair, own in itertools.groupby(rows_of(ordered), lambda r: r.pair)
     }
     for team in scenario.teams:
         rules = scenario.rules(team)
@@ -264,79 +200,27 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
             if own is None:
                 states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
                 continue
-            busy = [r for r in own if r[2] != BREAK]
-            start = busy[-1][4]
+            busy = [r for r in own if r.activity != BREAK]
+            start = busy[-1].start
             for prev, row in zip(reversed(busy[:-1]), reversed(busy), strict=False):
-                if row[4] - prev[5] >= rules.min_break_minutes:
+                if row.start - prev.end >= rules.min_break_minutes:
                     break
-                start = prev[4]
+                start = prev.start
             states[pair] = _State(
                 team.id,
                 pair,
-                busy[-1][3] or None,
-                busy[-1][5],
+                busy[-1].site or None,
+                busy[-1].end,
                 start,
-                sum(r[5] - r[4] for r in busy),
+                sum(r.end - r.start for r in busy),
                 busy,
                 a1,
-                {r[3] for r in busy},
+                {r.site for r in busy},
             )
     return states
 
 
-def _walk_in_intervals(rows: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
-    walk = rows[rows.activity == WALK_IN]
-    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for site, start, end in zip(walk.site, walk.start, walk.end, strict=True):
-        out[site].append((int(start), int(end)))
-    return out
-
-
-class _Stations:
-    """A site's walk-in intervals, sorted once, for :meth:`free_until`."""
-
-    def __init__(self, intervals: list[tuple[int, int]], stations: int):
-        self.stations = stations
-        self.starts = sorted(s for s, _ in intervals)
-        self.ends = sorted(e for _, e in intervals)
-        self.events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
-
-    def free_until(self, start: int, end: int) -> int:
-        """The latest end <= ``end`` such that one more pair fits on [start, end)."""
-        count = bisect_right(self.starts, start) - bisect_right(self.ends, start)
-        if count >= self.stations:
-            return start
-        for k in range(bisect_right(self.events, (start, 2)), len(self.events)):
-            time, step = self.events[k]
-            if time >= end:
-                break
-            count += step
-            if step > 0 and count >= self.stations:
-                return time
-        return end
-
-    def _windows(self, start: int, end: int):
-        """(from, until) of each stretch in [start, end) with a station free from its first
-        minute: one can only come free at ``start`` or where an interval ends."""
-        for t in [start, *(e for e in self.ends if start < e < end)]:
-            if (until := self.free_until(t, end)) > t:
-                yield t, until
-
-    def first_free(self, start: int, end: int) -> tuple[int, int] | None:
-        """The first stretch of [start, end) with a station free, or None."""
-        return next(self._windows(start, end), None)
-
-    def last_free(self, start: int, end: int) -> int | None:
-        """The last minute of [start, end) with a station free, or None."""
-        ends = [until for _, until in self._windows(start, end)]
-        return max(ends) - 1 if ends else None
-
-    def any_free(self, start: int, end: int) -> bool:
-        """Is a station free at some minute of [start, end)?"""
-        return self.first_free(start, end) is not None
-
-
-def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, deadline=None):
+def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, deadline=None):
     """(state, depart, arrive, end, samples): of the candidates (pair, trip minutes to the
     site), the pair that finishes ``wanted`` soonest (or samples the most, when none can
     finish)."""
@@ -349,7 +233,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: _Stations, d
         team = scenario.team_by_id[state.team]
         if mode == DOOR_TO_DOOR and not team.door_to_door:
             continue
-        if state.rows and state.rows[-1][2] == TRAVEL:
+        if state.rows and state.rows[-1].activity == TRAVEL:
             continue  # it is on its way somewhere: leave it be
         travel = 0 if state.place == site_id else trip_here
         been_here = site_id in state.visited
@@ -405,32 +289,32 @@ def _idle_here(state: _State, rules, site_id: str) -> list[tuple[int, int]]:
     """
     out = []
     rows = state.rows
-    stretch = rows[0][4] if rows else 0
+    stretch = rows[0].start if rows else 0
     for prev, after in itertools.pairwise(rows):
-        pause = after[4] - prev[5]
-        here = prev[3] == site_id and (after[2] == TRAVEL or after[3] == site_id)
+        pause = after.start - prev.end
+        here = prev.site == site_id and (after.activity == TRAVEL or after.site == site_id)
         if here and pause > 0:
             if pause < rules.min_break_minutes:
-                out.append((prev[5], after[4]))
+                out.append((prev.end, after.start))
             else:
-                end = min(after[4] - rules.min_break_minutes, stretch + rules.max_suit_minutes)
-                if end > prev[5]:
-                    out.append((prev[5], end))
+                end = min(after.start - rules.min_break_minutes, stretch + rules.max_suit_minutes)
+                if end > prev.end:
+                    out.append((prev.end, end))
         if pause >= rules.min_break_minutes:
-            stretch = after[4]
+            stretch = after.start
     return out
 
 
 def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     arrive_at, begin = arrive
-    inside = bool(state.rows) and end <= state.rows[-1][4]  # in an idle window of its day
+    inside = bool(state.rows) and end <= state.rows[-1].start  # in an idle window of its day
     if arrive_at > depart:
-        state.rows.append([state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0])
-    state.rows.append([state.team, state.pair, mode, site_id, begin, end, samples])
+        state.rows.append(Row(state.team, state.pair, TRAVEL, site_id, depart, arrive_at, 0))
+    state.rows.append(Row(state.team, state.pair, mode, site_id, begin, end, samples))
     state.visited.add(site_id)
     state.used += (arrive_at - depart) + (end - begin)
     if inside:
-        state.rows.sort(key=lambda r: r[4])
+        state.rows.sort(key=lambda r: r.start)
         return
     if state.stretch_start is None or depart > state.free_from:
         state.stretch_start = depart
@@ -444,144 +328,16 @@ def pull_in(
     does later is cut off and given to pairs with time to spare before; None when some of
     it finds no pair, or when more than ``max_pairs`` pairs work after the deadline (the
     search grows with them). Walk-in residents that find no free station in time are
-    given to pairs on their first trip of the day (see :func:`_detours`)."""
-    cut, touched = _cut(scenario, rows, deadline)
+    given to pairs on their first trip of the day (see :func:`detours`)."""
+    shortened, touched = cut_at(scenario, rows, deadline)
     if not touched:
         return rows
     if max_pairs is not None and len(touched) > max_pairs:
         return None
-    return top_up(scenario, cut, deadline, all_or_nothing=True)
+    return top_up(scenario, shortened, deadline, all_or_nothing=True)
 
 
-def _detours(
-    scenario: Scenario, rows: pd.DataFrame, left: dict[tuple[str, str], int], deadline: int
-) -> pd.DataFrame:
-    """Walk-in residents left at a site whose stations stand free early in the day (nobody
-    was there yet) taken by pairs that pass nearby on their first trip: a pair goes from
-    its base to the site first, samples there while a station is free, then goes on to
-    where it was going and works there for the rest of its row. What that row no longer
-    holds is left instead, for pairs with time to spare (``left`` is updated)."""
-    short = sorted((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0)
-    if not short:
-        return rows
-    # Each pair's first two rows: its trip from the base, and the work it goes to.
-    ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
-    pair = ordered.pair.to_numpy()
-    heads = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-    heads = heads[heads + 1 < len(pair)]
-    heads = heads[pair[heads + 1] == pair[heads]]
-    trips, works = ordered.iloc[heads], ordered.iloc[heads + 1]
-    short_sites = {site for _, site in short}
-    fits = (
-        (trips.activity.to_numpy() == TRAVEL)
-        & works.activity.isin(MODES).to_numpy()
-        & (works.site.to_numpy() == trips.site.to_numpy())
-        & ~works.site.isin(short_sites).to_numpy()
-    )
-    trips, works = trips[fits], works[fits]
-    if trips.empty:
-        return rows
-    # What each pair does after that work: nothing (None), more work at the same site
-    # (True), or anything else (False).
-    busy = ordered[ordered.activity != BREAK]
-    position = pd.Series(np.arange(len(busy)), index=busy.index)[works.index].to_numpy() + 1
-    inside = position < len(busy)
-    position = np.minimum(position, len(busy) - 1)
-    same_pair = inside & (busy.pair.to_numpy()[position] == works.pair.to_numpy())
-    stays = (busy.activity.to_numpy()[position] != TRAVEL) & (
-        busy.site.to_numpy()[position] == works.site.to_numpy()
-    )
-    then = [bool(s) if p else None for p, s in zip(same_pair, stays, strict=True)]
-    sites = scenario.site_by_id
-    teams = [scenario.team_by_id[t] for t in trips.team]
-    base = np.array([(t.lat, t.lon) for t in teams], dtype=float).reshape(-1, 2)
-    there = np.array([(sites[i].lat, sites[i].lon) for i in works.site], dtype=float)
-    speed = np.array([scenario.rules(t).travel_speed_kmh for t in teams], dtype=float)
-    trip_minutes = (trips.end - trips.start).to_numpy()
-    walks_there = (works.activity == WALK_IN).to_numpy()
-    trip_rows, work_rows = trips.to_numpy().tolist(), works.to_numpy().tolist()
-    labels = list(zip(trips.index, works.index, strict=True))
-    walk_in = _walk_in_intervals(rows)
-    used_by_pair = (
-        rows[rows.activity != BREAK].assign(m=rows.end - rows.start).groupby("pair").m.sum()
-    )
-    free = np.ones(len(trip_rows), dtype=bool)  # not yet given a detour
-    dropped: list[int] = []
-    added: list[list] = []
-    for _, site_id in short:
-        site = sites[site_id]
-        opens, closes = scenario.open_minutes(site)
-        to_site = travel_minutes(great_circle_km(base[:, 0], base[:, 1], site.lat, site.lon), speed)
-        on = travel_minutes(great_circle_km(site.lat, site.lon, there[:, 0], there[:, 1]), speed)
-        extra = np.where(free, to_site + on - trip_minutes, np.iinfo(np.int64).max)
-        # The pairs it costs least, those leaving home visits first (they need no station
-        # later), ties by pair.
-        order = np.lexsort((np.arange(len(extra)), extra, walks_there))
-        nearest = order[free[order]][:NEAREST_PAIRS]
-        for k in nearest.tolist():
-            wanted = left.get((site_id, WALK_IN), 0)
-            if wanted <= 0:
-                break
-            trip, work = trip_rows[k], work_rows[k]
-            pair = trip[1]
-            rules = scenario.rules(teams[k])
-            if used_by_pair.get(pair, 0) + extra[k] > rules.max_work_minutes:
-                continue
-            depart, b = trip[4], work[5]
-            begin = max(depart + int(to_site[k]), opens)
-            latest = min(b - int(on[k]), closes, deadline)
-            if begin >= latest:
-                continue
-            # From its arrival, or as soon as a station comes free before it must go on.
-            window = _Stations(walk_in.get(site_id, []), site.stations).first_free(begin, latest)
-            if window is None:
-                continue
-            begin, end = window
-            samples = min(wanted, samples_in(rules.rate(WALK_IN), end - begin))
-            if samples <= 0:
-                continue
-            end = begin + _minutes_for(samples, rules.rate(WALK_IN), end - begin)
-            mode, held = work[2], work[6]
-            rate = rules.rate(mode)
-            # (never before the row began: the site may open only then, or its stations
-            # be taken before)
-            resume = max(end + int(on[k]), work[4])
-            kept = min(held, samples_in(rate, b - resume))
-            if kept <= 0 and then[k] is False:
-                continue  # its next trip would start from a place it never reached
-            there_site = sites[work[3]]
-            if mode == WALK_IN and not _Stations(
-                walk_in.get(work[3], []), there_site.stations
-            ).any_free(b, min(deadline, scenario.open_minutes(there_site)[1])):
-                continue  # what it leaves there would find no station later either
-            free[k] = False
-            dropped += list(labels[k])
-            if to_site[k] > 0:
-                added.append([trip[0], pair, TRAVEL, site_id, depart, depart + int(to_site[k]), 0])
-            added.append([trip[0], pair, WALK_IN, site_id, begin, end, samples])
-            if on[k] > 0 and (kept > 0 or then[k]):  # it goes on there (else its day ends)
-                added.append([trip[0], pair, TRAVEL, work[3], end, end + int(on[k]), 0])
-            if kept > 0:
-                added.append([trip[0], pair, mode, work[3], resume, b, kept])
-            walk_in[site_id].append((begin, end))
-            left[site_id, WALK_IN] -= samples
-            if held > kept:
-                left[work[3], mode] = left.get((work[3], mode), 0) + held - kept
-    if not dropped:
-        return rows
-    for key in [k for k, n in left.items() if n <= 0]:
-        del left[key]
-    return _replace(rows, dropped, added)
-
-
-def _replace(rows: pd.DataFrame, dropped: list[int], added: list[list]) -> pd.DataFrame:
-    """The rows without those at the ``dropped`` labels, with ``added`` at the end."""
-    return pd.concat(
-        [rows.drop(index=dropped), pd.DataFrame(added, columns=PAIR_COLUMNS)], ignore_index=True
-    )
-
-
-def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.DataFrame, set]:
+def cut_at(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.DataFrame, set]:
     """The rows up to ``deadline``: work crossing it shortened (with the samples its
     length allows), later rows and trailing trips dropped; and the pairs so changed."""
     late = rows.end > deadline
@@ -604,10 +360,10 @@ def _cut(scenario: Scenario, rows: pd.DataFrame, deadline: int) -> tuple[pd.Data
     mine = mine[(mine.activity != TRAVEL) | (mine.end <= deadline)]
     mine = mine[(mine.samples > 0) | (mine.activity == TRAVEL)]
     out = []
-    ordered = mine[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable").to_numpy().tolist()
-    for _, group in itertools.groupby(ordered, lambda r: r[1]):
+    ordered = rows_of(mine.sort_values(["pair", "start"], kind="stable"))
+    for _, group in itertools.groupby(ordered, lambda r: r.pair):
         own = list(group)
-        while own and own[-1][2] == TRAVEL:
+        while own and own[-1].activity == TRAVEL:
             own.pop()  # a trip to work that is no longer there
         out.extend(with_breaks(own))
     cut = pd.concat([keep, pd.DataFrame(out, columns=PAIR_COLUMNS)], ignore_index=True)

@@ -1,0 +1,181 @@
+"""Walk-in residents left for want of a free station find one (heuristics/free_stations.py,
+through ``top_up`` and ``pull_in``): a home-visit pair beside a free station turns walk-in,
+and a pair on its first trip stops where stations stand free. Every plan passes the
+checker."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sampler import load_scenario, solve
+from sampler.budget import SolveParams
+from sampler.heuristics.topup import pull_in, top_up
+from sampler.plan import PAIR_COLUMNS, TRAVEL
+
+from .plans import checked, trip_minutes
+
+SIDE_BY_SIDE_YAML = """\
+scenario: a home-visit pair beside free walk-in stations
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: block
+    lat: 40.00
+    lon: 113.00
+    residents: 300
+    home_visits: 60
+    stations: 2
+teams:
+  - id: home
+    people: 2
+    lat: 40.01
+    lon: 113.00
+"""
+
+
+def test_walk_in_left_is_taken_by_a_home_visit_pair_while_a_station_is_free(write_yaml, tmp_path):
+    scenario = load_scenario(write_yaml(SIDE_BY_SIDE_YAML))
+    trip = trip_minutes(scenario, "home", "block")
+    # 60 home visits take 120 of the row's 150 minutes; walk-in gets only an hour at the
+    # end (120 of 240 residents).
+    rows = pd.DataFrame(
+        [
+            ["home", "home-p01", TRAVEL, "block", 0, trip, 0],
+            ["home", "home-p01", "door_to_door", "block", trip, trip + 150, 60],
+            ["home", "home-p01", "walk_in", "block", trip + 150, trip + 210, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # Going on after its rows, the pair would need until trip + 270 for the walk-in left.
+    deadline = trip + 240
+    done = top_up(scenario, rows, deadline, all_or_nothing=True)
+    assert done is not None
+    first_walk_in = done[done.activity == "walk_in"].start.min()
+    assert first_walk_in == trip  # the home-visit row's start now samples walk-in
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = checked(result, done, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= deadline
+
+
+ON_THE_WAY_YAML = """\
+scenario: a pair whose first trip passes a site that is short of time
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: near
+    lat: 40.00
+    lon: 113.00
+    residents: 120
+    stations: 1
+  - id: far
+    lat: 40.00
+    lon: 113.02
+    residents: 300
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+  - id: b
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "09:00-13:00"
+"""
+
+
+def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, tmp_path):
+    scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
+    to_far, to_near = trip_minutes(scenario, "a", "far"), trip_minutes(scenario, "b", "near")
+    # a samples ``far`` all morning; b reaches ``near`` at 09:00 and needs an hour.
+    rows = pd.DataFrame(
+        [
+            ["a", "a-p01", TRAVEL, "far", 0, to_far, 0],
+            ["a", "a-p01", "walk_in", "far", to_far, 160, 300],
+            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_near, 0],
+            ["b", "b-p01", "walk_in", "near", 120 + to_near, 180 + to_near, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # By 180, near's last residents find no free station (b holds the only one from its
+    # arrival, and a only gets there after 160): only a detour on a's first trip helps.
+    earlier = pull_in(scenario, rows, 180)
+    assert earlier is not None
+    at_near = earlier[(earlier.site == "near") & (earlier.activity == "walk_in")]
+    assert set(at_near.pair) == {"a-p01", "b-p01"}
+    assert at_near[at_near.pair == "a-p01"].start.max() < 120
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = checked(result, earlier, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= 180
+
+
+BASE_AT_A_SITE_YAML = """\
+scenario: base at a site
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: near
+    lat: 40.01
+    lon: 113.00
+    residents: 60
+    stations: 1
+  - id: x
+    lat: 40.00
+    lon: 113.02
+    residents: 100
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "07:00-10:00"
+"""
+
+TWO_ROUNDS_YAML = """\
+scenario: second detour round
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: x
+    lat: 40.00
+    lon: 113.02
+    residents: 100
+  - id: s1
+    lat: 40.005
+    lon: 113.01
+    residents: 50
+    stations: 1
+    open: "09:00-13:00"
+  - id: s2
+    lat: 40.012
+    lon: 113.005
+    residents: 20
+    stations: 1
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "07:00-12:00"
+"""
+
+
+@pytest.mark.parametrize(("text", "end"), [(BASE_AT_A_SITE_YAML, 180), (TWO_ROUNDS_YAML, 300)])
+def test_detours_keep_every_row_valid(text, end, write_yaml, tmp_path):
+    """One pair samples ``x`` until ``end``; the other sites' residents are left. Whatever the
+    detours do, every row has a length, work stays inside open windows, and the plan
+    passes the checker."""
+    scenario = load_scenario(write_yaml(text))
+    to_x = trip_minutes(scenario, "a", "x")
+    rows = pd.DataFrame(
+        [["a", "a-p01", TRAVEL, "x", 0, to_x, 0], ["a", "a-p01", "walk_in", "x", to_x, end, 100]],
+        columns=PAIR_COLUMNS,
+    )
+    topped = top_up(scenario, rows)
+    assert (topped.start < topped.end).all()
+    assert topped[topped.site != "x"].samples.sum() > 0  # the detours did something
+    result = solve(scenario, SolveParams(time_limit=1))
+    checked(result, topped, tmp_path / "plan")

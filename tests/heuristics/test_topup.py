@@ -1,0 +1,145 @@
+"""Top-up and bringing a plan's end forward (``pull_in``): work after a deadline goes to
+pairs with time to spare before it, or nothing changes. Every plan it returns passes the
+checker. (Walk-in residents that need a free station: test_free_stations.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sampler import load_scenario, solve
+from sampler.budget import SolveParams
+from sampler.heuristics.topup import pull_in, top_up
+from sampler.plan import PAIR_COLUMNS, TRAVEL
+
+from .plans import checked, trip_minutes
+
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+TWO_PAIRS_YAML = """\
+scenario: two pairs, one of them idle
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: yard
+    lat: 40.00
+    lon: 113.00
+    residents: 240
+    stations: 2
+teams:
+  - id: early
+    people: 2
+    lat: 40.01
+    lon: 113.00
+  - id: late
+    people: 2
+    lat: 40.01
+    lon: 113.00
+"""
+
+
+def _late_plan(scenario) -> pd.DataFrame:
+    """The ``late`` pair idles at its base until 09:00, then samples everyone by 11:00;
+    the ``early`` pair does nothing."""
+    trip = trip_minutes(scenario, "late", "yard")
+    rows = [
+        ["late", "late-p01", TRAVEL, "yard", 120 - trip, 120, 0],
+        ["late", "late-p01", "walk_in", "yard", 120, 240, 240],
+    ]
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+@pytest.fixture
+def two_pairs(write_yaml):
+    return load_scenario(write_yaml(TWO_PAIRS_YAML))
+
+
+def test_late_work_moves_to_the_idle_pair(two_pairs, tmp_path):
+    result = solve(two_pairs, SolveParams(time_limit=1))
+    late = _late_plan(two_pairs)
+    assert checked(result, late, tmp_path / "late").done_minute == 240
+    earlier = pull_in(two_pairs, late, 180)
+    assert earlier is not None
+    plan = checked(result, earlier, tmp_path / "earlier")
+    assert plan.complete
+    assert plan.done_minute <= 180
+    assert set(earlier.pair[earlier.samples > 0]) == {"late-p01", "early-p01"}
+
+
+def test_a_deadline_nobody_can_meet_changes_nothing(two_pairs):
+    # 240 residents at 120 an hour a pair: two pairs need an hour, and the trip first.
+    assert pull_in(two_pairs, _late_plan(two_pairs), 60) is None
+
+
+def test_a_plan_already_done_by_the_deadline_is_kept(two_pairs):
+    late = _late_plan(two_pairs)
+    assert pull_in(two_pairs, late, 240) is late
+
+
+@pytest.mark.parametrize("deadline", [600, 630, 660, 690, 720])
+def test_pulled_in_plans_of_a_shipped_scenario_pass_the_checker(deadline, tmp_path):
+    scenario = load_scenario(SCENARIOS / "yunzhou-shuibosi.yaml")
+    result = solve(scenario, SolveParams(time_limit=1, seed=0))
+    earlier = pull_in(scenario, result.plan.rows, deadline)
+    if earlier is None:
+        assert result.plan.done_minute > deadline
+        return
+    plan = checked(result, earlier, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= deadline
+
+
+TWO_SITES_YAML = """\
+scenario: one pair, two sites
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: a
+    lat: 40.00
+    lon: 113.00
+    residents: 250
+  - id: b
+    lat: 40.00
+    lon: 113.02
+    residents: 166
+teams:
+  - id: solo
+    people: 2
+    lat: 40.01
+    lon: 113.00
+"""
+
+
+def test_work_after_a_pause_filled_at_a_site_still_travels_back_there(write_yaml, tmp_path):
+    """The pair pauses at ``a`` before leaving for ``b``; top-up first fills that pause at
+    ``a``, then sends the pair back to ``a`` after ``b``: that needs a trip from ``b``."""
+    scenario = load_scenario(write_yaml(TWO_SITES_YAML))
+    to_a, a_to_b = (
+        trip_minutes(scenario, "solo", "a"),
+        trip_minutes(scenario, "solo", "b", origin="a"),
+    )
+    rows = pd.DataFrame(
+        [
+            ["solo", "solo-p01", TRAVEL, "a", 0, to_a, 0],
+            ["solo", "solo-p01", "walk_in", "a", to_a, 100, 190],
+            ["solo", "solo-p01", TRAVEL, "b", 110, 110 + a_to_b, 0],
+            ["solo", "solo-p01", "walk_in", "b", 110 + a_to_b, 200, 166],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    # 60 residents left at a: 20 fit in the pause, and 20 in the 10 minutes after the trip
+    # back (by the deadline); neither finishes them, so the pause is filled first.
+    deadline = 200 + a_to_b + 10
+    topped = top_up(scenario, rows, deadline)
+    mine = topped.sort_values("start")
+    back = mine[(mine.site == "a") & (mine.start >= 200)]
+    assert len(back) == 2 and back.activity.tolist() == [TRAVEL, "walk_in"]
+    assert mine[(mine.site == "a") & (mine.activity == "walk_in")].samples.sum() == 230
+    result = solve(scenario, SolveParams(time_limit=1))
+    checked(result, topped, tmp_path / "plan")
+
+
+# Found in review: a team based at a site (a detour with no trip to it), and a second
+# round of detours in front of work that waits for its site to open.
