@@ -420,6 +420,15 @@ def test_a_night_round_across_midnight_is_planned_and_checked_valid(tmp_path: Pa
     checked = run("check", scenario, out)
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.startswith("plan is valid")
+    # The checker reads the window across midnight too: work to 02:30 is past it.
+    last = max(r["end"] for r in rows)
+    for name in ("roster.csv", "rosters/night.csv", "assignments.csv"):
+        path = out / name
+        path.write_bytes(path.read_bytes().replace(last.encode(), b"2022-11-21 02:30"))
+    broken = run("check", scenario, out)
+    assert broken.exit_code == 1, broken.output
+    assert "[open_window]" in broken.stdout and "[availability]" in broken.stdout
+    assert "outside the site's open window 11-20 20:00-11-21 02:00" in broken.stdout
 
 
 def test_people_who_cannot_form_a_pair_are_a_warning(tiny_yaml: str, tmp_path: Path) -> None:

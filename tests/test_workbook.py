@@ -7,6 +7,7 @@ Chinese names and one whose names a spreadsheet would take for formulas.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import time
 import zipfile
@@ -283,3 +284,15 @@ def test_the_readme_way_to_open_a_csv_in_libreoffice_keeps_chinese(
     assert list(rows[0]) == csv_rows(out / "roster.csv")[0]  # no BOM glued to 'team'
     names = {r[-1] for r in rows[1:]}
     assert "北苑社区" in names, names
+
+
+def test_the_summary_sheet_repeats_plan_json_warnings(tiny_yaml: str, tmp_path: Path) -> None:
+    """A leader reading the printout learns that one of three people has no pair."""
+    out = planned(edit(tiny_yaml, "    people: 4", "    people: 3"), tmp_path)
+    warnings = json.loads((out / "plan.json").read_text(encoding="utf-8"))["warnings"]
+    assert warnings == [
+        "team alpha: 3 people form 1 pair; 1 person is not scheduled (pairs are two people)"
+    ]
+    sheet = openpyxl.load_workbook(write_workbook(out))["summary"]
+    rows = [r[:2] for r in sheet.iter_rows(values_only=True) if r and r[0] == "warning"]
+    assert rows == [("warning", warnings[0])]
