@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,8 @@ def _team_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame, time_format: str) -
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.append(_header(ws, columns))
+    times = {c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in TIME_COLUMNS}
+    lines = lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
     band, previous = False, None
     for row in lines.itertuples(index=False):
         if row.pair != previous:
@@ -149,8 +151,7 @@ def _team_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame, time_format: str) -
         cells: list[Any] = []
         for column, value in zip(columns, row, strict=True):
             if column in TIME_COLUMNS:
-                at = pd.to_datetime(value, format=TIME_FORMAT, errors="coerce")
-                cell = _time_cell(ws, None if pd.isna(at) else at.to_pydatetime(), time_format)
+                cell = _time_cell(ws, None if pd.isna(value) else value, time_format)
             elif column == "samples":
                 cell = WriteOnlyCell(ws, None if pd.isna(value) else int(value))
             else:
@@ -266,8 +267,9 @@ def write_workbook(plan_dir: str | Path) -> Path:
     dated = title if day in title else " · ".join(t for t in (title, day) if t)
     _print_setup(summary, dated, repeat_header=False)
     rows = {}
+    work = dict(tuple(folder.assignments.groupby("team", sort=False)))  # once, not per team
     for team, path in files.items():
-        lines = pair_lines(read_table(path), folder.assignments)
+        lines = pair_lines(read_table(path), work.get(team, folder.assignments.iloc[:0]))
         ws = book.create_sheet(sheets[team])
         label = f"{names.get(team) or team} ({team})" if names.get(team) else team
         _print_setup(ws, f"{label} · {dated}" if dated else label, repeat_header=True)
@@ -285,7 +287,7 @@ def _fixed_properties(book: Workbook, day: datetime, title: str) -> None:
     book.properties.created = book.properties.modified = day
 
 
-def _save_reproducibly(book: Workbook):
+def _save_reproducibly(book: Workbook) -> Callable[[Path], None]:
     """``book.save`` stamps the time of writing into docProps/core.xml and every zip entry;
     write it, then rewrite the zip with the times of the workbook's properties and
     :data:`ZIP_TIME`, so that the same plan folder gives the same bytes."""
