@@ -241,6 +241,8 @@ def plan(
     else:
         for table in _summary_tables(result):
             out.print(table)
+        for warning in result.summary()["warnings"]:
+            err.print(f"[yellow]warning:[/yellow] {warning}", markup=True, soft_wrap=True)
         out.print(f"plan written to {written}/")
         for path in reports:
             out.print(f"{path.name} written to {path}")

@@ -184,6 +184,10 @@ def _message(error: dict[str, Any]) -> str:
     if kind in bounds:
         template, key = bounds[kind]
         return template.format(ctx.get(key))
+    if kind in ("int_parsing", "int_from_float"):
+        # pydantic's "unable to parse string as an integer" for 1e9 or 2.5 does not say
+        # what is wanted: counts are whole numbers written out in digits.
+        return f"must be a whole number written in digits (like 4400), got {error['input']!r}"
     if kind == "string_pattern_mismatch":
         return "must use only letters, digits, '-' and '_'"
     if kind == "value_error":

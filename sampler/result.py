@@ -182,6 +182,7 @@ class Result:
             "people_used": plan.people_used,
             "people_sent": sum(t.people for t in sc.teams),
             "pairs_left_home": self.solver.pairs_left_home,
+            "warnings": staffing_warnings(sc),
             "staff_hours": plan.staff_hours,
             "moves": plan.moves,
             "teams": [
@@ -210,6 +211,28 @@ class Result:
             ],
             "timings": self.timings,
         }
+
+
+def staffing_warnings(sc: Scenario) -> list[str]:
+    """What the scenario asks that the plan cannot do with its people, said aloud.
+
+    Pairs are two people, so an odd person out is not scheduled and a team of one has no
+    roster at all; a command centre that sent three people expects three on the roster.
+    """
+    warnings = []
+    for team in sc.teams:
+        if team.people == 1:
+            warnings.append(
+                f"team {team.id}: 1 person cannot form a pair (swabber + recorder); "
+                "the team is not scheduled and has no roster"
+            )
+        elif team.people % 2:
+            pairs = "1 pair" if team.pairs == 1 else f"{team.pairs:,} pairs"
+            warnings.append(
+                f"team {team.id}: {team.people:,} people form {pairs}; "
+                "1 person is not scheduled (pairs are two people)"
+            )
+    return warnings
 
 
 def _stamp(sc: Scenario) -> Callable[[int | None], str | None]:

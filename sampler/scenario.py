@@ -70,12 +70,23 @@ def format_clock(minutes: int) -> str:
 
 
 class ClockWindow(BaseModel):
-    """A window of clock times on the horizon's day, written ``"HH:MM-HH:MM"``."""
+    """A window of clock times, written ``"HH:MM-HH:MM"``. One whose end is before its
+    start crosses midnight and ends the next day (``18:00-02:00``, a night round): the
+    clock is what a command centre writes, and a horizon may run past midnight."""
 
     model_config = ConfigDict(frozen=True)
 
     start: int  # minutes after midnight
     end: int
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end < self.start
+
+    @property
+    def minutes(self) -> int:
+        """How long the window lasts."""
+        return self.end - self.start + (24 * 60 if self.crosses_midnight else 0)
 
     def __str__(self) -> str:
         return f"{format_clock(self.start)}-{format_clock(self.end)}"
@@ -95,10 +106,10 @@ def _parse_window(value: Any) -> Any:
     m = _WINDOW.match(value)
     if not m:
         raise ValueError(f'expected a window like "07:00-21:00", got {value!r}')
-    start, end = parse_clock(m.group(1)), parse_clock(m.group(2))
-    if end <= start:
-        raise ValueError(f"window {value!r} ends before it starts")
-    return ClockWindow(start=start, end=end)
+    window = ClockWindow(start=parse_clock(m.group(1)), end=parse_clock(m.group(2)))
+    if window.minutes == 0:  # 07:00-07:00, 24:00-00:00
+        raise ValueError(f"window {value!r} is empty: it ends when it starts")
+    return window
 
 
 Window = Annotated[
@@ -382,21 +393,22 @@ def cross_problems(data: Any):
                 window = _parse_window(item[key])
             except ValueError:
                 continue
-            a, b = window_offsets(start, window)
-            if a < 0 or b > minutes or a >= b:
+            if window_offsets(start, window)[1] > minutes:
+                # A typo such as 10:00-09:00 reads as 23 hours: say how it was read.
+                night = f" (it ends at {format_clock(window.end)} the next day)"
                 yield (
                     (plural, index, key),
-                    f"{window} is not inside the horizon {start:%H:%M}-{end:%H:%M}",
+                    f"{window} is not inside the horizon {start:%H:%M}-{end:%H:%M}"
+                    + (night if window.crosses_midnight else ""),
                 )
 
 
 def window_offsets(start: datetime, window: ClockWindow) -> tuple[int, int]:
-    """A clock window as minutes from ``start``; a horizon that runs past midnight reads
-    early clock times as the next day."""
-    start_clock = start.hour * 60 + start.minute
-
-    def offset(clock: int, end: bool) -> int:
-        minutes = clock - start_clock
-        return minutes + 24 * 60 if minutes < 0 or (end and minutes == 0) else minutes
-
-    return offset(window.start, False), offset(window.end, True)
+    """A clock window as minutes from ``start``: it opens at the first time its start
+    clock comes round in the horizon (so a horizon past midnight reads early clock times
+    as the next day) and lasts ``window.minutes`` (to the next day if it crosses midnight).
+    """
+    opens = window.start - (start.hour * 60 + start.minute)
+    if opens < 0:
+        opens += 24 * 60
+    return opens, opens + window.minutes

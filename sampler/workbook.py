@@ -1,16 +1,25 @@
 """roster.xlsx: the rosters of a plan folder as one workbook for team leaders.
 
 A summary sheet first (the plan's headline figures and one line per team), then one sheet
-per team with the same rows and columns as ``rosters/<team>.csv``. Times are real
-spreadsheet date-times; text is always stored as text, so a site called ``=SUM(A1)`` is
-shown, never evaluated (the CSV files need a leading ``'`` for that; the workbook does not).
+per team, made to be printed and handed out: one line per pair per interval with both of
+its people on it (the two have the same day, so the CSV's two rows are one here), the site
+name beside the site id, and the residents the pair is expected to sample in that interval
+(from assignments.csv). Pages are landscape, fitted to the width, the header row repeated
+on each page, the team and page number in the margins: a 40-person team's CSV rows took 15
+pages across three page widths in LibreOffice before.
+
+Times are real spreadsheet date-times; text is always stored as text, so a site called
+``=SUM(A1)`` is shown, never evaluated (the CSV files need a leading ``'`` for that; the
+workbook does not). The file is the same bytes for the same plan folder: its document
+properties and zip entries carry fixed times, not the time it was written.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sampler.output import ensure_writable
 from sampler.plan_folder import (
@@ -34,13 +44,21 @@ from sampler.plan_folder import (
 WORKBOOK_NAME = "roster.xlsx"
 SUMMARY_SHEET = "summary"
 TIME_COLUMNS = ("start", "end")
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+CLOCK_FORMAT = "hh:mm"  # a horizon inside one day: its date is in the page header
+DAY_CLOCK_FORMAT = "mm-dd hh:mm"  # a night round past midnight
 SHEET_NAME_MAX = 31
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"history"}  # Excel keeps this sheet name for itself
 MAX_WIDTH = 48
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+BAND_FILL = PatternFill("solid", fgColor="F2F2F2")  # every other pair, to follow a line
+PAIR_COLUMNS = [
+    "pair", "swabber", "recorder", "activity", "site", "site_name", "start", "end", "samples",
+]  # fmt: skip
+WORK = ("walk_in", "door_to_door")
+# A zip entry's time: the earliest a zip can hold, so that no run writes its own clock.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def text_width(text: str) -> int:
@@ -88,37 +106,83 @@ def _set_widths(ws: WriteOnlyWorksheet, widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width + 2)
 
 
-def _team_sheet(ws: WriteOnlyWorksheet, path: Path) -> int:
-    """The rows of one rosters/<team>.csv, times as date-times; returns how many."""
-    frame = read_table(path)
-    columns = list(frame.columns)
-    times = {i for i, c in enumerate(columns) if c in TIME_COLUMNS}
+def pair_lines(roster: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """One line per pair per interval (:data:`PAIR_COLUMNS`), ordered by pair and start.
+
+    A pair's two people have identical rows (CONTRACT.md), so the swabber's rows carry the
+    pair and the recorder is named beside. ``samples`` is what assignments.csv gives the
+    pair inside a work row (its rows lie inside the roster's), empty for travel and breaks.
+    """
+    swab = roster[roster["role"] == "swab"]
+    record = roster[roster["role"] == "record"].groupby("pair", sort=False)["person"].first()
+    lines = swab.assign(swabber=swab["person"], recorder=swab["pair"].map(record).fillna(""))
+    lines = lines.sort_values(["pair", "start"], kind="stable").reset_index(drop=True)
+    if "site_name" not in lines:
+        lines["site_name"] = ""
+    keys = ["pair", "site", "activity"]
+    inside = lines.reset_index().merge(assignments, on=keys, suffixes=("", "_a"))
+    inside = inside[(inside["start_a"] >= inside["start"]) & (inside["end_a"] <= inside["end"])]
+    samples = pd.to_numeric(inside["samples"], errors="coerce").groupby(inside["index"]).sum()
+    work = lines["activity"].isin(WORK)
+    lines["samples"] = [
+        int(samples.get(i, 0)) if is_work else None for i, is_work in enumerate(work)
+    ]
+    return lines[PAIR_COLUMNS]
+
+
+def _team_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame, time_format: str) -> None:
+    """A team's pair lines, times as date-times, every other pair shaded, set up to print."""
+    columns = list(PAIR_COLUMNS)
+    clock = len(time_format)
     widths = [
-        len("2022-11-10 07:00")
-        if i in times
-        else max([text_width(c), *(text_width(v) for v in set(frame[c].tolist()))])
-        for i, c in enumerate(columns)
+        clock
+        if c in TIME_COLUMNS
+        else max([text_width(c), *(text_width(str(v)) for v in set(lines[c].tolist()))])
+        for c in columns
     ]
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.append(_header(ws, columns))
-    cells: list[list[Any]] = []
-    for i, column in enumerate(columns):
-        if i in times:
-            stamps = pd.to_datetime(frame[column], format=TIME_FORMAT, errors="coerce")
-            cells.append([_time_cell(ws, t) for t in stamps.dt.to_pydatetime()])
-        else:
-            cells.append([_text_cell(ws, v) if v[:1] == "=" else v for v in frame[column].tolist()])
-    for row in zip(*cells, strict=True):
-        ws.append(row)
-    return len(frame)
+    times = {c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in TIME_COLUMNS}
+    lines = lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
+    band, previous = False, None
+    for row in lines.itertuples(index=False):
+        if row.pair != previous:
+            band, previous = not band, row.pair
+        cells: list[Any] = []
+        for column, value in zip(columns, row, strict=True):
+            if column in TIME_COLUMNS:
+                cell = _time_cell(ws, None if pd.isna(value) else value, time_format)
+            elif column == "samples":
+                cell = WriteOnlyCell(ws, None if pd.isna(value) else int(value))
+            else:
+                cell = _text_cell(ws, value)
+            if band:
+                cell.fill = BAND_FILL
+            cells.append(cell)
+        ws.append(cells)
 
 
-def _time_cell(ws: WriteOnlyWorksheet, at: datetime | None) -> WriteOnlyCell | None:
-    if at is None or pd.isna(at):
-        return None
+def _print_setup(ws: WriteOnlyWorksheet, title: str, repeat_header: bool) -> None:
+    """Landscape A4, as wide as one page, gridlines, the title and page numbers in the
+    margins, and the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddHeader.center.text = title.replace("&", "&&")  # '&' starts a header code
+    ws.oddFooter.center.text = "&P / &N"
+    if repeat_header:
+        ws.print_title_rows = "1:1"
+
+
+def _time_cell(ws: WriteOnlyWorksheet, at: datetime | None, fmt: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=at)
-    cell.number_format = DATETIME_FORMAT
+    if at is not None:
+        cell.number_format = fmt
     return cell
 
 
@@ -142,7 +206,7 @@ def _headline(plan: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
 
 TEAM_COLUMNS = [
     "sheet", "team", "name", "people", "people used", "sampling hours", "travel hours",
-    "moves", "utilisation", "roster rows",
+    "moves", "utilisation", "pair lines",
 ]  # fmt: skip
 
 
@@ -180,6 +244,9 @@ def _summary_sheet(
         cells[8] = WriteOnlyCell(ws, line[8])
         cells[8].number_format = "0%"
         ws.append(cells)
+    for warning in folder.plan.get("warnings", []):
+        ws.append([])
+        ws.append([_text_cell(ws, "warning"), _text_cell(ws, warning)])
 
 
 def write_workbook(plan_dir: str | Path) -> Path:
@@ -192,10 +259,57 @@ def write_workbook(plan_dir: str | Path) -> Path:
     ensure_writable(folder.path, Path(plan_dir))  # before the work, not after it
     files = folder.team_roster_files()
     sheets = sheet_names(files)
+    one_day = folder.start.date() == folder.end.date() or folder.end.time() == datetime.min.time()
+    time_format = CLOCK_FORMAT if one_day else DAY_CLOCK_FORMAT
+    day = folder.start.strftime("%Y-%m-%d")
+    names = {t.id: t.name for t in folder.scenario.teams} if folder.scenario else {}
+    title = folder.plan.get("scenario", "")
     book = Workbook(write_only=True)
     summary = book.create_sheet(SUMMARY_SHEET)  # first; written last, once rows are counted
-    rows = {
-        team: _team_sheet(book.create_sheet(sheets[team]), path) for team, path in files.items()
-    }
+    dated = title if day in title else " · ".join(t for t in (title, day) if t)
+    _print_setup(summary, dated, repeat_header=False)
+    rows = {}
+    work = dict(tuple(folder.assignments.groupby("team", sort=False)))  # once, not per team
+    for team, path in files.items():
+        lines = pair_lines(read_table(path), work.get(team, folder.assignments.iloc[:0]))
+        ws = book.create_sheet(sheets[team])
+        label = f"{names.get(team) or team} ({team})" if names.get(team) else team
+        _print_setup(ws, f"{label} · {dated}" if dated else label, repeat_header=True)
+        _team_sheet(ws, lines, time_format)
+        rows[team] = len(lines)
     _summary_sheet(summary, folder, sheets, rows)
-    return replace_atomically(folder.path / WORKBOOK_NAME, ".xlsx", book.save)
+    _fixed_properties(book, folder.start, title)
+    return replace_atomically(folder.path / WORKBOOK_NAME, ".xlsx", _save_reproducibly(book))
+
+
+def _fixed_properties(book: Workbook, day: datetime, title: str) -> None:
+    """Document properties that depend on the plan only: created on the plan's day."""
+    book.properties.creator = "sampler"
+    book.properties.title = title
+    book.properties.created = book.properties.modified = day
+
+
+def _save_reproducibly(book: Workbook) -> Callable[[Path], None]:
+    """``book.save`` stamps the time of writing into docProps/core.xml and every zip entry;
+    write it, then rewrite the zip with the times of the workbook's properties and
+    :data:`ZIP_TIME`, so that the same plan folder gives the same bytes."""
+    modified = book.properties.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def save(path: Path) -> None:
+        book.save(path)
+        with zipfile.ZipFile(path) as z:
+            entries = [(info, z.read(info)) for info in z.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in entries:
+                if info.filename == "docProps/core.xml":
+                    data = re.sub(
+                        rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                        rb"\g<1>" + modified.encode() + rb"\g<2>",
+                        data,
+                    )
+                fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o644 << 16
+                z.writestr(fixed, data)
+
+    return save

@@ -8,6 +8,7 @@ runs the installed console script in a subprocess. Exit statuses are CONTRACT.md
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -90,6 +91,7 @@ def test_plan_json_prints_the_summary(tiny_run) -> None:
     assert "2022-11-10 07:00" < summary["lower_bound_done_at"] <= summary["done_at"]
     assert summary["done_at"] <= "2022-11-10 13:00"
     assert summary["sites_short"] == []
+    assert summary["warnings"] == []  # 4 people are 2 whole pairs
     written = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     for key in ("coverage", "done_at", "lower_bound_done_at", "status"):
         assert written[key] == summary[key], key
@@ -420,3 +422,75 @@ def test_the_library_is_silent_without_callbacks(tiny_yaml: str, tmp_path: Path,
     result = solve(load_scenario_text(tiny_yaml, "tiny.yaml"), SolveParams(time_limit=1))
     write_plan(result, tmp_path / "out", reports=True)
     assert capfd.readouterr() == ("", "")
+
+
+NIGHT_ROUND_YAML = """\
+scenario: a night round
+start: 2022-11-20T16:00
+end: 2022-11-21T04:00
+sites:
+  - id: yard
+    name: 夜场社区
+    lat: 40.0
+    lon: 113.0
+    residents: 1000
+    stations: 2
+    open: 20:00-02:00
+teams:
+  - id: night
+    people: 4
+    lat: 40.0
+    lon: 113.01
+    available: "18:00-02:00"
+"""
+
+
+def test_a_night_round_across_midnight_is_planned_and_checked_valid(tmp_path: Path) -> None:
+    """Two pairs at 120 an hour sample the 1,000 residents of a site open 20:00-02:00 in
+    about 4.2 hours from 20:00: the work runs past midnight, and must stop by 02:00."""
+    scenario = tmp_path / "night.yaml"
+    scenario.write_text(NIGHT_ROUND_YAML, encoding="utf-8")
+    out = tmp_path / "out"
+    result = plan(scenario, out)
+    assert result.exit_code == 0, result.output
+    with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sum(int(r["samples"]) for r in rows) == 1000
+    assert min(r["start"] for r in rows) >= "2022-11-20 20:00"
+    assert max(r["end"] for r in rows) <= "2022-11-21 02:00"
+    assert any(r["end"] > "2022-11-21 00:00" for r in rows)  # work after midnight
+    assert json.loads((out / "plan.json").read_text())["done_at"].startswith("2022-11-21")
+    checked = run("check", scenario, out)
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.startswith("plan is valid")
+    # The checker reads the window across midnight too: work to 02:30 is past it.
+    last = max(r["end"] for r in rows)
+    for name in ("roster.csv", "rosters/night.csv", "assignments.csv"):
+        path = out / name
+        path.write_bytes(path.read_bytes().replace(last.encode(), b"2022-11-21 02:30"))
+    broken = run("check", scenario, out)
+    assert broken.exit_code == 1, broken.output
+    assert "[open_window]" in broken.stdout and "[availability]" in broken.stdout
+    assert "outside the site's open window 11-20 20:00-11-21 02:00" in broken.stdout
+
+
+def test_people_who_cannot_form_a_pair_are_a_warning(tiny_yaml: str, tmp_path: Path) -> None:
+    """Three people are one pair and one left over; a team of one has no pair at all: both
+    were silent, the second even without a roster file."""
+    text = edit(tiny_yaml, "    people: 4", "    people: 3")
+    text += "  - id: lone\n    people: 1\n    lat: 40.0\n    lon: 113.0\n"
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    result = plan(scenario, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    expected = [
+        "team alpha: 3 people form 1 pair; 1 person is not scheduled (pairs are two people)",
+        "team lone: 1 person cannot form a pair (swabber + recorder); the team is not "
+        "scheduled and has no roster",
+    ]
+    written = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert written["warnings"] == expected
+    printed = " ".join(result.stderr.split())
+    assert all(f"warning: {w}" in printed for w in expected), result.stderr
+    assert not (tmp_path / "out" / "rosters" / "lone.csv").exists()
+    assert json.loads(plan(scenario, tmp_path / "again", "--json").stdout)["warnings"] == expected

@@ -323,7 +323,7 @@ def test_cli_compare_bad_set_exits_2_before_anything_runs(tiny_yaml, write_yaml,
         (["--set", "teams.beta.people=0,2"], "--set teams.beta.people=0,2: unknown team 'beta'"),
         (
             ["--set", "teams.alpha.people=2,x"],
-            "teams.alpha.people=x: input should be a valid integer",
+            "teams.alpha.people=x: must be a whole number written in digits",
         ),
         (
             ["--set", "teams.alpha.people=2,4", "--set", "sites.north.stations=1", "--zip"],

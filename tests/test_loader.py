@@ -189,8 +189,26 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ("    stations: 2", "    stations: 2\n    open: 10:00-09:00"),
-        "scenario.yaml:13: sites[0].open: window '10:00-09:00' ends before it starts",
-        id="window-ends-before-it-starts",
+        "scenario.yaml:13: sites[0].open: 10:00-09:00 is not inside the horizon 07:00-13:00"
+        " (it ends at 09:00 the next day)",
+        id="window-crossing-midnight-past-the-horizon",
+    ),
+    pytest.param(
+        ("    stations: 2", "    stations: 2\n    open: 09:00-09:00"),
+        "scenario.yaml:13: sites[0].open: window '09:00-09:00' is empty: it ends when it starts",
+        id="window-empty",
+    ),
+    pytest.param(
+        ("    residents: 120", "    residents: 1e9"),
+        "scenario.yaml:17: sites[1].residents: must be a whole number written in digits"
+        " (like 4400), got '1e9'",
+        id="residents-in-e-notation",
+    ),
+    pytest.param(
+        ("    people: 4", "    people: 4.5"),
+        "scenario.yaml:21: teams[0].people: must be a whole number written in digits"
+        " (like 4400), got 4.5",
+        id="people-with-a-fraction",
     ),
     pytest.param(
         ("    stations: 2", "    stations: 2\n    open: mornings"),

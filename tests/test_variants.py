@@ -180,7 +180,7 @@ def test_paths_of_the_wrong_shape(data) -> None:
 def test_bad_value_type_names_the_value(data) -> None:
     assert errors(data, "teams.alpha.people=2,many") == [
         "--set teams.alpha.people=2,many: teams.alpha.people=many: "
-        "input should be a valid integer, unable to parse string as an integer"
+        "must be a whole number written in digits (like 4400), got 'many'"
     ]
     assert errors(data, "teams.alpha.available=12:30") == [
         "--set teams.alpha.available=12:30: teams.alpha.available=12:30: "

@@ -16,7 +16,9 @@ from typing import Any
 
 from sampler.check.contract import TIME_FORMAT, TIME_PATTERN
 from sampler.check.findings import Findings
-from sampler.scenario import Scenario
+from sampler.scenario import ClockWindow, Scenario
+
+DAY = 24 * 60
 
 
 class Context:
@@ -49,6 +51,21 @@ class Context:
         except ValueError:
             return None
         return int((moment - self.sc.start).total_seconds() // 60)
+
+    def window(self, clock: ClockWindow | None) -> tuple[int, int]:
+        """A site's ``open`` or a team's ``available`` as minutes from the horizon start.
+
+        Read here, not with the planner's ``Scenario.open_minutes``, so that a planner that
+        misreads a window is caught: it opens when its start clock first comes round in the
+        horizon (the next day for a clock before the horizon's start) and lasts from start
+        to end clock, through midnight when the end clock is the earlier one (a night round
+        ``18:00-02:00``). None is the whole horizon.
+        """
+        if clock is None:
+            return 0, self.sc.horizon_minutes
+        opens = (clock.start - (self.sc.start.hour * 60 + self.sc.start.minute)) % DAY
+        lasts = (clock.end - clock.start) % DAY or DAY  # 00:00-24:00 is a whole day
+        return opens, opens + lasts
 
     def rule_by_team(self, key: str) -> dict[str, Any]:
         """One rate or limit for every team, its own override or the default."""

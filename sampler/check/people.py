@@ -110,7 +110,7 @@ def check_horizon(cx: Context, roster: pd.DataFrame) -> None:
 
 def check_availability(cx: Context, roster: pd.DataFrame) -> None:
     """Every interval, breaks included, lies inside the team's availability."""
-    window = {t.id: cx.sc.available_minutes(t) for t in cx.sc.teams}
+    window = {t.id: cx.window(t.available) for t in cx.sc.teams}
     first = roster["team"].map({t: w[0] for t, w in window.items()})
     last = roster["team"].map({t: w[1] for t, w in window.items()})
     outside = (roster["start"] < first) | (roster["end"] > last)
@@ -131,7 +131,7 @@ def check_open_window(cx: Context, roster: pd.DataFrame) -> None:
     Travel and breaks are not work at the site.
     """
     work = roster[roster["activity"].isin(WORK)]
-    window = {s.id: cx.sc.open_minutes(s) for s in cx.sc.sites}
+    window = {s.id: cx.window(s.open) for s in cx.sc.sites}
     first = work["site"].map({s: w[0] for s, w in window.items()})
     last = work["site"].map({s: w[1] for s, w in window.items()})
     closed = (work["start"] < first) | (work["end"] > last)

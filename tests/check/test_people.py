@@ -3,7 +3,14 @@ availability, open window)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sampler.check.context import Context
 from sampler.loader import load_scenario_text
+from sampler.scenario import ClockWindow, Scenario, window_offsets
 
 from .tiny import ALPHA, BETA, SCENARIO, assignment, check, person_row, replace_rows, stamp
 
@@ -61,3 +68,25 @@ def test_team_size(tmp_path, plan):
     """With only one person, alpha cannot form its pair."""
     text = SCENARIO.replace("  - id: alpha\n    people: 2", "  - id: alpha\n    people: 1")
     assert check(load_scenario_text(text), tmp_path, plan).rules == {"team_size"}
+
+
+@pytest.mark.parametrize("horizon_start", ["00:00", "07:00", "16:00", "20:00", "23:30"])
+def test_the_checker_reads_clock_windows_as_the_scenario_does(
+    scenario: Scenario, tmp_path: Path, horizon_start: str
+) -> None:
+    """The checker reads ``open`` and ``available`` itself (sampler.check.context); both
+    readings agree on every window, those across midnight (18:00-02:00) included."""
+    hour, minute = map(int, horizon_start.split(":"))
+    start = datetime(2022, 11, 20, hour, minute)
+    cx = Context(scenario.model_copy(update={"start": start}), tmp_path)
+    clocks = [0, 30, 120, 7 * 60, 18 * 60, 20 * 60 + 30, 23 * 60 + 30, 24 * 60]
+    windows = [ClockWindow(start=a, end=b) for a in clocks for b in clocks if a % 1440 != b % 1440]
+    assert any(w.crosses_midnight for w in windows)
+    # Only windows a scenario can hold (a horizon is 24 hours at most) are compared: the
+    # loader refuses the others, so the checker never sees them.
+    held = [w for w in windows if window_offsets(start, w)[1] <= 24 * 60]
+    assert len(held) >= len(windows) // 3 and any(w.crosses_midnight for w in held)
+    for window in held:
+        assert cx.window(window) == window_offsets(start, window), str(window)
+    night = cx.window(ClockWindow(start=18 * 60, end=2 * 60))
+    assert night[1] - night[0] == 8 * 60
