@@ -91,8 +91,17 @@ class Row:
     def worst(self) -> dict[str, Any]:
         return min(self.records, key=badness)
 
-    def neighbourhoods(self) -> list[float]:
-        return [sum(r["neighbourhoods"].values()) for r in self.records if r.get("neighbourhoods")]
+    def neighbourhoods(self) -> str:
+        """Neighbourhoods improved of those solved over the seeds, how many of them through
+        CP-SAT, and the seeds whose start CP-SAT made (its posts, or its counting model)."""
+        found = [r["neighbourhoods"] for r in self.records if r.get("neighbourhoods")]
+        if not found:
+            return "-"
+        total = {k: int(sum(f.get(k, 0) for f in found)) for k in found[0]}
+        return (
+            f"{total.get('improved', 0)}/{total.get('solved', 0)} "
+            f"(CP {total.get('cp_improved', 0)}; starts {total.get('start_cp', 0)}/{len(found)})"
+        )
 
 
 def rows(records: Iterable[dict[str, Any]]) -> list[Row]:
@@ -138,7 +147,7 @@ def cells(row: Row) -> dict[str, str]:
         "riding teams": f"{ride} of {teams}",
         "wall": "-" if not walls else f"{statistics.median(walls):.1f} / {max(walls):.1f} s",
         "worst seed": f"{worst['seed']}" + ("" if worst.get("valid") else " (invalid)"),
-        "LNS": "-" if not nb else f"{statistics.median(nb):g}",
+        "LNS": nb,
     }
 
 
@@ -273,7 +282,9 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
         "worst (target >= 99%); teams whose people travel more hours than they sample (from "
         "roster.csv), over all seeds; wall time of `sampler plan` median / worst; the worst "
         "seed (invalid first, then the least of what the bound allows, then the largest gap); "
-        "CP-SAT neighbourhoods, median, where plan.json reports them (`-`: it does not).",
+        "LNS: neighbourhoods improved / solved over the seeds, of those improved through "
+        "CP-SAT (its posts or its counting model), and the seeds whose start CP-SAT made "
+        "(`-`: plan.json reports none).",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",

@@ -137,28 +137,16 @@ def read_plan(folder: Path) -> dict[str, Any]:
 
 
 def neighbourhoods(solver: Any) -> dict[str, float]:
-    """Every number under a key naming neighbourhoods (or LNS) in the solver statistics,
-    summed by key; empty when the planner reports none."""
-    found: dict[str, float] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(v, int | float) and not isinstance(v, bool) and _is_lns(k):
-                    found[k] = found.get(k, 0) + v
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(solver)
-    return found
-
-
-def _is_lns(key: str) -> bool:
-    key = key.lower()
-    return "neighbo" in key or "lns" in key
+    """What CP-SAT and the neighbourhoods did, from plan.json's solver section: the
+    neighbourhoods solved and improved, those improved through CP-SAT (its posts or its
+    counting model), and whether the main plan's start came from CP-SAT's posts or its
+    counting model improved it; empty when the planner reports none."""
+    found = dict(solver.get("neighbourhoods") or {})
+    if not found:
+        return {}
+    posts = solver.get("cp_posts") or {}
+    found["start_cp"] = int(bool(posts.get("kept")) or bool(solver.get("cp_improved")))
+    return {k: float(v) for k, v in found.items()}
 
 
 def team_hours(roster: Path) -> dict[str, dict[str, float]]:
