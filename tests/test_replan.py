@@ -206,6 +206,9 @@ def test_cli_replan_writes_a_checked_folder(tmp_path, morning):
     checked = CliRunner().invoke(app, ["check", str(out / "scenario.yaml"), str(out)])
     assert checked.exit_code == 0, checked.output
     assert (out / "changes.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # The folder is a plan folder: replanning into it again replaces it (changes.csv too).
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == result.exit_code, again.output
 
 
 def test_schema_of_changes():

@@ -14,8 +14,9 @@ done_at. Three candidate sets of re-planned pairs are tried, from the fewest to 
    with nothing to do that stand within reach of what changed;
 2. ``reach``: and every pair within ``REACH_MINUTES`` of travel of a changed site (or of a
    site whose pairs had to be re-planned);
-3. ``all``: every pair with time left, tried only when the first two leave residents
-   unsampled (so a change that the pairs within reach absorb moves no pair beyond them).
+3. ``all``: every pair with time left; for changes to sites only, tried only when the
+   first two leave residents unsampled (so a change that the pairs within reach absorb
+   moves no pair beyond them).
 
 Every other pair keeps its rows after ``at`` as they were. The candidate kept is the best
 by (weighted residents, earlier done_at, fewer pairs changed): a pair keeps its site and
@@ -159,11 +160,14 @@ def _replan(
     best: tuple | None = None
     if unchanged:
         best = ((), "kept", Plan(whole, rows), SolverStats(), [])
+    # Team changes (arrivals, departures, head counts) have no site to be near: every pair
+    # may be re-planned for them when that finishes earlier.
+    local = not (fx.new_teams or fx.until or fx.joins)
     tried: list[frozenset[str]] = []
     for tier in () if unchanged else TIERS:
         freed = frozenset(candidates[tier])
-        if freed in tried or (tier == "all" and best is not None and best[2].complete):
-            continue  # every pair is re-planned only for residents the others leave
+        if freed in tried or (tier == "all" and local and best is not None and best[2].complete):
+            continue  # a site's change re-plans every pair only for residents left
         tried.append(freed)
         plan, stats = _with_freed(whole, rows, frozen, fx, states, freed, params)
         moved = [p for p in _pairs_changed(rows, plan.rows, at) if p in original_pairs]
