@@ -15,15 +15,22 @@ Staffing options, over the scenario as plain data::
     data, _ = read_scenario_data("scenarios/yunzhou-shuibosi.yaml")
     table = compare(data, {"late": {}, "early": {"teams.yunzhou.available": "07:00-21:30"}})
     staff = least_staff(data, "18:00", team="yunzhou", out_dir="out")  # staff.people
+
+Mid-day replanning, the morning kept::
+
+    day = replan("out", "scenarios/lingqiu-2022-11-10-afternoon.changes.yaml")
+    write_replan(day, "out-day")  # and changes.csv
 """
 
 from typing import Any
 
 from sampler.budget import SolveParams
+from sampler.changes import load_changes
 from sampler.check import CheckReport, check_plan
 from sampler.compare import compare
 from sampler.export import write_plan
 from sampler.loader import ScenarioError, load_scenario, load_scenario_text, read_scenario_data
+from sampler.replan import Replan, replan, write_replan
 from sampler.report import write_report
 from sampler.result import Result, Status
 from sampler.scenario import Scenario
@@ -32,6 +39,7 @@ from sampler.staff import StaffResult, least_staff
 
 __all__ = [
     "CheckReport",
+    "Replan",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -41,11 +49,14 @@ __all__ = [
     "check_plan",
     "compare",
     "least_staff",
+    "load_changes",
     "load_scenario",
     "load_scenario_text",
     "read_scenario_data",
+    "replan",
     "solve",
     "write_plan",
+    "write_replan",
     "write_report",
     "write_workbook",
 ]

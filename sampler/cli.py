@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sampler.budget import SolveParams
+from sampler.changes import changes_schema, load_changes
 from sampler.check import check_plan
 from sampler.compare import best_in_columns, compare, csv_frame, non_monotone, varied_paths
 from sampler.export import REPORT_FILES, write_plan, write_reports
@@ -35,6 +36,7 @@ from sampler.loader import (
 )
 from sampler.output import OutputError, prepare_output
 from sampler.plan_folder import PlanFolderError
+from sampler.replan import replan, write_replan
 from sampler.result import Progress, Result, Status, Step
 from sampler.scenario import Scenario
 from sampler.solve import solve
@@ -275,12 +277,69 @@ def check(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    changes: Annotated[
+        bool, typer.Option("--changes", help="The changes file of `sampler replan` instead.")
+    ] = False,
+) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
-    document = Scenario.model_json_schema()
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "sampler scenario, version 1"
+    if changes:
+        document = changes_schema()
+    else:
+        document = Scenario.model_json_schema()
+        document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        document["title"] = "sampler scenario, version 1"
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("replan")
+def replan_command(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan folder of the day so far.")],
+    changes: Annotated[Path, typer.Argument(help="What changed (YAML, docs/changes.md).")],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="The new plan folder.")],
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds of solver effort per attempt (deterministic).", min=0.1)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same plan.")] = 0,
+    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    force: Annotated[bool, _FORCE] = False,
+) -> None:
+    """Replan a day from the time the changes give: the morning kept, the afternoon re-made.
+
+    Writes the whole day's plan folder into OUT (with the changed scenario as scenario.yaml,
+    which `sampler check OUT/scenario.yaml OUT` verifies), changes.csv (per person, what
+    they were to do after that time and what they now do), and plan.json with replanned_at
+    and pairs_moved. Bad changes exit 2 with nothing written.
+    """
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+    try:
+        output = prepare_output(out_dir, force=force)
+        changes_file = load_changes(changes)
+        replanned = replan(plan_dir, changes_file, params)
+    except (ScenarioError, OutputError, PlanFolderError) as exc:
+        raise _fail_input(exc) from None
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    try:
+        written = write_replan(replanned, output)
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    result = replanned.result
+    if as_json:
+        summary = {**result.summary(), **replanned.document()}
+        summary.pop("timings", None)
+        out.print_json(json.dumps(summary, ensure_ascii=False))
+    else:
+        for table in _summary_tables(result):
+            out.print(table)
+        document = replanned.document()
+        out.print(
+            f"replanned at {document['replanned_at']}: {document['pairs_moved']} pairs "
+            f"({document['replan']['people_changed']} people) changed their afternoon"
+        )
+        out.print(f"plan written to {written}/ (changes.csv: per person, before and after)")
+    raise typer.Exit(EXIT_PARTIAL if result.status is Status.PARTIAL else EXIT_OK)
 
 
 _FORCE = typer.Option(

@@ -175,6 +175,8 @@ def write_plan(
     force: bool = False,
     reports: bool | None = None,
     on_step: Callable[[Step], None] | None = None,
+    extra: dict[str, Any] | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write every plan file into ``out_dir`` (replacing an earlier plan there); returns it
     as given (a symlink stays one; the folder it points to is written).
@@ -183,6 +185,8 @@ def write_plan(
     it is checked here (``force``: write into a folder holding files not of a plan, and keep
     them). ``reports``: also write report.html and roster.xlsx, inside the same atomic move;
     None writes them if the old folder had them (an old report would describe the old plan).
+    ``extra``: keys added at the end of plan.json; ``tables``: more CSV files by name (a
+    replan's changes.csv), written like the others, inside the same atomic move.
     """
     out = out_dir if isinstance(out_dir, Output) else prepare_output(out_dir, force=force)
     step = on_step or (lambda _: None)
@@ -198,7 +202,11 @@ def write_plan(
             _write_neutralised(rows, staging / "rosters" / f"{team}.csv")
         write_csv(assignments_table(result), staging / "assignments.csv")
         write_csv(sites_table(result), staging / "sites.csv")
-        document = json.dumps(plan_document(result), ensure_ascii=False, indent=2)
+        for name, table in sorted((tables or {}).items()):
+            write_csv(table, staging / name)
+        document = json.dumps(
+            {**plan_document(result), **(extra or {})}, ensure_ascii=False, indent=2
+        )
         (staging / "plan.json").write_text(document + "\n", encoding="utf-8")
         # The scenario as planned, so that the folder is complete on its own (reports).
         scenario = result.scenario.model_dump(mode="json", exclude_none=True)

@@ -171,7 +171,7 @@ def _sub_scenario(
         site = sc.site_by_id[site_id]
         walk = site.walk_in_demand - int(done.get((site_id, WALK_IN), 0))
         home = site.home_demand - int(done.get((site_id, DOOR_TO_DOOR), 0))
-        busiest = _busiest(work[(work.site == site_id) & (work.activity == WALK_IN)])
+        busiest = most_at_once(work[(work.site == site_id) & (work.activity == WALK_IN)])
         free = site.stations - busiest
         if free < 1:
             walk = 0  # the fixed pairs use every station at some time: no walk-in here
@@ -192,7 +192,7 @@ def _sub_scenario(
     return Scenario.model_validate(data)
 
 
-def _busiest(walk_in: pd.DataFrame) -> int:
+def most_at_once(walk_in: pd.DataFrame) -> int:
     """Most walk-in rows running at once."""
     if walk_in.empty:
         return 0

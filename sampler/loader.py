@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,12 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
     return None
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], owner_at: Callable[[Loc], Any] = _model_at) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
-        owner = _model_at(loc[:-1])
+        owner = owner_at(loc[:-1])
         if owner is not None:
             allowed = list(owner.model_fields)
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -195,7 +196,17 @@ def _message(error: dict[str, Any]) -> str:
     return error["msg"][0].lower() + error["msg"][1:]
 
 
-def _problems(exc: ValidationError, file: str, lines: LineMap) -> list[InputProblem]:
+def problems_of(
+    exc: ValidationError, file: str, lines: LineMap, owner_at: Callable[[Loc], Any]
+) -> list[InputProblem]:
+    """Another strict format's validation errors (the changes file's) as problems naming
+    file, line and key; ``owner_at`` gives the model owning a key path, for the hints."""
+    return _problems(exc, file, lines, owner_at)
+
+
+def _problems(
+    exc: ValidationError, file: str, lines: LineMap, owner_at: Callable[[Loc], Any] = _model_at
+) -> list[InputProblem]:
     out: list[InputProblem] = []
     for error in exc.errors():
         cause = (error.get("ctx") or {}).get("error")
@@ -205,7 +216,7 @@ def _problems(exc: ValidationError, file: str, lines: LineMap) -> list[InputProb
             continue
         # Drop pydantic's union-branch labels such as 'function-before[...]'.
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-        out.append(InputProblem(file, lines.line_for(loc), loc, _message(error)))
+        out.append(InputProblem(file, lines.line_for(loc), loc, _message(error, owner_at)))
     return out
 
 

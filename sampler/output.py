@@ -42,10 +42,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-# What a plan folder holds (sampler plan, its --report, sampler staff): replaced freely.
+# What a plan folder holds (sampler plan, its --report, sampler staff, sampler replan):
+# replaced freely.
 PLAN_FOLDER_FILES = frozenset(
     {"roster.csv", "rosters", "assignments.csv", "sites.csv", "plan.json", "scenario.yaml",
-     "report.html", "roster.xlsx", "staff.json"}
+     "report.html", "roster.xlsx", "staff.json", "changes.csv"}
 )  # fmt: skip
 
 # Temporary files of ours inside a plan folder, left when `sampler report` is killed while

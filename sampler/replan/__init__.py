@@ -1,0 +1,422 @@
+"""Mid-day replanning: ``replan(plan_dir, changes) -> Replan``, the morning kept and the
+afternoon re-made (issue 14; the changes file is docs/changes.md).
+
+The past is frozen (:mod:`sampler.replan.state`): rows that ended by ``at`` stay, pairs
+start the afternoon where they are with the suit and work time they have used. Changes
+become a whole-day scenario (:mod:`sampler.replan.whole_day`), valid for the morning and
+the afternoon at once, which ``sampler check`` verifies the new folder against.
+
+Disruption is the last thing weighed, after residents sampled (priority-weighted) and
+done_at. Three candidate sets of re-planned pairs are tried, from the fewest to all:
+
+1. ``changed``: pairs whose afternoon no longer holds (they were to work at a changed site,
+   their team leaves or they are sent home before their rows end), new pairs, and pairs
+   with nothing to do that stand within reach of what changed;
+2. ``reach``: and every pair within ``REACH_MINUTES`` of travel of a changed site (or of a
+   site whose pairs had to be re-planned);
+3. ``all``: every pair with time left; for changes to sites only, tried only when the
+   first two leave residents unsampled (so a change that the pairs within reach absorb
+   moves no pair beyond them).
+
+Every other pair keeps its rows after ``at`` as they were. The candidate kept is the best
+by (weighted residents, earlier done_at, fewer pairs changed): a pair keeps its site and
+mode where that costs nothing. A pair whose rows after ``at`` differ counts as one change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sampler.bound import Bounds, bounds_and_aim
+from sampler.budget import SolveParams
+from sampler.changes import ChangesFile, load_changes
+from sampler.export import write_plan
+from sampler.instance import WALK_IN, Instance
+from sampler.lns import most_at_once, score
+from sampler.plan import BREAK, PAIR_COLUMNS, Plan, pair_ids, person_ids, with_breaks
+from sampler.plan_folder import PlanFolderError, read_plan_folder
+from sampler.replan.afternoon import (
+    Duty,
+    afternoon_scenario,
+    duty,
+    plan_afternoon,
+    stretch_too_long,
+)
+from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at, within_reach
+from sampler.replan.whole_day import Effects, apply_changes, minute_of
+from sampler.result import Result, SolverStats, status_of
+from sampler.scenario import Scenario
+from sampler.shortfall import explain_shortfalls
+from sampler.solve import reported_bound
+
+__all__ = ["REACH_MINUTES", "Replan", "load_changes", "replan", "write_replan"]
+
+REACH_MINUTES = 30  # pairs this far (travel) from a changed site may be re-planned for it
+TIERS = ("changed", "reach", "all")
+SUIT_RETRIES = 3  # afternoons planned again with breaks first for pairs whose stretch ran over
+CHANGES_COLUMNS = ["team", "person", "pair", "role", "changed", "was", "now"]
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A replanned day: the whole-day result, and how it differs from the plan it replaces."""
+
+    result: Result
+    at: int  # minutes from the horizon start
+    tier: str  # which set of re-planned pairs gave the plan ("kept": nothing changed)
+    pairs_changed: tuple[str, ...]
+    changes: pd.DataFrame  # changes.csv: per person, what was and what now is after ``at``
+    effects: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        """What plan.json gets: ``replanned_at``, ``pairs_moved`` and a ``replan`` section."""
+        return {
+            "replanned_at": self.result.scenario.at(self.at).strftime("%Y-%m-%d %H:%M"),
+            "pairs_moved": len(self.pairs_changed),
+            "replan": {
+                "people_changed": 2 * len(self.pairs_changed),
+                "replanned_pairs": self.tier,
+                "reach_minutes": REACH_MINUTES,
+                **self.effects,
+            },
+        }
+
+
+def replan(
+    plan_dir: str | Path, changes: str | Path | ChangesFile, params: SolveParams | None = None
+) -> Replan:
+    """Replan a plan folder's day from ``changes.at``: the morning kept, the afternoon
+    re-made. Raises :class:`~sampler.loader.ScenarioError` (file, line, key) for changes
+    that cannot apply, :class:`PlanFolderError` for a folder that cannot be read."""
+    params = params or SolveParams()
+    cf = changes if isinstance(changes, ChangesFile) else load_changes(changes)
+    folder = read_plan_folder(plan_dir)
+    if folder.scenario is None:
+        raise PlanFolderError(f"{folder.path / 'scenario.yaml'}: missing (needed to replan)")
+    original = folder.scenario
+    rows = pair_rows(folder)
+    at_guess = minute_of(original, cf.changes.at)
+    cut, _ = split_at(rows, at_guess)
+    walk = cut[cut.activity == WALK_IN]
+    busiest = {site: most_at_once(part) for site, part in walk.groupby("site")}
+    work = cut[cut.activity.isin([WALK_IN, "door_to_door"])]
+    first_work = {
+        site: (int(part.start.min()), int(part.end.max())) for site, part in work.groupby("site")
+    }
+    whole, fx = apply_changes(cf, original, sampled(cut), busiest, first_work)
+    return _replan(whole, rows, fx, params, unchanged=not cf.changes.changes)
+
+
+def _replan(
+    whole: Scenario, rows: pd.DataFrame, fx: Effects, params: SolveParams, unchanged: bool
+) -> Replan:
+    """The day replanned; ``unchanged`` (no changes): the plan as it was, since re-optimising
+    an unchanged day is ``sampler plan``'s work, not a replan's."""
+    at = fx.at
+    frozen, later = split_at(rows, at)
+    later_by_pair = {p: part for p, part in rows[rows.end > at].groupby("pair")}
+    frozen_by_pair = {p: part for p, part in frozen.groupby("pair")}
+    empty = pd.DataFrame(columns=PAIR_COLUMNS)
+    states: dict[tuple[str, str], PairState] = {}
+    invalid: set[str] = set()
+    idle: set[str] = set()
+    for team in whole.teams:
+        end = whole.available_minutes(team)[1]
+        for pair in pair_ids(team.id, team.pairs):
+            until = fx.until.get(pair, end)
+            mine = frozen_by_pair.get(pair, empty)
+            state = pair_state(whole, team.id, pair, mine, at, until)
+            if pair in fx.joins:
+                state = replace(state, free=max(state.free, fx.joins[pair]))
+            states[(team.id, pair)] = state
+            after = later_by_pair.get(pair, empty)
+            after = after[after.activity != BREAK]
+            if after.empty:
+                idle.add(pair)
+            elif (
+                after.site.isin(fx.changed_sites).any()
+                or int(after.end.max()) > until
+                or pair in fx.joins
+            ):
+                invalid.add(pair)
+    disturbed = set(fx.changed_sites) | set(later[later.pair.isin(invalid)].site) - {""}
+    reach = {
+        pair
+        for (_, pair), state in states.items()
+        if within_reach(whole, state, later_by_pair.get(pair, empty), disturbed, REACH_MINUTES)
+    }
+    candidates = {
+        "changed": invalid | (idle & reach) | set(fx.joins),
+        "reach": invalid | reach | set(fx.joins),
+        "all": set(p for _, p in states),
+    }
+    # Pairs that join (a new team, more people) are not moved: they had no plan to change.
+    original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
+    best: tuple | None = None
+    if unchanged:
+        best = ((), "kept", Plan(whole, rows), SolverStats(), [])
+    # Team changes (arrivals, departures, head counts) have no site to be near: every pair
+    # may be re-planned for them when that finishes earlier.
+    local = not (fx.new_teams or fx.until or fx.joins)
+    tried: list[frozenset[str]] = []
+    for tier in () if unchanged else TIERS:
+        freed = frozenset(candidates[tier])
+        if freed in tried or (tier == "all" and local and best is not None and best[2].complete):
+            continue  # a site's change re-plans every pair only for residents left
+        tried.append(freed)
+        plan, stats = _with_freed(whole, rows, frozen, fx, states, freed, params)
+        moved = [p for p in _pairs_changed(rows, plan.rows, at) if p in original_pairs]
+        key = (*score(plan)[:2], -len(moved))
+        if best is None or key > best[0]:
+            best = (key, tier, plan, stats, moved)
+    assert best is not None
+    _, tier, plan, stats, moved = best
+    result = _result(
+        whole, plan, frozen, at, params, _relaxed_scenario(whole, fx, frozen, states), stats
+    )
+    effects = {
+        "teams_added": sorted(fx.new_teams),
+        "pairs_sent_home": sorted(p for p, t in fx.until.items() if t < whole.horizon_minutes),
+        "sites_changed": sorted(fx.changed_sites),
+        "sites_sealed": sorted(fx.sealed),
+    }
+    table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
+    return Replan(result, at, tier, tuple(moved), table, effects)
+
+
+def _with_freed(
+    whole: Scenario,
+    rows: pd.DataFrame,
+    frozen: pd.DataFrame,
+    fx: Effects,
+    states: dict[tuple[str, str], PairState],
+    freed: frozenset[str],
+    params: SolveParams,
+) -> tuple[Plan, SolverStats]:
+    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept."""
+    at = fx.at
+    kept_rows = rows[~rows.pair.isin(freed)]
+    # A trip under way when the pair's day ends (its team leaves at at) is not made.
+    until = frozen.pair.map({pair: state.until for (_, pair), state in states.items()})
+    frozen = frozen[frozen.pair.isin(freed) & (frozen.end <= until)]
+    fixed = pd.concat([kept_rows, frozen], ignore_index=True)
+    done = sampled(fixed[fixed.activity != BREAK])
+    left: dict[str, tuple[int, int]] = {}
+    for site in whole.sites:
+        walk_done = done.get((site.id, WALK_IN), 0)
+        home_done = done.get((site.id, "door_to_door"), 0)
+        walk = site.walk_in_demand - walk_done
+        home = site.home_demand - home_done
+        if site.id in fx.sealed:
+            walk, home = 0, walk + home
+        left[site.id] = (max(0, walk), max(0, home))
+    kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
+    stations_free = {
+        site.id: fx.stations.get(site.id, site.stations)
+        - most_at_once(kept_walk[kept_walk.site == site.id])
+        for site in whole.sites
+    }
+    break_first: set[str] = set()
+    stats = SolverStats()
+    for _ in range(SUIT_RETRIES + 1):
+        duties: dict[tuple[str, str], tuple[PairState, Duty]] = {}
+        for key, state in states.items():
+            if key[1] not in freed:
+                continue
+            d = duty(whole, state, key[1] in break_first)
+            if d is not None:
+                duties[key] = (state, d)
+        sub, members = afternoon_scenario(whole, fx, left, stations_free, duties)
+        new = pd.DataFrame(columns=PAIR_COLUMNS)
+        if sub is not None:
+            new, result = plan_afternoon(sub, members, whole, at, params)
+            stats = result.solver
+        mine = pd.concat([frozen, new], ignore_index=True)
+        over = {
+            pair
+            for (team, pair), (_, d) in duties.items()
+            if d.went_on and stretch_too_long(whole, team, mine[mine.pair == pair])
+        }
+        if not over:
+            break
+        break_first |= over
+    else:  # still too long: those pairs keep only their morning
+        new = new[~new.pair.isin(over)]
+        mine = pd.concat([frozen, new], ignore_index=True)
+    out = [kept_rows]
+    for _pair, part in mine.groupby("pair", sort=True):
+        records = part[PAIR_COLUMNS].sort_values("start").to_numpy().tolist()
+        out.append(pd.DataFrame(with_breaks(records), columns=PAIR_COLUMNS))
+    merged = pd.concat(out, ignore_index=True)
+    merged = merged.astype({"start": "int64", "end": "int64", "samples": "int64"})
+    merged = merged.sort_values(["team", "pair", "start"], kind="stable").reset_index(drop=True)
+    return Plan(whole, merged), stats
+
+
+def _relaxed_scenario(
+    whole: Scenario, fx: Effects, frozen: pd.DataFrame, states: dict[tuple[str, str], PairState]
+) -> Scenario | None:
+    """The afternoon with every pair free to re-plan (its place, start, end of day and work
+    left, full suit stretches: a relaxation), for the proven bound on the rest of the day."""
+    done = sampled(frozen)
+    left = {}
+    for site in whole.sites:
+        walk = site.walk_in_demand - done.get((site.id, WALK_IN), 0)
+        home = site.home_demand - done.get((site.id, "door_to_door"), 0)
+        left[site.id] = (0, max(0, walk) + max(0, home)) if site.id in fx.sealed else (
+            max(0, walk), max(0, home))  # fmt: skip
+    duties = {}
+    for key, state in states.items():
+        rules = whole.rules(whole.team_by_id[state.team])
+        d = Duty(
+            state.free,
+            state.until,
+            rules.max_suit_minutes,
+            rules.max_work_minutes - state.used,
+            False,
+        )
+        if d.end > d.start and d.max_work > 0:
+            duties[key] = (state, d)
+    stations = {s.id: fx.stations.get(s.id, s.stations) for s in whole.sites}
+    sub, _ = afternoon_scenario(whole, fx, left, stations, duties)
+    return sub
+
+
+def _result(
+    sc: Scenario,
+    plan: Plan,
+    frozen: pd.DataFrame,
+    at: int,
+    params: SolveParams,
+    relaxed: Scenario | None,
+    stats: SolverStats,
+) -> Result:
+    """The whole day as a :class:`Result`, its bound the afternoon's (from ``at``) given the
+    frozen morning."""
+    frozen_total = sum(sampled(frozen).values())
+    slot = sc.slot_minutes
+    curve_before = _curve(frozen, at, sc)
+    if relaxed is not None:
+        bounds, _ = bounds_and_aim(Instance(relaxed))
+        sub_slot = relaxed.slot_minutes
+        done = None if bounds.done_minute is None else at + bounds.done_minute
+        grid = (
+            None
+            if bounds.done_minute is None
+            else at + -(-bounds.done_minute // sub_slot) * sub_slot
+        )
+        curve = list(curve_before)
+        for k in range(len(curve_before), sc.n_slots):
+            end = (k + 1) * slot - at
+            j = min(max(0, -(-end // sub_slot) - 1), len(bounds.coverage_curve) - 1)
+            extra = bounds.coverage_curve[j] if bounds.coverage_curve else 0
+            curve.append(frozen_total + extra)
+        bounds = Bounds(
+            done_minute=done,
+            max_sampled=frozen_total + bounds.max_sampled,
+            short_by_site=bounds.short_by_site,
+            lp_solves=bounds.lp_solves,
+            clustered=bounds.clustered,
+            coverage_curve=tuple(curve),
+        )
+    else:
+        done = plan.done_minute
+        grid = done
+        bounds = Bounds(
+            done_minute=done,
+            max_sampled=plan.sampled,
+            coverage_curve=tuple(curve_before) + (plan.sampled,) * (sc.n_slots - len(curve_before)),
+        )
+    grid = reported_bound(plan, bounds, grid)
+    return Result(
+        scenario=sc,
+        plan=plan,
+        status=status_of(plan, grid),
+        bounds=bounds,
+        lower_bound_minute=grid,
+        shortfalls=tuple(explain_shortfalls(Instance(sc), plan, bounds)),
+        timings={},
+        solver=stats,
+        params=params,
+    )
+
+
+def _curve(frozen: pd.DataFrame, at: int, sc: Scenario) -> list[int]:
+    """Residents sampled by the end of each slot up to ``at``, from the frozen rows (each
+    row's samples spread evenly over it)."""
+    work = frozen[frozen.activity.isin([WALK_IN, "door_to_door"])]
+    out = []
+    k = 0
+    while (k + 1) * sc.slot_minutes <= at:
+        t = (k + 1) * sc.slot_minutes
+        share = ((t - work.start) / (work.end - work.start).clip(lower=1)).clip(0, 1)
+        out.append(int(np.floor((work.samples * share).sum() + 1e-9)))
+        k += 1
+    return out
+
+
+def _afternoon(rows: pd.DataFrame, at: int) -> dict[str, list[tuple]]:
+    """Per pair: its work and travel after ``at`` (clipped there), adjacent rows of the same
+    activity at the same site joined, as (activity, site, start, end)."""
+    busy = rows[(rows.activity != BREAK) & (rows.end > at)].sort_values(["pair", "start"])
+    out: dict[str, list[tuple]] = {}
+    for pair, part in busy.groupby("pair", sort=True):
+        items: list[tuple] = []
+        for a, s, start, end in zip(part.activity, part.site, part.start, part.end, strict=True):
+            start = max(int(start), at)
+            if items and items[-1][0] == a and items[-1][1] == s and items[-1][3] == start:
+                items[-1] = (a, s, items[-1][2], int(end))
+            else:
+                items.append((a, s, start, int(end)))
+        out[pair] = items
+    return out
+
+
+def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int) -> list[str]:
+    """Pairs whose afternoon differs (each counts as one change)."""
+    was, now = _afternoon(before, at), _afternoon(after, at)
+    return sorted(p for p in set(was) | set(now) if was.get(p, []) != now.get(p, []))
+
+
+def _changes_table(
+    sc: Scenario, before: pd.DataFrame, after: pd.DataFrame, at: int, moved, joins=()
+) -> pd.DataFrame:
+    """changes.csv: per person, what they were to do after ``at`` and what they now do;
+    ``changed`` is yes, no, or new (a pair that joined)."""
+    was, now = _afternoon(before, at), _afternoon(after, at)
+    moved = set(moved)
+    records = []
+    for team in sc.teams:
+        for pair, people in zip(
+            pair_ids(team.id, team.pairs), person_ids(team.id, team.pairs), strict=True
+        ):
+            for role, person in zip(("swab", "record"), people, strict=True):
+                records.append(
+                    [team.id, person, pair, role, "new" if pair in joins else
+                     "yes" if pair in moved else "no",
+                     _describe(sc, was.get(pair, [])), _describe(sc, now.get(pair, []))]
+                )  # fmt: skip
+    return pd.DataFrame(records, columns=CHANGES_COLUMNS)
+
+
+def _describe(sc: Scenario, items: list[tuple]) -> str:
+    if not items:
+        return "nothing"
+    return "; ".join(f"{sc.at(s):%H:%M}-{sc.at(e):%H:%M} {a} {site}" for a, site, s, e in items)
+
+
+def write_replan(replanned: Replan, out_dir: str | Path, *, force: bool = False) -> Path:
+    """The replanned day's plan folder: the usual files, changes.csv, and plan.json with
+    ``replanned_at``, ``pairs_moved`` and the ``replan`` section."""
+    return write_plan(
+        replanned.result,
+        out_dir,
+        force=force,
+        extra=replanned.document(),
+        tables={"changes.csv": replanned.changes},
+    )

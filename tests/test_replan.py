@@ -1,0 +1,240 @@
+"""``sampler replan``: the morning kept, the afternoon re-made (issue 14).
+
+The fixture scenario is two streets of two communities each, 30 km apart, with one team
+in each street: a change in the west street has no pair of the east street within reach
+(REACH_MINUTES of travel), so the east street's afternoon must stay as it was. Each day
+is planned with ``--time-limit 1`` (deterministic).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sampler import SolveParams, check_plan, load_scenario_text, replan, solve, write_plan
+from sampler.changes import changes_from_data
+from sampler.cli import app
+from sampler.loader import ScenarioError, parse_yaml
+from sampler.replan import REACH_MINUTES, write_replan
+
+TWO_STREETS = """\
+scenario: two streets, 30 km apart
+start: 2022-11-10T07:00
+end: 2022-11-10T19:00
+sites:
+  - {id: west-a, lat: 40.000, lon: 113.000, residents: 1400, home_visits: 200, stations: 3}
+  - {id: west-b, lat: 40.010, lon: 113.005, residents: 1200, home_visits: 150, stations: 3}
+  - {id: east-a, lat: 40.000, lon: 113.350, residents: 1400, home_visits: 200, stations: 3}
+  - {id: east-b, lat: 40.010, lon: 113.355, residents: 1200, home_visits: 150, stations: 3}
+teams:
+  - {id: west, people: 12, lat: 40.005, lon: 113.002, walk_in_per_hour: 75,
+     door_to_door_per_hour: 21}
+  - {id: east, people: 12, lat: 40.005, lon: 113.352, walk_in_per_hour: 75,
+     door_to_door_per_hour: 21}
+"""
+AT = "11:00"
+PARAMS = SolveParams(time_limit=1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def morning(tmp_path_factory) -> Path:
+    """The day as planned at dawn."""
+    out = tmp_path_factory.mktemp("replan") / "morning"
+    write_plan(solve(load_scenario_text(TWO_STREETS), PARAMS), out)
+    return out
+
+
+def changes(text: str):
+    data, lines = parse_yaml(text, "changes.yaml")
+    return changes_from_data(data, "changes.yaml", lines)
+
+
+def roster(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "roster.csv", dtype=str, encoding="utf-8-sig")
+
+
+def written(tmp_path: Path, morning: Path, text: str) -> tuple[Path, object]:
+    day = replan(morning, changes(text), PARAMS)
+    out = write_replan(day, tmp_path / "day")
+    report = check_plan(day.result.scenario, out)
+    assert report.ok, report.summary()
+    return out, day
+
+
+def test_no_changes_keeps_every_row(tmp_path, morning):
+    out, _ = written(tmp_path, morning, f'at: "{AT}"\nchanges: []\n')
+    assert (out / "roster.csv").read_bytes() == (morning / "roster.csv").read_bytes()
+    assert (out / "assignments.csv").read_bytes() == (morning / "assignments.csv").read_bytes()
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replanned_at"] == "2022-11-10 11:00" and plan["pairs_moved"] == 0
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    assert len(table) == 24 and set(table.changed) == {"no"}
+
+
+def test_sealed_community_goes_door_to_door_after_at(tmp_path, morning):
+    out, _ = written(tmp_path, morning, f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n')
+    rows = roster(out)
+    after = rows[(rows.site == "west-a") & (rows.start >= "2022-11-10 11:00")]
+    assert not (after.activity == "walk_in").any()
+    assert (after.activity == "door_to_door").any()
+    sites = pd.read_csv(out / "sites.csv", encoding="utf-8-sig").set_index("site")
+    west_a = sites.loc["west-a"]
+    # Everyone not sampled walk-in by 11:00 is a home visit now, and all are sampled.
+    assert west_a.home_visits == west_a.residents - west_a.walk_in_sampled
+    assert west_a.coverage == 1.0
+    assert "west-a" in json.loads((out / "plan.json").read_text())["replan"]["sites_sealed"]
+
+
+def test_morning_rows_are_the_original_plans(tmp_path, morning):
+    out, _ = written(tmp_path, morning, f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n')
+    before, after = roster(morning), roster(out)
+    at = "2022-11-10 11:00"
+    keys = list(before.columns)
+    old = before[before.end <= at]
+    new = after[after.end <= at]
+    # Every row that had ended by 11:00 is there as it was ...
+    assert len(old.merge(new, on=keys)) == len(old)
+    # ... and the others are rows running at 11:00, cut there (never a moved start).
+    cut = new.merge(old, on=keys, how="left", indicator=True)
+    cut = cut[cut._merge == "left_only"][keys]
+    running = before[(before.start < at) & (before.end > at)].drop(columns="end")
+    assert (cut.end == at).all() and len(cut) > 0
+    assert len(cut.drop(columns="end").merge(running)) == len(cut)
+
+
+def test_change_in_one_street_moves_only_pairs_within_reach(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - residents: {{site: west-b, residents: 1500}}\n'
+    out, day = written(tmp_path, morning, text)
+    assert REACH_MINUTES < 60  # the streets are ~30 km (~117 min) apart
+    assert day.pairs_changed, "the west street's afternoon should change"
+    assert all(p.startswith("west-") for p in day.pairs_changed)
+    before, after = roster(morning), roster(out)
+    east = [f[f.team == "east"].reset_index(drop=True) for f in (before, after)]
+    pd.testing.assert_frame_equal(*east)
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    assert set(table[table.team == "east"].changed) == {"no"}
+
+
+def test_team_leaving_and_people_sent_home(tmp_path, morning):
+    text = (
+        f'at: "{AT}"\nchanges:\n  - team_leaves: {{team: east, at: "15:00"}}\n'
+        "  - team_people: {team: west, people: 8}\n"
+    )
+    out, day = written(tmp_path, morning, text)
+    rows = roster(out)
+    assert (rows[rows.team == "east"].end <= "2022-11-10 15:00").all()
+    home = {"west-p05", "west-p06"}
+    assert not ((rows.pair.isin(home)) & (rows.end > "2022-11-10 11:00")).any()
+    assert day.result.scenario.team_by_id["east"].available is not None
+
+
+def test_team_leaving_at_once(tmp_path, morning):
+    out, _ = written(tmp_path, morning, f'at: "{AT}"\nchanges:\n  - team_leaves: {{team: west}}\n')
+    rows = roster(out)
+    assert (rows[rows.team == "west"].end <= "2022-11-10 11:00").all()
+
+
+def test_new_team_arrives(tmp_path, morning):
+    text = (
+        f'at: "{AT}"\nchanges:\n  - add_team: {{id: extra, people: 4, lat: 40.0, lon: 113.01,'
+        ' available: "12:00-19:00"}\n'
+    )
+    out, day = written(tmp_path, morning, text)
+    rows = roster(out)
+    assert (rows[rows.team == "extra"].start >= "2022-11-10 12:00").all()
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    assert set(table[table.team == "extra"].changed) == {"new"}
+    assert not any(p.startswith("extra") for p in day.pairs_changed)
+
+
+def test_same_input_same_bytes(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: east-b}}\n'
+    first = write_replan(replan(morning, changes(text), PARAMS), tmp_path / "one")
+    second = write_replan(replan(morning, changes(text), PARAMS), tmp_path / "two")
+    for name in ("roster.csv", "assignments.csv", "plan.json", "changes.csv", "scenario.yaml"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  - seal: {site: nowhere}\n", "changes.yaml:3: changes[0].seal.site: unknown site"),
+        ('  - team_leaves: {team: east, at: "10:00"}\n', "10:00 is before at (11:00)"),
+        ('  - team_leaves: {team: east, at: "22:00"}\n', "not inside the plan's horizon"),
+        ("  - residents: {site: west-a, residents: 1}\n", "already sampled here before at"),
+        ("  - add_site: {id: east-a, lat: 40, lon: 113, residents: 5}\n", "already in the plan"),
+        ("  - seal: {site: west-a, when: 1}\n", "changes[0].seal.when: unknown key"),
+    ],
+)
+def test_bad_changes_name_the_line(morning, text, expected):
+    with pytest.raises(ScenarioError) as caught:
+        replan(morning, changes(f'at: "{AT}"\nchanges:\n{text}'), PARAMS)
+    assert expected in str(caught.value)
+
+
+def test_team_leaving_before_it_arrived(tmp_path, morning):
+    text = (
+        f'at: "{AT}"\nchanges:\n'
+        '  - add_team: {id: late, people: 2, lat: 40, lon: 113, available: "14:00-19:00"}\n'
+        '  - team_leaves: {team: late, at: "13:00"}\n'
+    )
+    with pytest.raises(ScenarioError, match=r"changes\.yaml:4: .*before the team arrives"):
+        replan(morning, changes(text), PARAMS)
+
+
+def test_cli_bad_changes_exit_2_and_write_nothing(tmp_path, morning):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: nowhere}}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["replan", str(morning), str(bad), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "bad.yaml:3" in result.stderr and "unknown site 'nowhere'" in result.stderr
+    assert not out.exists()
+
+
+def test_cli_replan_writes_a_checked_folder(tmp_path, morning):
+    good = tmp_path / "changes.yaml"
+    good.write_text(f'at: "{AT}"\nchanges:\n  - stations: {{site: east-a, stations: 1}}\n')
+    out = tmp_path / "out"
+    args = ["replan", str(morning), str(good), "-o", str(out), "--time-limit", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 3), result.output
+    checked = CliRunner().invoke(app, ["check", str(out / "scenario.yaml"), str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert (out / "changes.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # The folder is a plan folder: replanning into it again replaces it (changes.csv too).
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == result.exit_code, again.output
+
+
+def test_schema_of_changes():
+    result = CliRunner().invoke(app, ["schema", "--changes"])
+    document = json.loads(result.stdout)
+    assert document["title"] == "sampler changes, version 1"
+    assert "at" in document["required"] and "Change" in document["$defs"]
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_shipped_lingqiu_afternoon(tmp_path):
+    """The seed's day: the morning at Pingguoyuan and Huida, three more communities from
+    13:30; the morning stays, the new communities are worked after 13:30 only."""
+    morning = tmp_path / "morning"
+    scenario = load_scenario_text(
+        (SHIPPED / "lingqiu-2022-11-10-morning.yaml").read_text(encoding="utf-8")
+    )
+    write_plan(solve(scenario, PARAMS), morning)
+    day = replan(morning, SHIPPED / "lingqiu-2022-11-10-afternoon.changes.yaml", PARAMS)
+    out = write_replan(day, tmp_path / "day")
+    assert check_plan(day.result.scenario, out).ok
+    rows = roster(out)
+    new_sites = rows[rows.site.isin(["songzhuang", "dachi", "qingyuan-west"])]
+    assert len(new_sites) and (new_sites.start >= "2022-11-10 13:30").all()
+    before = roster(morning)
+    ended = before[before.end <= "2022-11-10 13:30"]
+    assert len(ended.merge(rows)) == len(ended)
