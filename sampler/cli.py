@@ -25,7 +25,14 @@ from rich.table import Table
 from sampler.budget import SolveParams
 from sampler.changes import changes_schema, load_changes
 from sampler.check import check_plan
-from sampler.compare import best_in_columns, compare, csv_frame, non_monotone, varied_paths
+from sampler.compare import (
+    ERROR,
+    best_in_columns,
+    compare,
+    csv_frame,
+    non_monotone,
+    varied_paths,
+)
 from sampler.export import REPORT_FILES, write_plan, write_reports
 from sampler.loader import (
     InputProblem,
@@ -38,6 +45,7 @@ from sampler.output import OutputError, prepare_output
 from sampler.plan_folder import PlanFolderError
 from sampler.replan import replan, write_replan
 from sampler.result import Progress, Result, Status, Step
+from sampler.runners import CLUSTER_ENV, ClusterError, DaskRunner, Runner, runner_for
 from sampler.scenario import Scenario
 from sampler.solve import solve
 from sampler.staff import DEFAULT_MAX_PEOPLE, StaffResult, least_staff
@@ -221,6 +229,7 @@ def plan(
         bool, typer.Option("--report", help="Also write report.html and roster.xlsx.")
     ] = False,
     force: Annotated[bool, _FORCE] = False,
+    cluster: Annotated[str | None, _CLUSTER] = None,
 ) -> None:
     """Plan a scenario and write roster.csv, rosters/, assignments.csv, sites.csv, plan.json."""
     sc = _load(scenario)
@@ -230,11 +239,15 @@ def plan(
         output = prepare_output(target, force=force)  # before minutes of planning
         # An old report would describe the old plan: it is made again for the new one.
         report = report or any((output.folder / name).exists() for name in REPORT_FILES)
-        with _Display(err.is_terminal and not as_json, sc) as display:
-            result = solve(sc, params, on_progress=display.solving, on_step=display.step)
-            written = write_plan(result, output, reports=report, on_step=display.step)
+        with runner_for(cluster, workers) as runner:
+            _announce(runner)
+            with _Display(err.is_terminal and not as_json, sc) as display:
+                result = solve(
+                    sc, params, on_progress=display.solving, on_step=display.step, runner=runner
+                )
+                written = write_plan(result, output, reports=report, on_step=display.step)
         reports = [written / name for name in REPORT_FILES] if report else []
-    except OutputError as exc:
+    except (OutputError, ClusterError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
@@ -347,6 +360,22 @@ _FORCE = typer.Option(
     help="Write into a folder that holds other files too (they are kept; only the files "
     "this command writes are replaced).",
 )
+_CLUSTER = typer.Option(
+    "--cluster",
+    envvar=CLUSTER_ENV,
+    show_envvar=True,
+    help="Run the work (variants, a city's parts) on Dask: a running scheduler's address "
+    "(tcp://127.0.0.1:8786), or local:N to start a LocalCluster of N one-thread workers "
+    "here. Default: worker processes on this machine. Needs the cluster extra "
+    "(pip install -e '.[cluster]'); results are the same, byte for byte.",
+)
+
+
+def _announce(runner: Runner) -> None:
+    """Where to watch a cluster at work (stderr, so that --json output stays clean)."""
+    if isinstance(runner, DaskRunner):
+        where = runner.dashboard or "none (install bokeh, or start the scheduler with one)"
+        err.print(f"Dask cluster: {runner.client.scheduler.address}; dashboard: {where}")
 
 
 @app.command("report")
@@ -387,7 +416,9 @@ _COMPARE_HELP = (
     "Every variant is checked before anything is planned: a bad path or value exits 2, "
     "naming the --set argument (or the variants file, line and key), with nothing written. "
     "Each variant is solved with one solver thread, so the results do not depend on "
-    "--jobs. Exit 0 once the comparison is written, partial variants included."
+    "--jobs or --cluster. A variant that fails is a row with status error and its error; "
+    "the others go on. Exit 0 once the comparison is written, partial variants included; "
+    "1 when a variant failed (the comparison is written all the same)."
 )
 
 _STAFF_HELP = (
@@ -463,6 +494,7 @@ def compare_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     force: Annotated[bool, _FORCE] = False,
+    cluster: Annotated[str | None, _CLUSTER] = None,
 ) -> None:
     """Plan variants of a scenario side by side (see ``_COMPARE_HELP``)."""
     data, lines = _read_data(scenario)
@@ -480,12 +512,15 @@ def compare_command(
     target = out_dir or scenario.with_name(f"{scenario.stem}-compare")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=1)
     try:
-        with _Display(err.is_terminal and not as_json) as display:
-            display.variants(0, len(variants), "")
-            frame = compare(
-                data, variants, target, params, jobs=jobs, progress=display.variants, force=force
-            )
-    except OutputError as exc:
+        with runner_for(cluster, jobs) as runner:
+            _announce(runner)
+            with _Display(err.is_terminal and not as_json) as display:
+                display.variants(0, len(variants), "")
+                frame = compare(
+                    data, variants, target, params, progress=display.variants, force=force,
+                    runner=runner,
+                )  # fmt: skip
+    except (OutputError, ClusterError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
@@ -499,7 +534,10 @@ def compare_command(
         for note in non_monotone(frame):
             err.print(f"[yellow]note:[/yellow] {note} (the planner is a heuristic)", soft_wrap=True)
         out.print(f"{len(frame)} plans, compare.csv, compare.png, compare.svg written to {target}/")
-    raise typer.Exit(EXIT_OK)
+    failed = frame[frame["status"] == ERROR]
+    for _, row in failed.iterrows():
+        err.print(f"[red]error:[/red] variant {row['variant']}: {row['error']}", soft_wrap=True)
+    raise typer.Exit(EXIT_ERROR if len(failed) else EXIT_OK)
 
 
 def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
@@ -535,6 +573,8 @@ def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
 
 
 def _cell(column: str, value) -> str:
+    if pd.isna(value):  # a variant that failed has no figures
+        return "-"
     if column in ("done_at", "lower_bound_done_at"):
         return "-" if pd.isna(value) else value.strftime("%H:%M")
     if column == "coverage":
@@ -579,20 +619,23 @@ def staff_command(
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     force: Annotated[bool, _FORCE] = False,
+    cluster: Annotated[str | None, _CLUSTER] = None,
 ) -> None:
     """The fewest people a team needs for a deadline (see ``_STAFF_HELP``)."""
     data, lines = _read_data(scenario)
     target = out_dir or scenario.with_name(f"{scenario.stem}-staff")
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
     try:
-        with _Display(err.is_terminal and not as_json) as display:
-            display.search("lower bounds")
-            found = least_staff(
-                data, deadline, team=team, add_team=add_team, out_dir=target, params=params,
-                max_people=max_people, progress=display.search, file=str(scenario),
-                lines=lines, force=force,
-            )  # fmt: skip
-    except (ScenarioError, OutputError) as exc:
+        with runner_for(cluster, workers) as runner:
+            _announce(runner)
+            with _Display(err.is_terminal and not as_json) as display:
+                display.search("lower bounds")
+                found = least_staff(
+                    data, deadline, team=team, add_team=add_team, out_dir=target,
+                    params=params, max_people=max_people, progress=display.search,
+                    file=str(scenario), lines=lines, force=force, runner=runner,
+                )  # fmt: skip
+    except (ScenarioError, OutputError, ClusterError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None

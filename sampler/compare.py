@@ -16,10 +16,10 @@ pair of rows so that a reader is told rather than misled.
 from __future__ import annotations
 
 import dataclasses
-import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import as_completed
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +30,18 @@ from sampler.budget import SolveParams
 from sampler.export import write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
+from sampler.runners import LocalRunner, Runner
 from sampler.solve import solve
 from sampler.variants import Variant, variants_from_mapping
-from sampler.workers import worker_pool
 
 COMPARE_FILES = ("compare.csv", "compare.png", "compare.svg")
 FIGURE_COLUMNS = [
     "status", "people", "people_used", "coverage", "done_at", "lower_bound_done_at", "gap",
-    "staff_hours", "moves", "sites_not_finished", "sites_short",
+    "staff_hours", "moves", "sites_not_finished", "sites_short", "error",
 ]  # fmt: skip
+INT_COLUMNS = ("people", "people_used", "moves", "sites_not_finished")
+ERROR = "error"  # the status of a variant that failed; the error column says why
+ERROR_FIGURES = {column: None for column in FIGURE_COLUMNS} | {"status": ERROR, "sites_short": ""}
 TIME_COLUMNS = ("done_at", "lower_bound_done_at")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -53,6 +56,7 @@ def compare(
     jobs: int | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    runner: Runner | None = None,
 ) -> pd.DataFrame:
     """Plan each variant; one row per variant, in the variants' order.
 
@@ -66,8 +70,10 @@ def compare(
 
     With ``out_dir``, writes ``OUT/<variant>/`` plan folders, compare.csv and the chart
     (replacing an earlier comparison there; ``force``: also a folder holding other files,
-    which are kept). ``jobs`` worker processes (default: the core count) plan the variants;
-    each gets ``params`` with ``workers=1``.
+    which are kept). ``jobs`` worker processes (default: the core count) plan the variants,
+    or ``runner`` (:mod:`sampler.runners`: a Dask cluster) does; each gets ``params`` with
+    ``workers=1``. A variant that fails has status ``error`` and its error in ``error``
+    (empty for the others); the other variants are planned all the same.
     """
     if isinstance(variants, Mapping):
         variants = variants_from_mapping(scenario_data, variants)
@@ -82,7 +88,7 @@ def compare(
     if out_dir is not None:
         out = prepare_output(out_dir, in_comparison, "comparison", force)
     with staged(out) if out is not None else nullcontext(None) as staging:
-        figures = _plan_all(variants, params, staging, jobs, progress)
+        figures = _plan_all(variants, params, staging, runner or LocalRunner(jobs), progress)
         frame = comparison_table(variants, figures)
         if staging is not None:
             write_comparison(frame, staging)
@@ -98,45 +104,61 @@ def _plan_all(
     variants: list[Variant],
     params: SolveParams,
     staging: Path | None,
-    jobs: int | None,
+    runner: Runner,
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
-    tasks = [
-        (v.name, v.data, params, None if staging is None else str(staging / v.name))
-        for v in variants
-    ]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    figures: list[dict[str, Any] | None] = [None] * len(tasks)
-    if jobs == 1:
-        for k, task in enumerate(tasks):
-            figures[k] = plan_variant(task)
-            if progress:
-                progress(k + 1, len(tasks), task[0])
-    else:
-        with worker_pool(jobs) as pool:
-            futures = {pool.submit(plan_variant, task): k for k, task in enumerate(tasks)}
-            try:
-                for done, future in enumerate(as_completed(futures), start=1):
-                    k = futures[future]
-                    figures[k] = future.result()
-                    if progress:
-                        progress(done, len(tasks), tasks[k][0])
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-    return [f for f in figures if f is not None]
+    tasks = [(v.name, v.data, params, staging is not None) for v in variants]
+
+    def done(count: int, total: int, k: int) -> None:
+        if progress:
+            progress(count, total, tasks[k][0])
+
+    outcomes = runner.map(plan_variant, tasks, done)
+    if staging is not None:
+        for variant, outcome in zip(variants, outcomes, strict=True):
+            for relative, content in outcome.files:
+                path = staging / variant.name / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+    return [o.figures for o in outcomes]
 
 
-def plan_variant(task: tuple[str, dict[str, Any], SolveParams, str | None]) -> dict[str, Any]:
-    """Plan one variant (in a worker process); its figures as plain data."""
-    name, data, params, target = task
-    scenario = scenario_from_data(data, name)
-    result = solve(scenario, params)
-    if target is not None:
-        write_plan(result, target)
+@dataclass(frozen=True)
+class VariantOutcome:
+    """What planning one variant gives back: its figures (a row of compare.csv, as plain
+    data) and its plan folder's files, which the caller writes: a worker on another machine
+    cannot reach the comparison's folder."""
+
+    figures: dict[str, Any]
+    files: tuple[tuple[str, bytes], ...] = ()  # (path inside the plan folder, content)
+
+
+def plan_variant(task: tuple[str, dict[str, Any], SolveParams, bool]) -> VariantOutcome:
+    """Plan one variant (in a worker process, or on a cluster); with its plan folder's
+    files when asked (``task[3]``).
+
+    A variant that fails for its own reasons (an exception from planning or writing it)
+    gives a row with status ``error`` and the error's type and message, and the other
+    variants go on; the message holds nothing of where it ran, so that the row is the same
+    whatever ran it. A lost worker is not the variant's failure: that task raises (the
+    runner's engine runs it again)."""
+    name, data, params, with_files = task
+    try:
+        scenario = scenario_from_data(data, name)
+        result = solve(scenario, params)
+        files: tuple[tuple[str, bytes], ...] = ()
+        if with_files:
+            with tempfile.TemporaryDirectory(prefix="sampler-variant-") as tmp:
+                folder = write_plan(result, Path(tmp) / "plan")
+                files = tuple(
+                    (path.relative_to(folder).as_posix(), path.read_bytes())
+                    for path in sorted(folder.rglob("*"))
+                    if path.is_file()
+                )
+    except Exception as exc:
+        return VariantOutcome({**ERROR_FIGURES, "error": f"{type(exc).__name__}: {exc}"})
     s = result.summary()
-    return {
+    figures = {
         "status": s["status"],
         "people": s["people_sent"],
         "people_used": s["people_used"],
@@ -148,7 +170,9 @@ def plan_variant(task: tuple[str, dict[str, Any], SolveParams, str | None]) -> d
         "moves": s["moves"],
         "sites_not_finished": len(s["sites_short"]),
         "sites_short": " ".join(row["site"] for row in s["sites_short"]),
+        "error": "",
     }
+    return VariantOutcome(figures, files)
 
 
 def comparison_table(
@@ -168,6 +192,11 @@ def comparison_table(
     for column in TIME_COLUMNS:
         frame[column] = pd.to_datetime(frame[column], format=TIME_FORMAT)
     frame["gap"] = frame["gap"].astype(float)
+    for column in INT_COLUMNS:  # whole numbers stay whole beside a failed variant's blank
+        if frame[column].isna().any():
+            frame[column] = frame[column].astype("Int64")
+    frame["coverage"] = frame["coverage"].astype(float)
+    frame["error"] = frame["error"].fillna("").astype(object)
     return frame
 
 
@@ -225,13 +254,16 @@ def best_in_columns(frame: pd.DataFrame) -> dict[str, set[int]]:
         if values.isna().all():
             continue
         target = values.max() if higher else values.min()
-        best[column] = {int(k) for k in np.flatnonzero((values == target).to_numpy())}
+        hits = (values == target).fillna(False).to_numpy(dtype=bool)
+        best[column] = {int(k) for k in np.flatnonzero(hits)}
     return best
 
 
 def non_monotone(frame: pd.DataFrame) -> list[str]:
     """Pairs of variants where more people of a team gave a later done_at or a lower
-    coverage, everything else varied being equal (one line each; empty when none)."""
+    coverage, everything else varied being equal (one line each; empty when none).
+    Variants that failed say nothing either way."""
+    frame = frame[frame["status"] != ERROR]
     paths = [c for c in frame.columns if c not in ("variant", *FIGURE_COLUMNS)]
     notes = []
     for path in paths:
@@ -304,7 +336,7 @@ def write_chart(frame: pd.DataFrame, paths: Sequence[str], png: Path, svg: Path)
     top.plot(
         x, hours("lower_bound_done_at"), "s--", color="#7f7f7f", mfc="none", label="lower bound"
     )
-    missing = np.isnan(done)
+    missing = np.isnan(done) & ~np.isnan(order["coverage"].to_numpy(dtype=float))
     # No done_at to draw: a dotted line across the panel, so that no time is suggested.
     for k, at in enumerate(x[missing]):
         label = "not everyone sampled (no done_at)" if k == 0 else None

@@ -1,5 +1,6 @@
 """Cities in parts: nearby sites grouped into parts, teams' pairs shared out among them by an
-LP, each part planned on its own (in parallel worker processes), the plans put together.
+LP, each part planned on its own (in parallel worker processes, or on a Dask cluster:
+:mod:`sampler.runners`), the plans put together.
 
 The lower bound is not affected: it is computed for the whole city beforehand. Parts do not
 exchange pairs during the day, which costs little when parts are a few streets wide and
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +25,8 @@ from sampler.heuristics.lp_plan import round_shares
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.plan import PAIR_COLUMNS, pair_ids
 from sampler.result import PartStats, Result, SolverStats, Step
+from sampler.runners import LocalRunner, Runner
 from sampler.scenario import Scenario
-from sampler.workers import worker_pool
 
 NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its base)
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
@@ -267,24 +267,12 @@ def _part_quality(outcome: tuple[pd.DataFrame, dict]) -> tuple:
     return (outcome[1]["sampled"], -(outcome[1]["done_minute"] or 10**9))
 
 
-def _run(jobs: list, workers: int, what: str, on_step: StepReport | None) -> list:
+def _run(jobs: list, runner: Runner, what: str, on_step: StepReport | None) -> list:
     """Every job's outcome, in the jobs' order; ``on_step`` hears of each part done (in the
     order they finish, which only the display sees)."""
     step = on_step or (lambda _: None)
     step(Step(what, 0, len(jobs)))
-    if workers > 1 and len(jobs) > 1:
-        with worker_pool(workers) as pool:
-            futures = {pool.submit(_plan_part, job): k for k, job in enumerate(jobs)}
-            outcomes: list = [None] * len(jobs)
-            for done, future in enumerate(as_completed(futures), start=1):
-                outcomes[futures[future]] = future.result()
-                step(Step(what, done, len(jobs)))
-            return outcomes
-    outcomes = []
-    for job in jobs:
-        outcomes.append(_plan_part(job))
-        step(Step(what, len(outcomes), len(jobs)))
-    return outcomes
+    return runner.map(_plan_part, jobs, lambda done, total, _: step(Step(what, done, total)))
 
 
 def plan_in_parts(
@@ -294,9 +282,12 @@ def plan_in_parts(
     params: SolveParams,
     solve_part: PartSolver,
     on_step: StepReport | None = None,
+    runner: Runner | None = None,
 ) -> tuple[pd.DataFrame, SolverStats]:
     """Pair rows for the whole city, planned part by part with ``solve_part`` (``on_step``
-    hears how many parts are done)."""
+    hears how many parts are done) by ``runner`` (default: ``params.workers`` worker
+    processes here; :mod:`sampler.runners`)."""
+    runner = runner or LocalRunner(params.workers)
     if on_step:
         on_step(Step("splitting the city into parts"))
     parts = [p for p in split(inst, deadline, params.part_sites) if p.pairs]
@@ -309,7 +300,7 @@ def plan_in_parts(
         )
         for part in parts
     ]
-    outcomes = _run(jobs, params.workers, "planning parts", on_step)
+    outcomes = _run(jobs, runner, "planning parts", on_step)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # each keeps the better of its two plans.
@@ -319,7 +310,7 @@ def plan_in_parts(
         if not jobs[k][2].lp_plan and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
     retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
-    again = _run(retries, params.workers, "planning late parts again", on_step) if late else []
+    again = _run(retries, runner, "planning late parts again", on_step) if late else []
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome

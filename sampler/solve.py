@@ -27,6 +27,7 @@ from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
 from sampler.result import Progress, Result, SolverStats, Status, Step, status_of
 from sampler.roster import build_pair_rows
+from sampler.runners import Runner
 from sampler.scenario import Scenario
 from sampler.shortfall import explain_shortfalls
 
@@ -40,6 +41,7 @@ def solve(
     params: SolveParams | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_step: Callable[[Step], None] | None = None,
+    runner: Runner | None = None,
 ) -> Result:
     """Plan a scenario. Never raises for an impossible scenario: see ``Result.status``.
 
@@ -47,10 +49,12 @@ def solve(
     step as it starts (and of parts done); without them nothing is reported.
 
     A city larger than ``params.part_sites`` sites by half again is planned in parts
-    (:mod:`sampler.decompose`); its lower bound is still the whole city's.
+    (:mod:`sampler.decompose`); its lower bound is still the whole city's. Its parts are
+    planned by ``runner`` (:mod:`sampler.runners`: a Dask cluster), by default in
+    ``params.workers`` processes here; the plan is the same whichever.
     """
     params = params or SolveParams()
-    return _solve(scenario, params, on_progress, in_parts=True, on_step=on_step)
+    return _solve(scenario, params, on_progress, in_parts=True, on_step=on_step, runner=runner)
 
 
 def solve_whole(scenario: Scenario, params: SolveParams | None = None) -> Result:
@@ -58,7 +62,7 @@ def solve_whole(scenario: Scenario, params: SolveParams | None = None) -> Result
     return _solve(scenario, params or SolveParams(), None, in_parts=False)
 
 
-def _solve(scenario, params, on_progress, in_parts: bool, on_step=None) -> Result:
+def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=None) -> Result:
     step = on_step or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -71,7 +75,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None) -> Resul
     clock = time.perf_counter()
     if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
         deadline = aim.minute or scenario.horizon_minutes
-        rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step)
+        rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step, runner)
     else:
         step(Step("planning"))
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress)

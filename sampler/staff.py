@@ -47,6 +47,7 @@ from sampler.instance import Instance
 from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_data
 from sampler.output import prepare_output
 from sampler.result import Result
+from sampler.runners import Runner
 from sampler.scenario import Scenario, Team, parse_clock
 from sampler.solve import on_grid, solve
 from sampler.variants import VariantError, close_match, parse_value, split_values
@@ -315,8 +316,11 @@ def _setup(
 class _Search:
     """Scenarios, bounds and plans at a given count of the team's people, each made once."""
 
-    def __init__(self, setup: _Setup, slot: int, deadline: int, params: SolveParams, progress):
+    def __init__(
+        self, setup: _Setup, slot: int, deadline: int, params: SolveParams, progress, runner
+    ):
         self.setup, self.slot, self.deadline, self.params = setup, slot, deadline, params
+        self.runner = runner
         self.progress = progress or (lambda message: None)
         self.bounds: dict[int, Bounds] = {}
         self.plans: dict[int, Result] = {}
@@ -346,7 +350,7 @@ class _Search:
     def plan_meets(self, people: int) -> bool:
         self.progress(f"planning with {people:,} people")
         if people not in self.plans:
-            self.plans[people] = solve(self.scenario(people), self.params)
+            self.plans[people] = solve(self.scenario(people), self.params, runner=self.runner)
         result = self.plans[people]
         done = result.done_minute
         meets = result.plan.complete and done is not None and done <= self.deadline
@@ -403,6 +407,7 @@ def least_staff(
     file: str = "<scenario>",
     lines: LineMap | None = None,
     force: bool = False,
+    runner: Runner | None = None,
 ) -> StaffResult:
     """The fewest people (in pairs) for ``team`` (or a new team ``add_team``) so that
     every resident is sampled by ``deadline``; see the module docstring for the search.
@@ -412,7 +417,9 @@ def least_staff(
     ``staff.json``; ``force``: also into a folder holding other files, which are kept); it is
     checked before anything is planned, and nothing is written when no count up to
     ``max_people`` meets the deadline. Bad input raises :class:`~sampler.loader.ScenarioError`
-    (a VariantError naming the option) before anything is planned.
+    (a VariantError naming the option) before anything is planned. Counts are planned one
+    after another (each depends on the last); a city's parts within each plan run on
+    ``runner`` (:mod:`sampler.runners`), by default in ``params.workers`` processes here.
     """
     params = params or SolveParams()
     base = scenario_from_data(scenario_data, file, lines)
@@ -426,7 +433,7 @@ def least_staff(
     minute = int((when - scenario.start).total_seconds() // 60)
     max_people = max(0, max_people) // 2 * 2
     others = sum(t.people for t in scenario.teams if t.id != setup.team)
-    search = _Search(setup, scenario.slot_minutes, minute, params, progress)
+    search = _Search(setup, scenario.slot_minutes, minute, params, progress, runner)
     common: dict[str, Any] = {
         "scenario": scenario,
         "team": setup.team,

@@ -91,7 +91,7 @@ def test_compare_plans_every_variant_into_a_checked_plan_folder(tiny_yaml, tmp_p
     assert header == [
         "variant", "teams.alpha.people", "status", "people", "people_used", "coverage",
         "done_at", "lower_bound_done_at", "gap", "staff_hours", "moves",
-        "sites_not_finished", "sites_short",
+        "sites_not_finished", "sites_short", "error",
     ]  # fmt: skip
     nobody = frame.iloc[0]
     assert (nobody.status, nobody.coverage, nobody.sites_not_finished) == ("partial", 0.0, 2)

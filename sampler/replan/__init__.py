@@ -38,7 +38,7 @@ from sampler.changes import ChangesFile, load_changes
 from sampler.export import write_plan
 from sampler.instance import WALK_IN, Instance
 from sampler.lns import most_at_once, score
-from sampler.plan import BREAK, PAIR_COLUMNS, Plan, pair_ids, person_ids, with_breaks
+from sampler.plan import BREAK, PAIR_COLUMNS, Plan, Row, pair_ids, person_ids, with_breaks
 from sampler.plan_folder import PlanFolderError, read_plan_folder
 from sampler.replan.afternoon import (
     Duty,
@@ -250,7 +250,7 @@ def _with_freed(
         mine = pd.concat([frozen, new], ignore_index=True)
     out = [kept_rows]
     for _pair, part in mine.groupby("pair", sort=True):
-        records = part[PAIR_COLUMNS].sort_values("start").to_numpy().tolist()
+        records = [Row(*r) for r in part[PAIR_COLUMNS].sort_values("start").to_numpy().tolist()]
         out.append(pd.DataFrame(with_breaks(records), columns=PAIR_COLUMNS))
     merged = pd.concat(out, ignore_index=True)
     merged = merged.astype({"start": "int64", "end": "int64", "samples": "int64"})
