@@ -15,11 +15,19 @@ Staffing options, over the scenario as plain data::
     data, _ = read_scenario_data("scenarios/yunzhou-shuibosi.yaml")
     table = compare(data, {"late": {}, "early": {"teams.yunzhou.available": "07:00-21:30"}})
     staff = least_staff(data, "18:00", team="yunzhou", out_dir="out")  # staff.people
+
+Campaigns, day after day (docs/campaign.md)::
+
+    found = plan_campaign("scenarios/campaigns/taiyuan.yaml", "out-campaign")  # found.met
+    assert check_campaign("scenarios/campaigns/taiyuan.yaml", "out-campaign").ok
 """
 
 from typing import Any
 
 from sampler.budget import SolveParams
+from sampler.campaign import CampaignResult, plan_campaign
+from sampler.campaign_check import check_campaign
+from sampler.campaign_file import load_campaign
 from sampler.check import CheckReport, check_plan
 from sampler.compare import compare
 from sampler.export import write_plan
@@ -31,6 +39,7 @@ from sampler.solve import solve
 from sampler.staff import StaffResult, least_staff
 
 __all__ = [
+    "CampaignResult",
     "CheckReport",
     "Result",
     "Scenario",
@@ -38,11 +47,14 @@ __all__ = [
     "SolveParams",
     "StaffResult",
     "Status",
+    "check_campaign",
     "check_plan",
     "compare",
     "least_staff",
+    "load_campaign",
     "load_scenario",
     "load_scenario_text",
+    "plan_campaign",
     "read_scenario_data",
     "solve",
     "write_plan",
