@@ -20,11 +20,19 @@ Mid-day replanning, the morning kept::
 
     day = replan("out", "scenarios/lingqiu-2022-11-10-afternoon.changes.yaml")
     write_replan(day, "out-day")  # and changes.csv
+
+Campaigns, day after day (docs/campaign.md)::
+
+    found = plan_campaign("scenarios/campaigns/taiyuan.yaml", "out-campaign")  # found.met
+    assert check_campaign("scenarios/campaigns/taiyuan.yaml", "out-campaign").ok
 """
 
 from typing import Any
 
 from sampler.budget import SolveParams
+from sampler.campaign import CampaignResult, plan_campaign
+from sampler.campaign_check import check_campaign
+from sampler.campaign_file import load_campaign
 from sampler.changes import load_changes
 from sampler.check import CheckReport, check_plan
 from sampler.compare import compare
@@ -38,6 +46,7 @@ from sampler.solve import solve
 from sampler.staff import StaffResult, least_staff
 
 __all__ = [
+    "CampaignResult",
     "CheckReport",
     "Replan",
     "Result",
@@ -46,12 +55,15 @@ __all__ = [
     "SolveParams",
     "StaffResult",
     "Status",
+    "check_campaign",
     "check_plan",
     "compare",
     "least_staff",
+    "load_campaign",
     "load_changes",
     "load_scenario",
     "load_scenario_text",
+    "plan_campaign",
     "read_scenario_data",
     "replan",
     "solve",

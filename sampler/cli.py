@@ -23,8 +23,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from sampler.budget import SolveParams
+from sampler.campaign import CampaignResult, plan_campaign
+from sampler.campaign_check import CampaignCheck, check_campaign
+from sampler.campaign_file import campaign_schema, is_campaign_file, load_campaign
 from sampler.changes import changes_schema, load_changes
-from sampler.check import check_plan
+from sampler.check import CheckReport, check_plan
 from sampler.compare import (
     ERROR,
     best_in_columns,
@@ -270,7 +273,12 @@ def check(
     plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `sampler plan`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Verify a plan folder against every rule of CONTRACT.md, from the files alone."""
+    """Verify a plan folder against every rule of CONTRACT.md, from the files alone.
+
+    Given a campaign file (a top-level ``campaign:`` key) and a campaign folder, checks
+    every day folder and every rule across days (docs/campaign.md)."""
+    if is_campaign_file(scenario):
+        _check_campaign(scenario, plan_dir, as_json)
     sc = _load(scenario)
     if not plan_dir.is_dir():
         raise _fail_input(FileNotFoundError(f"{plan_dir}: no such plan folder"))
@@ -278,6 +286,11 @@ def check(
         report = check_plan(sc, plan_dir)
     except Exception as exc:
         raise _internal_error(exc) from None
+    _print_check(report, as_json)
+
+
+def _print_check(report: CheckReport | CampaignCheck, as_json: bool) -> None:
+    """A check's findings, as text or JSON; always ends in an exit (0 valid, 1 not)."""
     if as_json:
         findings = [
             {"rule": v.rule, "message": v.message, "examples": list(v.examples)}
@@ -289,13 +302,34 @@ def check(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ERROR)
 
 
+def _check_campaign(campaign: Path, out_dir: Path, as_json: bool) -> None:
+    """``sampler check CAMPAIGN OUT``; always ends in an exit."""
+    try:
+        loaded = load_campaign(campaign)
+    except ScenarioError as exc:
+        raise _fail_input(exc) from None
+    if not out_dir.is_dir():
+        raise _fail_input(FileNotFoundError(f"{out_dir}: no such campaign folder"))
+    try:
+        report = check_campaign(loaded, out_dir)
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    _print_check(report, as_json)
+
+
 @app.command()
 def schema(
     changes: Annotated[
         bool, typer.Option("--changes", help="The changes file of `sampler replan` instead.")
     ] = False,
+    campaign: Annotated[
+        bool, typer.Option("--campaign", help="The campaign file's schema instead.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
+    if campaign:
+        sys.stdout.write(json.dumps(campaign_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
     if changes:
         document = changes_schema()
     else:
@@ -686,6 +720,74 @@ def _staff_table(found: StaffResult) -> Table:
         f"{t.people:,} {'meets' if t.meets else 'misses'}" for t in found.trials if t.by == "plan"
     )
     table.add_row("searched", f"{len(bounds)} lower bounds; plans: {plans or 'none'}")
+    return table
+
+
+# -- campaigns: several days -------------------------------------------------------------
+
+
+@app.command("campaign")
+def campaign_command(
+    campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML, docs/campaign.md).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Folder (default: <campaign>-plan).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds of solver effort per day (deterministic).", min=0.1)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
+    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print campaign.json's figures.")] = False,
+    force: Annotated[bool, _FORCE] = False,
+) -> None:
+    """Plan a campaign day by day: OUT/day-01/... plan folders, campaign.csv, people.csv
+    and campaign.json. Exit 0 when every round is met, 3 when some is not, 2 bad input."""
+    try:
+        loaded = load_campaign(campaign)
+    except ScenarioError as exc:
+        raise _fail_input(exc) from None
+    target = out_dir or campaign.with_name(f"{campaign.stem}-plan")
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
+    try:
+        with _Display(err.is_terminal and not as_json) as display:
+            found = plan_campaign(loaded, target, params, force=force, on_step=display.step)
+    except OutputError as exc:
+        raise _fail_input(exc) from None
+    except Exception as exc:
+        raise _internal_error(exc) from None
+    document = found.document()
+    if as_json:
+        document.pop("round_list")
+        out.print_json(json.dumps(document, ensure_ascii=False))
+    else:
+        out.print(_campaign_table(found))
+        for r in found.rounds:
+            if r.left:
+                err.print(
+                    f"[yellow]not met:[/yellow] {r.site}, round from day {r.first_day} "
+                    f"({r.rhythm}): {r.left:,} of {r.residents:,} left; {escape(r.why)}",
+                    soft_wrap=True,
+                )
+        out.print(f"campaign written to {target}/")
+    raise typer.Exit(EXIT_OK if found.met else EXIT_PARTIAL)
+
+
+def _campaign_table(found: CampaignResult) -> Table:
+    met = sum(r.left == 0 for r in found.rounds)
+    table = Table(
+        title=f"{found.spec.campaign}: {met} of {len(found.rounds)} rounds met",
+        title_justify="left", box=box.SIMPLE_HEAD,
+    )  # fmt: skip
+    for column in ("day", "date", "due", "status", "done_at", "bound", "teams working"):
+        table.add_column(column, justify="left" if column in ("date", "status") else "right")
+    for d in found.days:
+        s = d.summary
+        working = sum(t.state == "working" for t in d.teams.values())
+        table.add_row(
+            str(d.day), d.date, str(len(d.due)), s.get("status") or "nothing due",
+            (s.get("done_at") or "-")[-5:], (s.get("lower_bound_done_at") or "-")[-5:],
+            f"{working} of {len(d.teams)}",
+        )  # fmt: skip
     return table
 
 

@@ -220,6 +220,14 @@ def _problems(
     return out
 
 
+def validation_problems(
+    exc: ValidationError, file: str, lines: LineMap | None = None
+) -> list[InputProblem]:
+    """A pydantic validation error as problems naming file, line and key, in the scenario
+    loader's words (so that other input files, such as a campaign, read the same way)."""
+    return _problems(exc, file, lines or LineMap())
+
+
 def scenario_from_data(
     data: Any, file: str = "<scenario>", lines: LineMap | None = None
 ) -> Scenario:

@@ -1,0 +1,425 @@
+"""Campaigns: a scenario planned day after day, with testing rhythms and staff rest.
+
+Days are planned in order, each as an ordinary scenario solved by :func:`sampler.solve`,
+because a day's plan is what a command centre hands out before dawn, and it must stand on
+its own (``sampler check`` on its folder alone). What one day leaves the next is carried
+between them:
+
+- **Rounds.** A community's rhythm (``every: 2d``) cuts the campaign into rounds from day 1
+  (days 1-2, 3-4, ...); a round is due on its first day, and a community not finished
+  stays due on the round's later days with only the residents still to sample (a resident
+  is sampled once a round). A change of rhythm (a community sealed, and so daily) starts a
+  new round; the unfinished old one is not met. A round is met when every resident was
+  sampled within it (and within the campaign's days).
+- **Rest.** Availability is a team's, not a person's, in a scenario: a team that worked
+  starts the next day no earlier than its latest person's last row plus its rest, on the
+  slot grid (so every one of its people rests at least that long). A team that has worked
+  ``max_consecutive_days`` days in a row rests the next day.
+
+A team left out of a day (absent, resting, or with no time left after its rest) is not in
+that day's scenario, so its people have no rows that day.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sampler.budget import SolveParams
+from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
+from sampler.export import roster_table, sites_table, write_csv, write_plan
+from sampler.loader import scenario_from_data
+from sampler.output import prepare_output, staged
+from sampler.result import Result, Step
+from sampler.scenario import Scenario, format_clock
+from sampler.solve import solve
+
+CAMPAIGN_FORMAT = "sampler-campaign/1"
+CAMPAIGN_FILES = ("campaign.csv", "people.csv", "campaign.json")
+TIME = "%Y-%m-%d %H:%M"
+
+
+def day_folder(day: int, days: int) -> str:
+    """``day-01``: wide enough that the folders sort by day."""
+    return f"day-{day:0{max(2, len(str(days)))}d}"
+
+
+def in_campaign(entry: Path) -> bool:
+    """An entry a campaign writes: its tables and its day folders."""
+    name = entry.name
+    return name in CAMPAIGN_FILES or (name.startswith("day-") and name[4:].isdigit())
+
+
+@dataclass
+class Round:
+    """One round of one community: due from ``first_day``, met when nobody is left."""
+
+    site: str
+    rhythm: str
+    first_day: int
+    walk_in: int  # residents still to sample at a walk-in station
+    home: int  # still to sample at home
+    residents: int
+    last_day: int = 0
+    finished_day: int | None = None
+    done_at: str | None = None
+    why: str = ""
+
+    @property
+    def left(self) -> int:
+        return self.walk_in + self.home
+
+    def document(self, days: int, rhythm_days: int | None) -> dict[str, Any]:
+        cut = rhythm_days is not None and self.first_day + rhythm_days - 1 > days
+        return {
+            "site": self.site, "rhythm": self.rhythm, "first_day": self.first_day,
+            "last_day": self.last_day, "met": self.left == 0, "residents": self.residents,
+            "sampled": self.residents - self.left, "finished_day": self.finished_day,
+            "done_at": self.done_at, "cut_by_campaign_end": cut,
+            "why": "" if self.left == 0 else self.why,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TeamDay:
+    """A team on one day: ``working`` (in the day's scenario, with ``available``),
+    ``absent``, or ``resting`` (``why`` says which rule)."""
+
+    state: str
+    available: str | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One day: what was due, which teams came, and the plan's headline figures."""
+
+    day: int
+    date: str
+    folder: str | None  # None when nothing was due
+    due: tuple[str, ...]
+    teams: dict[str, TeamDay]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "day": self.day, "date": self.date, "folder": self.folder,
+            "sites_due": list(self.due), "status": s.get("status"),
+            "coverage": s.get("coverage"), "done_at": s.get("done_at"),
+            "lower_bound_done_at": s.get("lower_bound_done_at"),
+            "teams": {t: {"state": d.state, "available": d.available, "why": d.why}
+                      for t, d in self.teams.items()},
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """The campaign as planned: its days, every round, and the two tables."""
+
+    spec: Campaign
+    template: Scenario
+    days: tuple[DayPlan, ...]
+    rounds: tuple[Round, ...]
+    by_day: pd.DataFrame  # campaign.csv
+    people: pd.DataFrame  # people.csv
+
+    @property
+    def met(self) -> bool:
+        """Every round of every community met."""
+        return all(r.left == 0 for r in self.rounds)
+
+    def document(self) -> dict[str, Any]:
+        """campaign.json: rounds met or not, per community and in all, and every day."""
+        spec = self.spec
+        rhythm_days = {r.every: r.days for r in spec.rhythms}
+        rounds = [r.document(spec.days, rhythm_days[r.rhythm]) for r in self.rounds]
+        communities = []
+        for site in self.template.sites:
+            own = [r for r in rounds if r["site"] == site.id]
+            met = sum(r["met"] for r in own)
+            communities.append(
+                {"site": site.id, "rounds": len(own), "rounds_met": met, "met": met == len(own)}
+            )
+        return {
+            "format": CAMPAIGN_FORMAT,
+            "campaign": spec.campaign,
+            "first_day": self.template.start.strftime("%Y-%m-%d"),
+            "days": spec.days,
+            "days_planned": sum(d.folder is not None for d in self.days),
+            "met": self.met,
+            "rounds": len(rounds),
+            "rounds_met": sum(r["met"] for r in rounds),
+            "communities": communities,
+            "by_day": [d.document() for d in self.days],
+            "round_list": rounds,
+        }
+
+
+def plan_campaign(
+    campaign: LoadedCampaign | str | Path,
+    out_dir: str | Path | None = None,
+    params: SolveParams | None = None,
+    *,
+    force: bool = False,
+    on_step: Callable[[Step], None] | None = None,
+) -> CampaignResult:
+    """Plan every day of a campaign in order; with ``out_dir``, write ``OUT/day-01/``...
+    (plan folders), ``campaign.csv``, ``people.csv`` and ``campaign.json``, all at once at
+    the end (replacing an earlier campaign there; ``force``: also a folder holding other
+    files, which are kept). Raises :class:`~sampler.loader.ScenarioError` on bad input."""
+    loaded = campaign if isinstance(campaign, LoadedCampaign) else load_campaign(campaign)
+    params = params or SolveParams()
+    step = on_step or (lambda _: None)
+    out = prepare_output(out_dir, in_campaign, "campaign", force) if out_dir else None
+    planner = _Planner(loaded.spec, loaded.scenario)
+    plans: dict[str, Result] = {}
+    for day in range(1, loaded.spec.days + 1):
+        step(Step(f"planning day {day} of {loaded.spec.days}", day - 1, loaded.spec.days))
+        result = planner.plan_day(day, params)
+        if result is not None:
+            plans[day_folder(day, loaded.spec.days)] = result
+    found = planner.result()
+    if out is not None:
+        step(Step("writing the campaign"))
+        with staged(out) as staging:
+            for name, result in plans.items():
+                write_plan(result, staging / name)
+            write_csv(found.by_day, staging / "campaign.csv")
+            write_csv(found.people, staging / "people.csv")
+            text = json.dumps(found.document(), ensure_ascii=False, indent=2)
+            (staging / "campaign.json").write_text(text + "\n", encoding="utf-8")
+    return found
+
+
+class _Planner:
+    """The state carried from day to day: rounds, each team's last row and streak, each
+    person's last row (for people.csv)."""
+
+    def __init__(self, spec: Campaign, template: Scenario):
+        self.spec, self.template = spec, template
+        self.template_data = template.model_dump(mode="json", exclude_none=True)
+        self.current: dict[str, Round] = {}
+        self.closed: list[Round] = []
+        self.team_end: dict[str, datetime] = {}
+        self.streak: dict[str, int] = {t.id: 0 for t in template.teams}
+        self.person_end: dict[str, datetime] = {}
+        self.person_streak: dict[str, int] = {}
+        self.days: list[DayPlan] = []
+        self.by_day: list[dict[str, Any]] = []
+        self.people: list[dict[str, Any]] = []
+
+    # -- the state of the day ------------------------------------------------------------
+
+    def sealed(self, site: str, day: int) -> bool:
+        state = self.template.site_by_id[site].sealed
+        for change in sorted(self.spec.changes, key=lambda c: c.day):
+            if change.day <= day and site in change.seal:
+                state = True
+            elif change.day <= day and site in change.release:
+                state = False
+        return state
+
+    def present(self, team: str, day: int) -> bool:
+        changes = sorted(self.spec.changes, key=lambda c: c.day)
+        events = [
+            (c.day, team in c.teams_arrive)
+            for c in changes
+            if team in c.teams_arrive + c.teams_leave
+        ]
+        state = not events or not events[0][1]  # absent until its first arrival
+        for when, arrives in events:
+            if when <= day:
+                state = arrives
+        return state
+
+    def _rounds_for(self, day: int) -> dict[str, bool]:
+        """Start, carry or close each community's round; returns each one's sealed state."""
+        states = {}
+        for site in self.template.sites:
+            sealed = self.sealed(site.id, day)
+            states[site.id] = sealed
+            rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
+            cur = self.current.get(site.id)
+            new = cur is None or cur.rhythm != rhythm.every
+            if cur is not None and rhythm.days is not None:
+                new = new or day >= cur.first_day + rhythm.days
+            if new:
+                if cur is not None:
+                    cur.last_day = day - 1
+                    if cur.left and not cur.why:
+                        cur.why = "rhythm changed before it was finished"
+                    self.closed.append(cur)
+                home = site.residents if sealed else site.home_visits
+                self.current[site.id] = Round(
+                    site.id, rhythm.every, day, site.residents - home, home, site.residents
+                )
+            elif sealed and cur is not None and cur.walk_in:
+                cur.home, cur.walk_in = cur.home + cur.walk_in, 0  # sealed: all at home now
+        return states
+
+    def _teams_for(self, day: int, start: datetime) -> dict[str, TeamDay]:
+        sc = self.template
+        out = {}
+        for team in sc.teams:
+            most = self.spec.staff.consecutive_days(team.id)
+            if not self.present(team.id, day):
+                out[team.id] = TeamDay("absent")
+                continue
+            if most is not None and self.streak[team.id] >= most:
+                out[team.id] = TeamDay("resting", why=f"worked {most} days in a row")
+                continue
+            lo, hi = sc.available_minutes(team)
+            own = lo
+            last = self.team_end.get(team.id)
+            if last is not None:
+                rest = timedelta(hours=self.spec.staff.rest_hours(team.id))
+                earliest = (last + rest - start).total_seconds() / 60
+                slot = sc.slot_minutes
+                lo = max(lo, math.ceil(earliest / slot) * slot)
+            if hi - lo < sc.slot_minutes:
+                why = f"rests until {(last + rest).strftime(TIME)}" if last else "no time"
+                out[team.id] = TeamDay("resting", why=why)
+                continue
+            window = f"{_clock(start, lo)}-{_clock(start, hi)}"
+            if lo == own:  # not cut: as in the scenario (a whole 24 h day has no clock window)
+                window = None if team.available is None else str(team.available)
+            out[team.id] = TeamDay("working", window)
+        return out
+
+    def day_scenario(self, day: int) -> tuple[Scenario | None, dict[str, TeamDay], dict[str, bool]]:
+        """The day's scenario (None when no community is due), its teams and seals."""
+        states = self._rounds_for(day)
+        shift = timedelta(days=day - 1)
+        start = self.template.start + shift
+        teams = self._teams_for(day, start)
+        data = dict(self.template_data)
+        data["scenario"] = f"{self.template.scenario} · day {day}".strip(" ·")
+        data["start"] = start.strftime("%Y-%m-%dT%H:%M")
+        data["end"] = (self.template.end + shift).strftime("%Y-%m-%dT%H:%M")
+        data["sites"] = []
+        for site in self.template_data["sites"]:
+            cur = self.current[site["id"]]
+            if cur.left:
+                data["sites"].append(
+                    {**site, "residents": cur.left, "home_visits": cur.home,
+                     "sealed": states[site["id"]]}
+                )  # fmt: skip
+        data["teams"] = [
+            {**t, "available": teams[t["id"]].available}
+            for t in self.template_data["teams"]
+            if teams[t["id"]].state == "working"
+        ]
+        if not data["sites"]:
+            return None, teams, states
+        return scenario_from_data(data, f"day {day}"), teams, states
+
+    # -- a day planned -------------------------------------------------------------------
+
+    def plan_day(self, day: int, params: SolveParams) -> Result | None:
+        sc, teams, states = self.day_scenario(day)
+        date = (self.template.start + timedelta(days=day - 1)).strftime("%Y-%m-%d")
+        result = solve(sc, params) if sc is not None else None
+        sampled: dict[str, tuple[int, int, str]] = {}
+        reasons: dict[str, str] = {}
+        if result is not None:
+            table = sites_table(result)
+            for row in table.itertuples(index=False):
+                done = row.done_at or None
+                sampled[row.site] = (int(row.walk_in_sampled), int(row.door_to_door_sampled), done)
+            reasons = {s["site"]: s["reason"] for s in result.summary()["sites_short"]}
+        self._carry_people(day, date, result)
+        due = []
+        for site in self.template.sites:
+            cur = self.current[site.id]
+            is_due = site.id in sampled
+            due_now = cur.left
+            walk, home, done = sampled.get(site.id, (0, 0, None))
+            if is_due:
+                due.append(site.id)
+                cur.walk_in -= walk
+                cur.home -= home
+                if cur.left == 0:
+                    cur.finished_day, cur.done_at = day, done
+                else:
+                    cur.why = f"day {day}: {reasons.get(site.id, 'not finished')}"
+            elif cur.left and sc is None:
+                cur.why = f"day {day}: nothing planned"
+            self.by_day.append(
+                {"day": day, "date": date, "site": site.id, "name": site.name,
+                 "sealed": str(states[site.id]).lower(), "rhythm": cur.rhythm,
+                 "round_first_day": cur.first_day, "due": str(is_due).lower(),
+                 "residents_due": due_now if is_due else 0, "sampled": walk + home,
+                 "left": cur.left if is_due else 0, "done_at": done or ""}
+            )  # fmt: skip
+        folder = day_folder(day, self.spec.days) if result is not None else None
+        summary = result.summary() if result is not None else {}
+        self.days.append(DayPlan(day, date, folder, tuple(due), teams, summary))
+        return result
+
+    def _carry_people(self, day: int, date: str, result: Result | None) -> None:
+        """Each person's day from the roster; the teams' last rows and streaks."""
+        worked: set[str] = set()
+        if result is not None:
+            roster = roster_table(result)
+            roster = roster.assign(
+                start=pd.to_datetime(roster["start"], format=TIME),
+                end=pd.to_datetime(roster["end"], format=TIME),
+            )
+            for (team, person), rows in roster.groupby(["team", "person"], sort=True):
+                first, last = rows["start"].min().to_pydatetime(), rows["end"].max().to_pydatetime()
+                busy = rows[rows["activity"] != "break"]
+                hours = (busy["end"] - busy["start"]).dt.total_seconds().sum() / 3600
+                before = self.person_end.get(person)
+                rest = "" if before is None else round((first - before).total_seconds() / 3600, 2)
+                yesterday = self.person_streak.get(person, (0, 0))
+                streak = yesterday[1] + 1 if yesterday[0] == day - 1 else 1
+                self.person_streak[person] = (day, streak)
+                self.people.append(
+                    {"day": day, "date": date, "team": team, "person": person,
+                     "first_start": first.strftime(TIME), "last_end": last.strftime(TIME),
+                     "work_hours": round(hours, 2),
+                     "rest_hours": rest,
+                     "consecutive_days": streak}
+                )  # fmt: skip
+                self.person_end[person] = last
+                self.team_end[team] = (
+                    max(last, self.team_end.get(team, last)) if team in worked else last
+                )
+                worked.add(team)
+        for team in self.streak:
+            self.streak[team] = self.streak[team] + 1 if team in worked else 0
+
+    def result(self) -> CampaignResult:
+        rounds = list(self.closed)
+        for cur in self.current.values():
+            cur.last_day = self.spec.days
+            rounds.append(cur)
+        rounds.sort(key=lambda r: (r.site, r.first_day))
+        return CampaignResult(
+            self.spec, self.template, tuple(self.days), tuple(rounds),
+            pd.DataFrame(self.by_day, columns=BY_DAY_COLUMNS),
+            pd.DataFrame(self.people, columns=PEOPLE_COLUMNS),
+        )  # fmt: skip
+
+
+BY_DAY_COLUMNS = [
+    "day", "date", "site", "name", "sealed", "rhythm", "round_first_day", "due",
+    "residents_due", "sampled", "left", "done_at",
+]  # fmt: skip
+PEOPLE_COLUMNS = [
+    "day", "date", "team", "person", "first_start", "last_end", "work_hours", "rest_hours",
+    "consecutive_days",
+]  # fmt: skip
+
+
+def _clock(start: datetime, minute: int) -> str:
+    at = start + timedelta(minutes=minute)
+    return format_clock(at.hour * 60 + at.minute)

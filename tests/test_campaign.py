@@ -1,0 +1,258 @@
+"""Campaigns (sampler/campaign.py, campaign_file.py, campaign_check.py): the file's strict
+loader, rounds by rhythm, rest and days in a row across days, the command end to end and
+the campaign check.
+
+The scenario is two communities and one team of four (two pairs at 120 an hour walk-in,
+30 at home): ``north`` (600 residents, 30 at home) takes the pairs to about 12:30, and
+``south`` (120, sealed, all at home) two hours. Each day plans in well under a second
+at ``time_limit`` 0.5.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sampler.budget import SolveParams
+from sampler.campaign import plan_campaign
+from sampler.campaign_check import check_campaign
+from sampler.campaign_file import CampaignError, load_campaign
+from sampler.cli import app
+from sampler.export import write_plan
+from sampler.loader import load_scenario
+from sampler.solve import solve
+
+FAST = SolveParams(time_limit=0.5, seed=0)
+
+SCENARIO = """\
+scenario: two communities
+start: 2022-11-10T07:00
+end: 2022-11-10T21:00
+sites:
+  - id: north
+    lat: 40.00
+    lon: 113.00
+    residents: 600
+    home_visits: 30
+    stations: 2
+  - id: south
+    lat: 39.99
+    lon: 113.00
+    residents: 120
+    sealed: true
+teams:
+  - id: alpha
+    people: 4
+    lat: 39.995
+    lon: 113.00
+"""
+
+CAMPAIGN = """\
+campaign: three days
+scenario: scenario.yaml
+days: 3
+staff:
+  min_rest_hours: 12
+rhythms:
+  - sealed: true
+    every: 1d
+  - every: 2d
+"""
+
+
+def write(tmp_path: Path, campaign: str = CAMPAIGN, scenario: str = SCENARIO) -> Path:
+    (tmp_path / "scenario.yaml").write_text(scenario, encoding="utf-8")
+    path = tmp_path / "campaign.yaml"
+    path.write_text(campaign, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> tuple[Path, Path]:
+    """The three-day campaign planned by the command: (campaign file, output folder)."""
+    tmp = tmp_path_factory.mktemp("campaign")
+    path = write(tmp)
+    result = CliRunner().invoke(
+        app, ["campaign", str(path), "-o", str(tmp / "out"), "--time-limit", "0.5"]
+    )
+    assert result.exit_code == 0, result.output
+    return path, tmp / "out"
+
+
+# -- the file -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            ("every: 2d", "every: 2"),
+            "campaign.yaml:9: rhythms[1].every: must be 'once' or a number",
+        ),
+        (("days: 3", "days: 0"), "campaign.yaml:3: days: must be >= 1"),
+        (("staff:", "staf:"), "campaign.yaml:4: staf: unknown key; did you mean 'staff'?"),
+        (
+            ("  - every: 2d", "  - sites: [nowhere]\n    every: 2d"),
+            "rhythms[1].sites[0]: unknown site 'nowhere'",
+        ),
+        (
+            ("  - every: 2d", "  - sealed: true\n    every: 2d"),
+            "no rhythm selects site 'north' when not sealed",
+        ),
+        (
+            ("scenario: scenario.yaml", "scenario: missing.yaml"),
+            "campaign.yaml:2: scenario: no such file",
+        ),
+    ],
+)
+def test_bad_campaign_exits_2_names_line_and_key_and_writes_nothing(
+    tmp_path: Path, edit: tuple[str, str], expected: str
+) -> None:
+    path = write(tmp_path, CAMPAIGN.replace(*edit))
+    result = CliRunner().invoke(app, ["campaign", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_change_after_the_last_day_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, CAMPAIGN + "changes:\n  - day: 4\n    seal: [north]\n")
+    with pytest.raises(
+        CampaignError, match=r"campaign.yaml:11: changes\[0\].day: the campaign has 3 days"
+    ):
+        load_campaign(path)
+
+
+def test_schema_of_campaign_files_names_its_keys() -> None:
+    result = CliRunner().invoke(app, ["schema", "--campaign"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "sampler campaign, version 1"
+    assert {"campaign", "scenario", "days", "rhythms"} <= set(schema["required"])
+
+
+# -- rounds ---------------------------------------------------------------------------
+
+
+def test_every_2d_is_due_on_days_1_and_3_and_sealed_every_day(planned) -> None:
+    _, out = planned
+    table = pd.read_csv(out / "campaign.csv", encoding="utf-8-sig")
+    due = table[table["due"]].groupby("site")["day"].apply(list).to_dict()
+    assert due == {"north": [1, 3], "south": [1, 2, 3]}
+    document = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
+    assert document["met"] and document["rounds"] == 5
+    assert all(day["lower_bound_done_at"] for day in document["by_day"])
+
+
+def test_a_community_not_finished_stays_due_with_the_residents_left(tmp_path: Path) -> None:
+    # 4,000 residents at north cannot be sampled by two pairs in one day (2 x 120 x 13 h
+    # of work = 3,120 at most): what is
+    # left is due on day 2 of the round, and only that.
+    path = write(
+        tmp_path,
+        CAMPAIGN.replace("days: 3", "days: 2"),
+        SCENARIO.replace("residents: 600", "residents: 4000"),
+    )
+    found = plan_campaign(path, None, FAST)
+    rows = found.by_day.set_index(["day", "site"])
+    left = rows.loc[(1, "north"), "left"]
+    assert left > 0
+    assert rows.loc[(2, "north"), "residents_due"] == left
+
+
+# -- rest and days in a row -----------------------------------------------------------
+
+
+def test_rest_cuts_the_next_days_availability(tmp_path: Path) -> None:
+    # 20 hours' rest after a day that ends about 12:30 starts day 2 after 08:30.
+    path = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "min_rest_hours: 20"))
+    out = tmp_path / "out"
+    plan_campaign(path, out, FAST)
+    people = pd.read_csv(out / "people.csv", encoding="utf-8-sig")
+    end_1 = pd.to_datetime(people[people.day == 1]["last_end"]).max()
+    day2 = load_scenario(out / "day-02" / "scenario.yaml")
+    lo, _ = day2.available_minutes(day2.teams[0])
+    assert day2.at(lo) >= end_1 + timedelta(hours=20)
+    assert day2.at(lo) - (end_1 + timedelta(hours=20)) < timedelta(minutes=30)  # the next slot
+    assert people[people.day == 2]["rest_hours"].min() >= 20
+    assert check_campaign(path, out).ok
+
+
+def test_checker_catches_a_day_valid_alone_that_breaks_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "min_rest_hours: 20"))
+    out = tmp_path / "out"
+    plan_campaign(path, out, FAST)
+    # Day 2 planned again without the rest cut: a valid plan of its own scenario.
+    data = yaml.safe_load((out / "day-02" / "scenario.yaml").read_text(encoding="utf-8"))
+    for team in data["teams"]:
+        team.pop("available", None)
+    (out / "day-02" / "scenario.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    tampered = load_scenario(out / "day-02" / "scenario.yaml")
+    write_plan(solve(tampered, FAST), out / "day-02", force=True)
+    report = check_campaign(path, out)
+    assert {v.rule for v in report.violations} == {"rest"}
+    assert "at least 20 h" in report.violations[0].examples[0]
+
+
+def test_a_team_rests_after_its_most_days_in_a_row(tmp_path: Path) -> None:
+    path = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "max_consecutive_days: 2"))
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    assert found.days[2].teams["alpha"].state == "resting"
+    people = pd.read_csv(out / "people.csv", encoding="utf-8-sig")
+    assert sorted(people["day"].unique()) == [1, 2]
+    assert not found.met  # nobody to sample day 3's rounds
+    assert check_campaign(path, out).ok
+    stricter = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "max_consecutive_days: 1"))
+    assert {v.rule for v in check_campaign(stricter, out).violations} >= {"consecutive_days"}
+
+
+# -- end to end -----------------------------------------------------------------------
+
+
+def test_every_day_folder_passes_the_single_day_check(planned) -> None:
+    _, out = planned
+    for day in ("day-01", "day-02", "day-03"):
+        result = CliRunner().invoke(
+            app, ["check", str(out / day / "scenario.yaml"), str(out / day)]
+        )
+        assert result.exit_code == 0, result.output
+    scenario = load_scenario(out / "day-02" / "scenario.yaml")
+    assert scenario.start == datetime(2022, 11, 11, 7, 0)
+    assert [s.id for s in scenario.sites] == ["south"]
+
+
+def test_campaign_check_exits_0_then_1_on_a_false_claim(planned, tmp_path: Path) -> None:
+    path, out = planned
+    result = CliRunner().invoke(app, ["check", str(path), str(out)])
+    assert result.exit_code == 0, result.output
+    assert "campaign is valid: 3 day folders, 5 rounds, 5 met" in result.output
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(out, copy)
+    # Day 3 dropped: its rounds are not met, though campaign.json still says they are.
+    shutil.rmtree(copy / "day-03")
+    result = CliRunner().invoke(app, ["check", str(path), str(copy)])
+    assert result.exit_code == 1
+    assert "[campaign_files]" in result.output and "[rounds_claimed]" in result.output
+
+
+def test_same_input_same_files(planned, tmp_path: Path) -> None:
+    path, out = planned
+    again = tmp_path / "again"
+    CliRunner().invoke(app, ["campaign", str(path), "-o", str(again), "--time-limit", "0.5"])
+    for name in ("campaign.csv", "people.csv", "campaign.json", "day-02/roster.csv"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_the_shipped_campaign_loads() -> None:
+    loaded = load_campaign(Path(__file__).parents[1] / "scenarios" / "campaigns" / "taiyuan.yaml")
+    assert loaded.spec.days == 14
+    assert sum(s.sealed for s in loaded.scenario.sites) == 2
