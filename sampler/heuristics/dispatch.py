@@ -443,7 +443,11 @@ class Dispatcher:
             same = pair.last is not None and pair.last[:2] == (i, mode)
             return (not same, -self.mode_target[k, i, mode])
 
-        for mode in sorted(MODES, key=preference):
+        return self._first_with_room(sorted(MODES, key=preference), i, t, cells, wanted, stations)
+
+    def _first_with_room(self, order, i, t, cells, wanted, stations) -> str | None:
+        """The first mode in ``order`` with work wanted and, for walk-in, a free station."""
+        for mode in order:
             if len(cells[mode]) >= wanted[mode]:
                 continue
             if mode == WALK_IN and self.stations_used[i, t] >= stations:

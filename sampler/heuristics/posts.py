@@ -149,13 +149,7 @@ class _TakePosts(Dispatcher):
             first = WALK_IN if len(cells[WALK_IN]) < posted else DOOR_TO_DOOR
             order = [same] if same else []
             order += [m for m in (first, WALK_IN, DOOR_TO_DOOR) if m not in order]
-        for mode in order:
-            if len(cells[mode]) >= wanted[mode]:
-                continue
-            if mode == WALK_IN and self.stations_used[i, t] >= stations:
-                continue
-            return mode
-        return None
+        return self._first_with_room(order, i, t, cells, wanted, stations)
 
 
 def _nearest(sim: Dispatcher, spare: list[DispatchPair], crew: Crew, dest: int, t: int):
