@@ -17,7 +17,7 @@ from sampler.bound import Aim, Bounds, bounds_and_aim
 from sampler.budget import SolveParams
 from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
-from sampler.heuristics.home import leave_home
+from sampler.heuristics.home import leave_home, leave_later
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
@@ -96,6 +96,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     if in_parts:
         step(Step("leaving idle pairs at home"))
     plan, left_home = leave_home(plan) if in_parts else (plan, 0)
+    plan = leave_later(plan) if in_parts else plan
     timings["finish"] = _lap(clock)
     solver = replace(
         solver,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sampler.heuristics.topup import top_up
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
-from sampler.plan import TRAVEL, Plan
+from sampler.plan import BREAK, TRAVEL, Plan
 
 MOST_TEAMS_TRIED = 8  # teams tried without their riding pairs (each try is one top-up)
 MOST_PAIRS_TRIED = 3_000  # above this many pairs a top-up costs seconds: idle pairs only
@@ -53,3 +53,58 @@ def leave_home(plan: Plan) -> tuple[Plan, int]:
     if best is not plan:
         best = Plan(plan.scenario, best.rows.reset_index(drop=True))
     return best, left
+
+
+def leave_later(plan: Plan) -> Plan:
+    """Pairs that would leave their base only to wait at a site (a trip, then a break, then
+    work there) leave later instead: the trip ends as the work begins. The trip is as long
+    as before and everything after it is unchanged, so the plan samples the same residents
+    by the same done_at; only the day in a suit gets shorter. A trip is moved only where the
+    suit rule still holds (a wait of a full break ended a suit stretch: without it, the trip
+    and the work must fit in one)."""
+    sc, rows = plan.scenario, plan.rows
+    if rows.empty:
+        return plan
+    ordered = rows.sort_values(["pair", "start"], kind="stable")
+    first = ordered.groupby("pair", sort=False).head(3)
+    place = first.groupby("pair", sort=False).cumcount()
+    trip, wait, work = (first[place == k].set_index("pair") for k in range(3))
+    common = trip.index.intersection(wait.index).intersection(work.index)
+    trip, wait, work = trip.loc[common], wait.loc[common], work.loc[common]
+    waiting = (
+        (trip.activity == TRAVEL)
+        & (wait.activity == BREAK)
+        & work.activity.isin([WALK_IN, DOOR_TO_DOOR])
+        & (work.site == trip.site)
+    )
+    candidates = set(common[waiting.to_numpy()])
+    changed: dict[int, tuple[int, int]] = {}  # row index -> new (start, end)
+    dropped: list[int] = []
+    mine = ordered[ordered.pair.isin(candidates)]
+    for _pair, own in mine.groupby("pair", sort=False):
+        trip_row, work_row = own.iloc[0], own.iloc[2]
+        rules = sc.rules(sc.team_by_id[trip_row.team])
+        start = int(work_row.start) - int(trip_row.end - trip_row.start)
+        if not _suit_fits(own, start, int(work_row.start), rules):
+            continue
+        changed[own.index[0]] = (start, int(work_row.start))
+        dropped.append(own.index[1])
+    if not changed:
+        return plan
+    out = rows.drop(index=dropped).copy()
+    for index, (start, end) in changed.items():
+        out.loc[index, ["start", "end"]] = (start, end)
+    return Plan(sc, out.reset_index(drop=True))
+
+
+def _suit_fits(own, start: int, work_start: int, rules) -> bool:
+    """Does the pair's first suit stretch, its trip moved to ``start``, stay within
+    ``max_suit_minutes``? (It runs from the trip through the rows that follow with no pause
+    of ``min_break_minutes``.)"""
+    busy = own[(own.activity != BREAK) & (own.start >= work_start)].sort_values("start")
+    end = work_start
+    for row in busy.itertuples():
+        if row.start - end >= rules.min_break_minutes:
+            break
+        end = max(end, int(row.end))
+    return end - start <= rules.max_suit_minutes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sampler import load_scenario_text
-from sampler.heuristics.home import leave_home
+from sampler.heuristics.home import leave_home, leave_later
 from sampler.plan import PAIR_COLUMNS, Plan
 
 SCENARIO = """\
@@ -54,3 +54,55 @@ def test_a_rider_the_plan_needs_is_kept():
     sc = sc.model_copy(update={"teams": (sc.teams[1],)})
     plan, left = leave_home(Plan(sc, rows))
     assert left == 0 and plan.sampled == 1
+
+
+WAITING = """\
+scenario: a community that opens an hour after the team is free
+start: 2022-11-10T08:00
+end: 2022-11-10T18:00
+defaults: {max_suit_minutes: 240, min_break_minutes: 60}
+sites:
+- {id: a, lat: 40.0, lon: 113.0, residents: 240, open: "09:00-18:00"}
+teams:
+- {id: t, people: 2, lat: 40.2, lon: 113.0}
+"""
+
+
+def _waiting_plan(work_minutes: int) -> Plan:
+    """The pair leaves at 08:00, arrives at 09:27 (87 minutes' drive) and waits on a break
+    until its work begins at 09:30."""
+    sc = load_scenario_text(WAITING)
+    rows = pd.DataFrame(
+        [
+            ["t", "t-p01", "travel", "a", 0, 87, 0],
+            ["t", "t-p01", "break", "", 87, 90, 0],
+            ["t", "t-p01", "walk_in", "a", 90, 90 + work_minutes, work_minutes * 2],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    return Plan(sc, rows)
+
+
+def test_a_pair_that_would_wait_at_a_site_leaves_later():
+    plan = leave_later(_waiting_plan(120))
+    rows = plan.rows.sort_values("start")
+    assert list(rows.activity) == ["travel", "walk_in"]
+    assert (rows.iloc[0].start, rows.iloc[0].end) == (3, 90)  # the same 87-minute trip
+    assert plan.sampled == 240 and plan.done_minute == 210
+
+
+def test_a_wait_that_is_a_break_stays_where_the_suit_rule_needs_it():
+    """A full break (60 minutes: the pair leaves at 08:00, arrives 09:27, waits to 10:30)
+    ends a suit stretch; without it the trip and 240 minutes of work would be 327 minutes
+    in one suit (the limit is 240): the trip stays where it was."""
+    sc = load_scenario_text(WAITING)
+    rows = pd.DataFrame(
+        [
+            ["t", "t-p01", "travel", "a", 0, 87, 0],
+            ["t", "t-p01", "break", "", 87, 150, 0],
+            ["t", "t-p01", "walk_in", "a", 150, 390, 240],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    plan = Plan(sc, rows)
+    assert leave_later(plan) is plan
