@@ -18,7 +18,7 @@ Staffing options, over the scenario as plain data::
 
 Mid-day replanning, the morning kept::
 
-    day = replan("out", "scenarios/lingqiu-2022-11-10-afternoon.changes.yaml")
+    day = replan("out", "scenarios/changes/lingqiu-2022-11-10-afternoon.yaml")
     write_replan(day, "out-day")  # and changes.csv
 
 Campaigns, day after day (docs/campaign.md)::

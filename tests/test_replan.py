@@ -229,7 +229,7 @@ def test_shipped_lingqiu_afternoon(tmp_path):
         (SHIPPED / "lingqiu-2022-11-10-morning.yaml").read_text(encoding="utf-8")
     )
     write_plan(solve(scenario, PARAMS), morning)
-    day = replan(morning, SHIPPED / "lingqiu-2022-11-10-afternoon.changes.yaml", PARAMS)
+    day = replan(morning, SHIPPED / "changes/lingqiu-2022-11-10-afternoon.yaml", PARAMS)
     out = write_replan(day, tmp_path / "day")
     assert check_plan(day.result.scenario, out).ok
     rows = roster(out)
