@@ -100,14 +100,13 @@ def _next_neighbourhood(plan: Plan, tried: set[tuple[str, ...]]) -> tuple[str, .
     )
     lat = np.array([s.lat for s in sc.sites])
     lon = np.array([s.lon for s in sc.sites])
-    seeds = {tuple(sorted(t)) for t in tried}
     for i in order:
         if left[i] <= 0 and done[i] < 0:
             continue  # nobody there to sample
         km = great_circle_km(lat[i], lon[i], lat, lon)
         near = np.argsort(km, kind="stable")[:NEIGHBOURHOOD_SITES]
         sites = tuple(sorted(sc.sites[j].id for j in near))
-        if sites not in seeds:
+        if sites not in tried:
             return sites
     return None
 
