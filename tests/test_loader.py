@@ -439,7 +439,9 @@ def test_field_and_cross_reference_problems_are_all_reported(tiny_yaml):
 SHIPPED = Path(__file__).parent.parent / "scenarios"
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED.glob("*.yaml")))
+@pytest.mark.parametrize(
+    "name", sorted(str(p.relative_to(SHIPPED)) for p in SHIPPED.rglob("*.yaml"))
+)
 def test_libyaml_and_the_python_parser_read_the_same(name, monkeypatch):
     """Scenarios are parsed by libyaml when it is there; the data and the line of every
     key are what PyYAML's own parser gives (it still reports errors)."""
