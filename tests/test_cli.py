@@ -328,6 +328,10 @@ def test_schema_prints_the_scenario_json_schema() -> None:
         "defaults",
         "sites",
         "teams",
+        "labs",  # and the lab blocks, docs/labs.md
+        "pooling",
+        "couriers",
+        "results_target",
     }
     assert {"start", "end", "sites"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
