@@ -2,9 +2,10 @@
 the results are out (docs/labs.md).
 
 ``plan_labs(plan, bounds) -> LabPlan``: :mod:`.pickups` makes the collections from the
-plan's assignments, :mod:`.choose` picks each one's lab, :mod:`.queue` runs every lab's
-first-in, first-out queue for the exact times, :mod:`.bound` proves how early the last
-result could be. :mod:`.tables` lays the outcome out as the plan folder's files. Only
+plan's assignments, :mod:`.choose` picks each one's lab, :mod:`.polish` moves some off the
+latest lab, :mod:`.queue` runs every lab's first-in, first-out queue for the exact times,
+:mod:`.bound` proves how early the last result could be. :mod:`.tables` lays the outcome
+out as the plan folder's files. Only
 ``solve`` calls this, and only for a scenario with ``labs:``.
 
 Not done: pacing (the sampling plan is made first and is not slowed down or moved for
@@ -23,6 +24,7 @@ from sampler.labs.bound import results_bound
 from sampler.labs.choose import choose_labs
 from sampler.labs.hours import LabHours
 from sampler.labs.pickups import Collection, collections_of
+from sampler.labs.polish import polish
 from sampler.labs.queue import run_queue
 from sampler.plan import Plan
 from sampler.scenario import Scenario
@@ -96,6 +98,11 @@ def plan_labs(plan: Plan, bounds: Bounds) -> LabPlan:
     site_index = {s.id: i for i, s in enumerate(sc.sites)}
     limit = sc.courier_rules.max_swab_to_lab_minutes
     chosen = choose_labs(collections, travel, site_index, hours, limit)
+    if collections:
+        rows = np.array([site_index[c.site] for c in collections])
+        arrivals = np.array([c.pickup for c in collections])[:, None] + travel[rows]
+        oldest = np.array([c.oldest_swab for c in collections])[:, None]
+        chosen = polish(collections, chosen, arrivals, arrivals - oldest <= limit, hours)
     arrival = [
         c.pickup + int(travel[site_index[c.site], j])
         for c, j in zip(collections, chosen, strict=True)
