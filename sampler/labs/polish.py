@@ -20,6 +20,7 @@ from sampler.labs.pickups import Collection
 from sampler.labs.queue import run_queue
 
 CANDIDATES = 24  # the worst lab's latest-arriving collections tried per step
+RECEIVERS = 3  # the labs done earliest, among those a collection reaches, tried for it
 STEP_BUDGET = 1_000_000  # collections run through queues, in all (a few seconds)
 
 
@@ -71,9 +72,8 @@ def _best_move(worst, members, lasts, arrivals, reach, last):
         without = last(worst, [k for k in mine if k != i])
         if without >= lasts[worst]:
             continue
-        for j in range(len(members)):
-            if j == worst or not reach[i, j]:
-                continue
+        others = [j for j in range(len(members)) if j != worst and reach[i, j]]
+        for j in sorted(others, key=lambda j: (lasts[j], j))[:RECEIVERS]:
             with_it = last(j, [*members[j], i])
             score = max(without, with_it)
             if score < lasts[worst] and (best is None or (score, with_it) < best[0]):
