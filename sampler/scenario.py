@@ -507,7 +507,7 @@ def lab_problems(data: dict[str, Any]):
     only with labs, unique lab ids, a target after the start, and a lab within a courier's
     reach of every site. Lenient, as :func:`cross_problems` (which calls it)."""
     labs = data.get("labs")
-    sites = data.get("sites") if isinstance(data.get("sites"), list) else []
+    sites: list[Any] = data["sites"] if isinstance(data.get("sites"), list) else []
     if labs is None:
         for key in LAB_BLOCKS:
             if data.get(key) is not None:

@@ -146,7 +146,7 @@ def _hour_rows(cx: Context, f: pd.DataFrame, runs: dict[str, QueueRun]) -> list[
     """labs.csv as the queues give it: every lab, hours 0 to the last any lab loads in."""
     last = max((k for run in runs.values() for k in run.loaded), default=0)
     arrived = f.groupby([f["lab"], f["arrival"] // 60])["tubes"].sum().to_dict()
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for lab in cx.sc.labs or []:
         queued = 0
         for k in range(last + 1):

@@ -54,8 +54,8 @@ def collections_table(sc: Scenario, labs: LabPlan) -> pd.DataFrame:
 def labs_table(sc: Scenario, labs: LabPlan) -> pd.DataFrame:
     """One row per lab and hour, from the first hour to the last any lab loads in."""
     arrived: dict[tuple[str, int], int] = {}
-    for c, lab, at in zip(labs.collections, labs.lab, labs.arrival, strict=True):
-        arrived[lab, at // 60] = arrived.get((lab, at // 60), 0) + c.tubes
+    for c, lab_id, at in zip(labs.collections, labs.lab, labs.arrival, strict=True):
+        arrived[lab_id, at // 60] = arrived.get((lab_id, at // 60), 0) + c.tubes
     rows = []
     for lab in sc.labs or []:
         capacity, loaded, queued = labs.capacity[lab.id], labs.loaded[lab.id], 0
@@ -72,7 +72,8 @@ def site_results(sc: Scenario, labs: LabPlan, covered: pd.Series) -> list[str]:
     for c, at in zip(labs.collections, labs.results_at, strict=True):
         last[c.site] = max(at, last.get(c.site, at))
     return [
-        _stamp(sc, last[s.id]) if bool(covered[s.id]) and s.id in last else "" for s in sc.sites
+        (_stamp(sc, last[s.id]) or "") if bool(covered[s.id]) and s.id in last else ""
+        for s in sc.sites
     ]
 
 
