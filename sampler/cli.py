@@ -186,6 +186,14 @@ def _summary_tables(result: Result) -> list[Table]:
     head.add_row("done_at", s["done_at"] or "not everyone sampled")
     bound = s["lower_bound_done_at"] or "none (the horizon is too short)"
     head.add_row("lower bound", f"{bound}   gap {gap}")
+    if "results_done_at" in s:  # a scenario with labs (docs/labs.md)
+        results_gap = "-" if s["results_gap"] is None else f"{s['results_gap']:.1%}"
+        head.add_row("last result", s["results_done_at"] or "no samples")
+        head.add_row(
+            "its bound", f"{s['lower_bound_results_done_at'] or 'none'}   gap {results_gap}"
+        )
+        if s["results_within_target"] is not None:
+            head.add_row("within target", f"{s['results_within_target']:.1%} of samples")
     head.add_row("people used", f"{s['people_used']:,} of {s['people_sent']:,}")
     if s["pairs_left_home"]:
         head.add_row("left at home", f"{s['pairs_left_home']:,} pairs (they would only ride)")

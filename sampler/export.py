@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sampler.labs.tables import collections_table, labs_table, site_results
 from sampler.output import Output, prepare_output, staged
 from sampler.plan import pair_ids, person_ids
 from sampler.result import Result, Step
@@ -112,6 +113,9 @@ def sites_table(result: Result) -> pd.DataFrame:
             "home_short": totals.home_short.to_numpy(),
         }
     )
+    if result.labs is not None:
+        covered = totals.sampled >= totals.residents
+        table["results_at"] = site_results(sc, result.labs, covered)
     return table
 
 
@@ -202,7 +206,8 @@ def write_plan(
             _write_neutralised(rows, staging / "rosters" / f"{team}.csv")
         write_csv(assignments_table(result), staging / "assignments.csv")
         write_csv(sites_table(result), staging / "sites.csv")
-        for name, table in sorted((tables or {}).items()):
+        tables = {**(tables or {}), **_lab_tables(result)}
+        for name, table in sorted(tables.items()):
             write_csv(table, staging / name)
         document = json.dumps(
             {**plan_document(result), **(extra or {})}, ensure_ascii=False, indent=2
@@ -216,6 +221,17 @@ def write_plan(
         if reports:
             write_reports(staging, step)
     return out.path
+
+
+def _lab_tables(result: Result) -> dict[str, pd.DataFrame]:
+    """collections.csv and labs.csv, for a scenario with labs (docs/labs.md)."""
+    if result.labs is None:
+        return {}
+    sc = result.scenario
+    return {
+        "collections.csv": collections_table(sc, result.labs),
+        "labs.csv": labs_table(sc, result.labs),
+    }
 
 
 def write_reports(plan_dir: Path, step: Callable[[Step], None] | None = None) -> list[Path]:

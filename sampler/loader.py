@@ -19,6 +19,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sampler.scenario import (
+    Couriers,
+    Lab,
+    Pooling,
+    ResultsTarget,
     Rules,
     Scenario,
     ScenarioProblem,
@@ -159,6 +163,12 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
         return Site
     if loc[0] == "teams" and len(loc) == 2:
         return Team
+    if loc[0] == "labs" and len(loc) == 2:
+        return Lab
+    if len(loc) == 1:
+        return {"pooling": Pooling, "couriers": Couriers, "results_target": ResultsTarget}.get(
+            str(loc[0])
+        )
     return None
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sampler.bound import Bounds
     from sampler.budget import SolveParams
+    from sampler.labs import LabPlan
     from sampler.plan import Plan
     from sampler.scenario import Scenario
 
@@ -150,6 +151,7 @@ class Result:
     timings: dict[str, float]
     solver: SolverStats
     params: SolveParams
+    labs: LabPlan | None = None  # the lab stage, for a scenario with labs (docs/labs.md)
 
     @property
     def done_minute(self) -> int | None:
@@ -211,8 +213,17 @@ class Result:
                 }
                 for s in self.shortfalls
             ],
+            **self._lab_summary(),
             "timings": self.timings,
         }
+
+    def _lab_summary(self) -> dict[str, Any]:
+        """The lab keys (docs/labs.md), only for a scenario with labs."""
+        if self.labs is None:
+            return {}
+        from sampler.labs.tables import lab_document  # pandas tables: only with labs
+
+        return lab_document(self.scenario, self.labs)
 
 
 def staffing_warnings(sc: Scenario) -> list[str]:

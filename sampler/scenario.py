@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -215,6 +216,9 @@ class Site(_Frozen):
     stations: int = Field(4, ge=1, le=1000, description="Walk-in stations that can run at once.")
     open: Window | None = Field(None, description="When sampling may happen here, HH:MM-HH:MM.")
     priority: int = Field(1, ge=1, le=1000, description="Higher is served first.")
+    door_to_door_per_tube: int | None = Field(
+        None, ge=1, le=100, description="Home samples per tube here (only with labs)."
+    )
 
     @field_validator("home_visits")
     @classmethod
@@ -266,6 +270,73 @@ class Team(_Frozen):
         return self.name or self.id
 
 
+class Pooling(_Frozen):
+    """How many samples share one tube (混采), by mode; the ``pooling`` block."""
+
+    walk_in: int = Field(10, ge=1, le=100, description="Samples per tube at walk-in (10-in-1).")
+    door_to_door: int = Field(
+        1,
+        ge=1,
+        le=100,
+        description="Samples per tube at home (1: a tube per person or household); a site's "
+        "door_to_door_per_tube overrides it.",
+    )
+
+
+class Couriers(_Frozen):
+    """Who carries tubes from a worked community to a lab (采、送); the ``couriers`` block."""
+
+    every_minutes: int = Field(
+        60,
+        ge=5,
+        le=MAX_HORIZON_MINUTES,
+        description="A worked community's tubes are picked up this often from its first "
+        "swab, and at the end of its work.",
+    )
+    speed_kmh: float = Field(
+        30, gt=0, le=200, description="Courier speed; minutes = km x 1.3 / speed x 60, up."
+    )
+    max_swab_to_lab_minutes: int = Field(
+        240,
+        ge=10,
+        le=2 * MAX_HORIZON_MINUTES,
+        description="Longest time from a swab to its tube's arrival at a lab (2-4 h at room "
+        "temperature).",
+    )
+
+
+class ResultsTarget(_Frozen):
+    """When results should be out: within minutes of each swab, or all by a time."""
+
+    within_minutes: int | None = Field(
+        None, ge=1, le=3 * MAX_HORIZON_MINUTES, description="Each result within this of its swab."
+    )
+    by: LocalTime | None = Field(None, description="Every result by this local time.")
+
+
+class Lab(_Frozen):
+    """A testing laboratory (检测机构) that takes pooled tubes."""
+
+    id: Id = Field(description="Unique; letters, digits, '-' and '_'.")
+    name: str = Field("", description="Display name.")
+    lat: float = Field(ge=-90, le=90, description="WGS84 latitude, degrees.")
+    lon: float = Field(ge=-180, le=180, description="WGS84 longitude, degrees.")
+    tubes_per_hour: int = Field(ge=1, le=1_000_000, description="Tubes it can load per hour.")
+    open: Window | None = Field(
+        None, description="Daily testing hours, HH:MM-HH:MM; default always."
+    )
+    batch_minutes: int = Field(
+        ge=1, le=MAX_HORIZON_MINUTES, description="From loading a tube to its result."
+    )
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+LAB_BLOCKS = ("pooling", "couriers", "results_target")
+
+
 class Scenario(_Frozen):
     """A whole scenario file (version 1)."""
 
@@ -276,6 +347,14 @@ class Scenario(_Frozen):
     defaults: Rules = Field(default_factory=Rules)
     sites: list[Site] = Field(min_length=1)
     teams: list[Team] = Field(default_factory=list)
+    labs: list[Lab] | None = Field(
+        None, min_length=1, description="Laboratories (docs/labs.md); optional."
+    )
+    pooling: Pooling | None = Field(None, description="Samples per tube; only with labs.")
+    couriers: Couriers | None = Field(None, description="Tube pickups; only with labs.")
+    results_target: ResultsTarget | None = Field(
+        None, description="When results should be out; only with labs."
+    )
 
     @field_validator("slot_minutes")
     @classmethod
@@ -301,6 +380,25 @@ class Scenario(_Frozen):
     def n_slots(self) -> int:
         """Whole slots in the horizon (a trailing part-slot is not planned)."""
         return self.horizon_minutes // self.slot_minutes
+
+    @cached_property
+    def lab_by_id(self) -> dict[str, Lab]:
+        return {lab.id: lab for lab in self.labs or ()}
+
+    @property
+    def pooling_rules(self) -> Pooling:
+        """Samples per tube (the defaults when the block is not given)."""
+        return self.pooling or Pooling()
+
+    @property
+    def courier_rules(self) -> Couriers:
+        return self.couriers or Couriers()
+
+    def per_tube(self, site: Site, mode: str) -> int:
+        """Samples per tube at ``site`` in ``mode`` (``walk_in`` or ``door_to_door``)."""
+        if mode == "walk_in":
+            return self.pooling_rules.walk_in
+        return site.door_to_door_per_tube or self.pooling_rules.door_to_door
 
     @cached_property
     def site_by_id(self) -> dict[str, Site]:
@@ -401,6 +499,91 @@ def cross_problems(data: Any):
                     f"{window} is not inside the horizon {start:%H:%M}-{end:%H:%M}"
                     + (night if window.crosses_midnight else ""),
                 )
+    yield from lab_problems(data)
+
+
+def lab_problems(data: dict[str, Any]):
+    """The ``labs:`` rules that involve more than one field (docs/labs.md): the lab blocks
+    only with labs, unique lab ids, a target after the start, and a lab within a courier's
+    reach of every site. Lenient, as :func:`cross_problems` (which calls it)."""
+    labs = data.get("labs")
+    sites: list[Any] = data["sites"] if isinstance(data.get("sites"), list) else []
+    if labs is None:
+        for key in LAB_BLOCKS:
+            if data.get(key) is not None:
+                yield (key,), "applies only with labs: (the scenario names no labs)"
+        for index, site in enumerate(sites):
+            if isinstance(site, dict) and site.get("door_to_door_per_tube") is not None:
+                yield (
+                    ("sites", index, "door_to_door_per_tube"),
+                    "applies only with labs: (the scenario names no labs)",
+                )
+        return
+    if not isinstance(labs, list):
+        return
+    seen: dict[str, int] = {}
+    for index, lab in enumerate(labs):
+        ident = lab.get("id") if isinstance(lab, dict) else None
+        if isinstance(ident, str):
+            if ident in seen:
+                yield (
+                    ("labs", index, "id"),
+                    f"duplicate lab id {ident!r} (also labs[{seen[ident]}])",
+                )
+            seen.setdefault(ident, index)
+    yield from _target_problems(data)
+    yield from _reach_problems(sites, labs, data.get("couriers"))
+
+
+def _target_problems(data: dict[str, Any]):
+    target = data.get("results_target")
+    if not isinstance(target, dict) or target.get("by") is None:
+        return
+    try:
+        start, by = _parse_datetime(data.get("start")), _parse_datetime(target["by"])
+    except ValueError:
+        return
+    if by <= start:
+        yield ("results_target", "by"), f"must be after start ({start:%Y-%m-%dT%H:%M})"
+
+
+def _reach_problems(sites: list[Any], labs: list[Any], couriers: Any):
+    """Every site has a lab its tubes can reach in time: picked up at most ``every_minutes``
+    after their first swab, they must arrive within ``max_swab_to_lab_minutes``."""
+    from sampler.geo import great_circle_km, travel_minutes  # numpy only; a scenario with labs
+
+    rules = couriers if isinstance(couriers, dict) else {}
+    try:
+        every = int(rules.get("every_minutes", 60))
+        limit = int(rules.get("max_swab_to_lab_minutes", 240))
+        speed = float(rules.get("speed_kmh", 30))
+        lab_at = np.array([[float(b["lat"]), float(b["lon"])] for b in labs])
+        site_at = np.array([[float(s["lat"]), float(s["lon"])] for s in sites])
+    except (TypeError, ValueError, KeyError):
+        return  # someone else's error
+    if not len(site_at) or not len(lab_at) or speed <= 0:
+        return
+    if every >= limit:
+        yield (
+            ("couriers", "every_minutes"),
+            f"must be less than max_swab_to_lab_minutes ({limit}): a tube picked up that "
+            "late is already too old",
+        )
+        return
+    km = great_circle_km(
+        site_at[:, None, 0], site_at[:, None, 1], lab_at[None, :, 0], lab_at[None, :, 1]
+    )
+    minutes = travel_minutes(km, speed)
+    nearest = minutes.argmin(axis=1)
+    for index in np.flatnonzero(minutes.min(axis=1) > limit - every):
+        lab = labs[int(nearest[index])]
+        yield (
+            ("sites", int(index)),
+            f"no lab within reach: the nearest, {lab.get('id')}, is "
+            f"{int(minutes[index, nearest[index]])} minutes away by courier, and tubes picked "
+            f"up every {every} minutes must arrive within {limit} minutes of a swab "
+            f"(which leaves {limit - every})",
+        )
 
 
 def window_offsets(start: datetime, window: ClockWindow) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from sampler.heuristics.lp_plan import lp_size
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
+from sampler.labs import plan_labs
 from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import Crew, build_crews, model_size
@@ -110,6 +111,12 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     )
 
     bound_minute = reported_bound(plan, bounds, bound_minute)
+    labs = None
+    if in_parts and scenario.labs:
+        step(Step("sending the tubes to labs"))
+        clock = time.perf_counter()
+        labs = plan_labs(plan, bounds)
+        timings["labs"] = _lap(clock)
     return Result(
         scenario=scenario,
         plan=plan,
@@ -120,6 +127,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         timings=timings,
         solver=solver,
         params=params,
+        labs=labs,
     )
 
 

@@ -328,6 +328,10 @@ def test_schema_prints_the_scenario_json_schema() -> None:
         "defaults",
         "sites",
         "teams",
+        "labs",  # and the lab blocks, docs/labs.md
+        "pooling",
+        "couriers",
+        "results_target",
     }
     assert {"start", "end", "sites"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
@@ -494,3 +498,21 @@ def test_people_who_cannot_form_a_pair_are_a_warning(tiny_yaml: str, tmp_path: P
     assert all(f"warning: {w}" in printed for w in expected), result.stderr
     assert not (tmp_path / "out" / "rosters" / "lone.csv").exists()
     assert json.loads(plan(scenario, tmp_path / "again", "--json").stdout)["warnings"] == expected
+
+
+def test_plan_with_labs_prints_the_results_and_check_accepts(tiny_yaml: str, tmp_path: Path):
+    """docs/labs.md: the summary has the last result and its bound; the folder its lab
+    files, valid by ``sampler check``; without labs the summary has no such line."""
+    from labs_tiny import labs_yaml
+
+    scenario = tmp_path / "labs.yaml"
+    scenario.write_text(labs_yaml(tiny_yaml), encoding="utf-8")
+    result = plan(scenario, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "last result" in result.stdout and "within target" in result.stdout
+    assert {"collections.csv", "labs.csv"} <= set(files_in(tmp_path / "out"))
+    checked = run("check", str(scenario), str(tmp_path / "out"))
+    assert checked.exit_code == 0, checked.output
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(tiny_yaml, encoding="utf-8")
+    assert "last result" not in plan(plain, tmp_path / "plain").stdout

@@ -238,3 +238,19 @@ def test_shipped_lingqiu_afternoon(tmp_path):
     before = roster(morning)
     ended = before[before.end <= "2022-11-10 13:30"]
     assert len(ended.merge(rows)) == len(ended)
+
+
+def test_a_day_with_labs_is_replanned_with_its_collections(tmp_path, tiny_yaml):
+    """With labs (docs/labs.md) the replanned day has its collections and lab hours again,
+    valid by the checker's lab rules."""
+    from labs_tiny import labs_yaml
+
+    first = tmp_path / "first"
+    write_plan(solve(load_scenario_text(labs_yaml(tiny_yaml)), PARAMS), first)
+    day = replan(
+        first, changes('at: "09:00"\nchanges:\n  - stations: {site: north, stations: 1}\n'), PARAMS
+    )
+    out = write_replan(day, tmp_path / "day")
+    report = check_plan(day.result.scenario, out)
+    assert report.ok, report.summary()
+    assert (out / "collections.csv").is_file() and report.stats["collections"] > 0

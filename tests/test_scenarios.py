@@ -42,10 +42,11 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LINGQIU = SCENARIOS / "lingqiu-2022-11-10.yaml"
 YUNZHOU = SCENARIOS / "yunzhou-shuibosi.yaml"
 ZHENGZHOU = SCENARIOS / "zhengzhou-jinshui-2022-11-15.yaml"
+ZHENGZHOU_LABS = SCENARIOS / "zhengzhou-jinshui-labs.yaml"
 
 # Expected exit status of `sampler plan` for each shipped scenario (0 complete, 3 partial).
 # A scenario added later without an entry here must still plan with 0 or 3 and pass check.
-EXPECTED_EXIT = {LINGQIU.name: 0, YUNZHOU.name: 0, ZHENGZHOU.name: 3}
+EXPECTED_EXIT = {LINGQIU.name: 0, YUNZHOU.name: 0, ZHENGZHOU.name: 3, ZHENGZHOU_LABS.name: 0}
 # Solver effort per scenario (seconds of deterministic time); small, but enough for the
 # assertions (Lingqiu needs its optimum proven).
 TIME_LIMIT = {LINGQIU.name: "5", YUNZHOU.name: "5"}
@@ -339,3 +340,25 @@ def test_zhengzhou_partial_plan_says_what_is_short_and_why(
     assert "station" in chenzhai["reason"].lower(), chenzhai["reason"]
     # ... and the others for lack of staff: a different reason from Chenzhai's
     assert any(entry["reason"] != chenzhai["reason"] for entry in short)
+
+
+# -- Zhengzhou with labs (docs/labs.md) ---------------------------------------------------------
+
+
+def test_zhengzhou_with_labs_ends_when_the_labs_are_done(planned) -> None:
+    """Everyone is sampled by the afternoon; the last result comes hours later, and the
+    labs' bound, not the staff's, says why: it is later than the last swab plus the
+    longest batch."""
+    status, out = planned[ZHENGZHOU_LABS.name]
+    assert status == 0
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    done = datetime.strptime(plan["done_at"], TIME_FORMAT)
+    results = datetime.strptime(plan["results_done_at"], TIME_FORMAT)
+    bound = datetime.strptime(plan["lower_bound_results_done_at"], TIME_FORMAT)
+    assert bound <= results
+    assert (bound - done).total_seconds() > 180 * 60  # more than any batch after the last swab
+    collections = read_csv(out / "collections.csv")
+    assert {row["lab"] for row in collections} == {
+        lab.id for lab in load_scenario(ZHENGZHOU_LABS).labs
+    }
+    assert sum(int(row["tubes"]) for row in collections) == plan["tubes"]

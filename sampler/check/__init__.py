@@ -17,7 +17,9 @@ How the package is laid out (read :func:`check_plan` first: it calls everything 
 - the rules, one module per rule of the contract: ``files`` (rosters/ and order),
   ``people`` (pairs, Rule 1), ``pairs`` (Rule 2), ``suits`` (Rule 3), ``travel``
   (Rule 4), ``stations`` (Rule 5), ``assignments`` (Rule 6), ``totals`` (sites.csv and
-  plan.json).
+  plan.json);
+- with labs (docs/labs.md): ``lab_collections`` (collections.csv against assignments.csv),
+  ``lab_queue`` (the labs' hours and queues), ``labs`` (every lab rule).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from sampler.check.contract import (
 )
 from sampler.check.files import check_order, check_team_rosters
 from sampler.check.findings import RULES, CheckReport, Violation
+from sampler.check.labs import check_labs
 from sampler.check.pairs import check_mode_and_site, check_pair_together
 from sampler.check.parsing import (
     known_assignments,
@@ -90,10 +93,11 @@ def check_plan(scenario: Scenario, plan_dir: str | Path) -> CheckReport:
 
     check_team_rosters(cx, roster_table)
     roster, pair_team = _check_roster(cx, roster_text)
-    per_site = _check_assignments(cx, assign_text, roster, pair_team)
+    per_site, assignments = _check_assignments(cx, assign_text, roster, pair_team)
     if sites_table is not None:
         check_sites_table(cx, as_frame(sites_table, SITES_COLUMNS), per_site)
     check_plan_json(cx, per_site)
+    lab_stats = check_labs(cx, assignments, per_site)
 
     stats = {
         "roster_rows": len(roster_text),
@@ -104,6 +108,7 @@ def check_plan(scenario: Scenario, plan_dir: str | Path) -> CheckReport:
         "sites": len(scenario.sites),
         "residents": scenario.total_residents,
         "samples": int(per_site["walk_in"].sum() + per_site["door_to_door"].sum()),
+        **lab_stats,
     }
     return CheckReport(cx.found.violations(), stats)
 
@@ -138,8 +143,9 @@ def _check_roster(cx: Context, text: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
 
 def _check_assignments(
     cx: Context, text: pd.DataFrame, roster: pd.DataFrame, pair_team: dict[str, str]
-) -> pd.DataFrame:
-    """assignments.csv against the roster and Rule 6; returns the totals per site."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """assignments.csv against the roster and Rule 6; returns the totals per site and the
+    well-formed rows at known sites."""
     # Totals count every well-formed assignment at a known site, even one that breaks
     # another rule: they are what assignments.csv says.
     assign_all = parse_assignments(cx, text)
@@ -151,4 +157,4 @@ def _check_assignments(
     check_rate(cx, assignments)
     per_site = site_totals(cx, assign_all)
     check_site_demand(cx, per_site)
-    return per_site
+    return per_site, assign_all

@@ -34,3 +34,16 @@ TIME_PATTERN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"  # TIME_FORMAT, digit for digit
 COUNT_PATTERN = r"\d+"  # a whole number of samples or residents
 BOM = b"\xef\xbb\xbf"
 FORMULA_START = ("=", "+", "-", "@")
+
+# docs/labs.md: the files of a plan whose scenario has labs.
+COLLECTION_COLUMNS = (
+    "site", "pickup", "tubes", "samples", "lab", "arrival",
+    "walk_in_samples", "door_to_door_samples", "walk_in_tubes", "door_to_door_tubes",
+    "oldest_swab", "tested_at", "results_at", "within_target",
+)  # fmt: skip
+COLLECTION_TIMES = ("pickup", "arrival", "oldest_swab", "tested_at", "results_at")
+COLLECTION_COUNTS = (
+    "tubes", "samples", "walk_in_samples", "door_to_door_samples", "walk_in_tubes",
+    "door_to_door_tubes",
+)  # fmt: skip
+LAB_HOUR_COLUMNS = ("lab", "hour", "capacity", "arrived", "tested", "queued")

@@ -58,6 +58,18 @@ RULES: dict[str, str] = {
     "totals": "sites.csv walk_in_sampled, door_to_door_sampled, coverage and done_at match "
     "assignments.csv",
     "plan_json": "plan.json coverage, done_at, lower_bound_done_at and status agree with the plan",
+    # docs/labs.md, for a scenario with labs
+    "lab_files": "With labs, collections.csv and labs.csv are present with their columns",
+    "lab_collections": "collections.csv has the pickups, samples by mode and pooled tube "
+    "counts that assignments.csv gives (docs/labs.md rules 1-3)",
+    "lab_travel": "A collection arrives at its lab no sooner than pickup + courier minutes",
+    "lab_swab_limit": "A collection arrives within max_swab_to_lab_minutes of its oldest swab",
+    "lab_capacity": "labs.csv is the hour-by-hour count of the queues, and no lab loads more "
+    "tubes in an hour than its capacity",
+    "lab_fifo": "tested_at is when the lab's first-in, first-out queue loads the "
+    "collection's last tube",
+    "lab_results": "results_at = tested_at + batch_minutes; within_target, sites.csv "
+    "results_at and plan.json's results agree with collections.csv",
 }
 
 

@@ -37,6 +37,7 @@ from sampler.budget import SolveParams
 from sampler.changes import ChangesFile, load_changes
 from sampler.export import write_plan
 from sampler.instance import WALK_IN, Instance
+from sampler.labs import plan_labs
 from sampler.lns import most_at_once, score
 from sampler.plan import BREAK, PAIR_COLUMNS, Plan, Row, pair_ids, person_ids, with_breaks
 from sampler.plan_folder import PlanFolderError, read_plan_folder
@@ -343,6 +344,7 @@ def _result(
         timings={},
         solver=stats,
         params=params,
+        labs=plan_labs(plan, bounds) if sc.labs else None,  # docs/labs.md
     )
 
 

@@ -18,6 +18,7 @@ from sampler.report.assets import script, stylesheet
 from sampler.report.data import pair_rows
 from sampler.report.day_chart import day_chart
 from sampler.report.gantt import gantt
+from sampler.report.lab_chart import lab_chart
 from sampler.report.site_map import site_map
 from sampler.report.tables import tables
 from sampler.report.text import Clock, as_float, esc, fmt_int, fmt_pct
@@ -91,6 +92,8 @@ def render_report(folder: PlanFolder) -> str:
         f"{len(folder.sites):,} sites · {fmt_int(p.get('residents'))} residents"
     )
     notes = "".join(f'<p class="hint">{esc(n)}</p>' for n in folder.notes)
+    labs = lab_chart(folder)  # empty without labs.csv
+    labs_link = '<a href="#labs">labs</a>' if labs else ""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -99,13 +102,14 @@ def render_report(folder: PlanFolder) -> str:
         f"<style>\n{stylesheet()}</style></head><body>",
         f'<header><h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p>{notes}',
         '<nav><a href="#summary">summary</a><a href="#day">over the day</a>'
-        '<a href="#map">map</a><a href="#gantt">Gantt</a><a href="#tables">tables</a></nav>'
-        "</header>",
+        f'<a href="#map">map</a>{labs_link}<a href="#gantt">Gantt</a>'
+        '<a href="#tables">tables</a></nav></header>',
         _cards(folder, rows["pair"].nunique() if len(rows) else 0),
         '<div class="row2">',
         day_chart(folder),
         site_map(folder),
         "</div>",
+        *([labs] if labs else []),
         gantt(folder, rows),
         tables(folder),
         f"<footer>Made by sampler from the files of the plan folder "
