@@ -432,6 +432,13 @@ def test_plan_with_report_writes_both(tiny_report) -> None:
     assert (tiny_report / "roster.xlsx").is_file()
 
 
+def test_the_same_plan_gives_the_same_report_bytes(tiny_yaml, tiny_report, tmp_path) -> None:
+    """report.html is written in a staging folder named by the process: nothing of that
+    name may reach the page, so two runs of the same plan give the same bytes."""
+    again = planned(tiny_yaml, tmp_path, "--report")
+    assert (again / "report.html").read_bytes() == (tiny_report / "report.html").read_bytes()
+
+
 # -- at city scale ---------------------------------------------------------------------------
 
 

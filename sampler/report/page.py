@@ -112,8 +112,9 @@ def render_report(folder: PlanFolder) -> str:
         *([labs] if labs else []),
         gantt(folder, rows),
         tables(folder),
-        f"<footer>Made by sampler from the files of the plan folder "
-        f"<code>{esc(folder.path.resolve().name)}</code>.</footer>",
+        # Not the folder's name: a plan is written to a staging folder first (named by
+        # process), and the same plan must give the same bytes.
+        "<footer>Made by sampler from the files of its plan folder.</footer>",
         f"<script>\n{script()}</script>",
         "</body></html>",
     ]
