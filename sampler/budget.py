@@ -30,15 +30,16 @@ SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty 
 NEIGHBOURHOOD_SECONDS = 1.0  # each LNS neighbourhood's effort: the dispatchers (CP-SAT to finish)
 NEIGHBOURHOODS_PER_SECOND = 1.0  # neighbourhoods the time limit buys
 MOST_NEIGHBOURHOODS = 20
-# One time-indexed LP plan's solve, per LP variable: PDLP took 1.5-6.8 s on 12,000-38,000
-# variables (family scenarios of 10-40 sites, idle machine), GLOP about as long per variable
-# at 15,000. An estimate from the LP's size, not a clock, so that the same input gives the
-# same plan on any machine.
-LP_SECONDS_PER_VARIABLE = 1.5e-4
+# One time-indexed LP plan's solve grows faster than its size: PDLP took 4.3 s on 28,700
+# variables, 1.5 s on 12,000 and 0.5 s on 6,600 (family scenarios, idle machine), about
+# 8.9e-7 x variables^1.5 seconds. An estimate from the LP's size, not a clock, so that the
+# same input gives the same plan on any machine.
+LP_SECONDS_PER_VARIABLE_POWER = 8.9e-7
+LP_SIZE_POWER = 1.5
 # Wall seconds per deterministic second of CP-SAT choosing posts from an LP plan (0.74 s
 # for its 0.5 on a family scenario of 27 sites, idle machine)
 POSTS_WALL_PER_DETERMINISTIC = 1.5
-LP_SHARE = 0.5  # of the time limit, the LP plans may take at most, by that estimate
+LP_SHARE = 0.6  # of the time limit, the LP plans may take at most, by that estimate
 
 
 @dataclass(frozen=True)
@@ -149,4 +150,5 @@ class SolveParams:
 def lp_attempt_seconds(variables: int, posts_budget: float) -> float:
     """About how long one time-indexed LP plan of this many variables takes: its solve,
     and CP-SAT choosing posts from it with ``posts_budget`` deterministic seconds."""
-    return LP_SECONDS_PER_VARIABLE * variables + POSTS_WALL_PER_DETERMINISTIC * posts_budget
+    solve = LP_SECONDS_PER_VARIABLE_POWER * variables**LP_SIZE_POWER
+    return solve + POSTS_WALL_PER_DETERMINISTIC * posts_budget
