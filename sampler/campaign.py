@@ -34,6 +34,7 @@ import pandas as pd
 
 from sampler.budget import SolveParams
 from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
+from sampler.campaign_rest import Run, early_rests, pair_hours, team_pair_hours
 from sampler.export import roster_table, sites_table, write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
@@ -292,6 +293,37 @@ class _Planner:
             if lo == own:  # not cut: as in the scenario (a whole 24 h day has no clock window)
                 window = None if team.available is None else str(team.available)
             out[team.id] = TeamDay("working", window)
+        runs = {
+            t: Run(self.streak[t], most, team_pair_hours(sc, sc.team_by_id[t]))
+            for t, d in out.items()
+            if d.state == "working" and (most := self.spec.staff.consecutive_days(t)) is not None
+        }
+        if runs:
+            demand = self._demand_by_day(day)
+            early = early_rests(
+                day, self.spec.days, runs, lambda d: demand.get(d, 0.0), self.present
+            )
+            for t, why in early.items():
+                out[t] = TeamDay("resting", why=why)
+        return out
+
+    def _demand_by_day(self, day: int) -> dict[int, float]:
+        """Pair-hours due: today's from the rounds as they stand, later days' from the
+        rounds that start on them (the rhythms and seals are known ahead; what a day will
+        leave over is not)."""
+        sc = self.template
+        out = {day: sum(pair_hours(sc, r.walk_in, r.home) for r in self.current.values())}
+        for site in sc.sites:
+            cur = self.current[site.id]
+            every, first = cur.rhythm, cur.first_day
+            for when in range(day + 1, self.spec.days + 1):
+                sealed = self.sealed(site.id, when)
+                rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
+                if rhythm.every == every and (rhythm.days is None or when < first + rhythm.days):
+                    continue
+                every, first = rhythm.every, when
+                home = site.residents if sealed else site.home_visits
+                out[when] = out.get(when, 0.0) + pair_hours(sc, site.residents - home, home)
         return out
 
     def day_scenario(self, day: int) -> tuple[Scenario | None, dict[str, TeamDay], dict[str, bool]]:

@@ -256,3 +256,27 @@ def test_the_shipped_campaign_loads() -> None:
     loaded = load_campaign(Path(__file__).parents[1] / "scenarios" / "campaigns" / "taiyuan.yaml")
     assert loaded.spec.days == 14
     assert sum(s.sealed for s in loaded.scenario.sites) == 2
+
+
+def test_rest_days_are_staggered_so_a_heavy_day_keeps_its_staff(tmp_path: Path) -> None:
+    # Two teams of four, at most two days in a row. Both working days 1-2 would both have
+    # to rest on day 3, when north's second round (600 residents) starts: nobody left. Day
+    # 2 is light (only sealed south's 120, 4 pair-hours, which one team covers), so one
+    # team rests on day 2 and works on day 3 while the other takes its forced rest.
+    scenario = SCENARIO + "  - id: beta\n    people: 4\n    lat: 39.995\n    lon: 113.01\n"
+    path = write(
+        tmp_path,
+        CAMPAIGN.replace("days: 3", "days: 4").replace(
+            "min_rest_hours: 12", "max_consecutive_days: 2"
+        ),
+        scenario,
+    )
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    states = [{t: d.state for t, d in day.teams.items()} for day in found.days]
+    assert all("working" in s.values() for s in states), states
+    assert states[1] == {"alpha": "resting", "beta": "working"}  # alpha: the smaller id first
+    assert "staggered" in found.days[1].teams["alpha"].why
+    assert states[2] == {"alpha": "working", "beta": "resting"}
+    assert found.met
+    assert check_campaign(path, out).ok
