@@ -35,7 +35,7 @@ import pandas as pd
 from sampler.budget import SolveParams
 from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
 from sampler.campaign_rest import Run, early_rests, pair_hours, team_pair_hours
-from sampler.export import roster_table, sites_table, write_csv, write_plan
+from sampler.export import assignments_table, roster_table, sites_table, write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
 from sampler.result import Result, Step
@@ -65,24 +65,46 @@ class Round:
     site: str
     rhythm: str
     first_day: int
-    walk_in: int  # residents still to sample at a walk-in station
-    home: int  # still to sample at home
+    walk_in: int  # residents still to sample at a walk-in station, in the current test
+    home: int  # still to sample at home, in the current test
     residents: int
+    tests: int = 1  # tests of every resident in the round (rounds: N)
+    gap_hours: float = 0.0  # from a test's first sample to the next test's first
+    test: int = 1  # the test under way
+    test_started: datetime | None = None  # the current test's first sample
+    open_from: datetime | None = None  # the current test may not start before
     last_day: int = 0
     finished_day: int | None = None
     done_at: str | None = None
     why: str = ""
 
     @property
-    def left(self) -> int:
+    def now(self) -> int:
+        """Residents left in the test under way."""
         return self.walk_in + self.home
+
+    @property
+    def left(self) -> int:
+        """Samples left in the round: this test's and the tests still to come."""
+        return self.now + (self.tests - self.test) * self.residents
+
+    def next_test(self, home: int) -> None:
+        """The test under way is finished; the next starts ``gap_hours`` after it did."""
+        assert self.test_started is not None
+        self.test += 1
+        self.walk_in, self.home = self.residents - home, home
+        self.open_from = self.test_started + timedelta(hours=self.gap_hours)
+        self.test_started = None
 
     def document(self, days: int, rhythm_days: int | None) -> dict[str, Any]:
         cut = rhythm_days is not None and self.first_day + rhythm_days - 1 > days
+        done = self.test - (self.now > 0)
         return {
             "site": self.site, "rhythm": self.rhythm, "first_day": self.first_day,
             "last_day": self.last_day, "met": self.left == 0, "residents": self.residents,
-            "sampled": self.residents - self.left, "finished_day": self.finished_day,
+            "tests": self.tests, "tests_done": done,
+            "sampled": self.tests * self.residents - self.left,
+            "finished_day": self.finished_day,
             "done_at": self.done_at, "cut_by_campaign_end": cut,
             "why": "" if self.left == 0 else self.why,
         }  # fmt: skip
@@ -140,7 +162,7 @@ class CampaignResult:
     def document(self) -> dict[str, Any]:
         """campaign.json: rounds met or not, per community and in all, and every day."""
         spec = self.spec
-        rhythm_days = {r.every: r.days for r in spec.rhythms}
+        rhythm_days = {r.key: r.days for r in spec.rhythms}
         rounds = [r.document(spec.days, rhythm_days[r.rhythm]) for r in self.rounds]
         communities = []
         for site in self.template.sites:
@@ -249,7 +271,7 @@ class _Planner:
             states[site.id] = sealed
             rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
             cur = self.current.get(site.id)
-            new = cur is None or cur.rhythm != rhythm.every
+            new = cur is None or cur.rhythm != rhythm.key
             if cur is not None and rhythm.days is not None:
                 new = new or day >= cur.first_day + rhythm.days
             if new:
@@ -260,8 +282,9 @@ class _Planner:
                     self.closed.append(cur)
                 home = site.residents if sealed else site.home_visits
                 self.current[site.id] = Round(
-                    site.id, rhythm.every, day, site.residents - home, home, site.residents
-                )
+                    site.id, rhythm.key, day, site.residents - home, home, site.residents,
+                    rhythm.tests, rhythm.gap_hours,
+                )  # fmt: skip
             elif sealed and cur is not None and cur.walk_in:
                 cur.home, cur.walk_in = cur.home + cur.walk_in, 0  # sealed: all at home now
         return states
@@ -313,17 +336,24 @@ class _Planner:
         leave over is not)."""
         sc = self.template
         out = {day: sum(pair_hours(sc, r.walk_in, r.home) for r in self.current.values())}
+        # tests still to come in the rounds under way, one a day from tomorrow
+        for r in self.current.values():
+            home = sc.site_by_id[r.site].home_visits
+            for k in range(r.tests - r.test):
+                need = pair_hours(sc, r.residents - home, home)
+                out[day + 1 + k] = out.get(day + 1 + k, 0.0) + need
         for site in sc.sites:
             cur = self.current[site.id]
             every, first = cur.rhythm, cur.first_day
             for when in range(day + 1, self.spec.days + 1):
                 sealed = self.sealed(site.id, when)
                 rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
-                if rhythm.every == every and (rhythm.days is None or when < first + rhythm.days):
+                if rhythm.key == every and (rhythm.days is None or when < first + rhythm.days):
                     continue
-                every, first = rhythm.every, when
+                every, first = rhythm.key, when
                 home = site.residents if sealed else site.home_visits
-                out[when] = out.get(when, 0.0) + pair_hours(sc, site.residents - home, home)
+                for test in range(when, min(when + rhythm.tests, self.spec.days + 1)):
+                    out[test] = out.get(test, 0.0) + pair_hours(sc, site.residents - home, home)
         return out
 
     def day_scenario(self, day: int) -> tuple[Scenario | None, dict[str, TeamDay], dict[str, bool]]:
@@ -339,11 +369,13 @@ class _Planner:
         data["sites"] = []
         for site in self.template_data["sites"]:
             cur = self.current[site["id"]]
-            if cur.left:
-                data["sites"].append(
-                    {**site, "residents": cur.left, "home_visits": cur.home,
-                     "sealed": states[site["id"]]}
-                )  # fmt: skip
+            opening = self._opening(cur, start)
+            if cur.now and opening is not False:
+                row = {**site, "residents": cur.now, "home_visits": cur.home,
+                       "sealed": states[site["id"]]}  # fmt: skip
+                if opening is not None:
+                    row["open"] = opening
+                data["sites"].append(row)
         data["teams"] = [
             {**t, "available": teams[t["id"]].available}
             for t in self.template_data["teams"]
@@ -353,6 +385,21 @@ class _Planner:
             return None, teams, states
         return scenario_from_data(data, f"day {day}"), teams, states
 
+    def _opening(self, cur: Round, start: datetime) -> str | None | bool:
+        """The site's open window on a day starting at ``start`` when a test's gap cuts it
+        (None: not cut; False: closed all day, the test may not start yet)."""
+        if cur.open_from is None or cur.open_from <= start:
+            return None
+        sc = self.template
+        lo, hi = sc.open_minutes(sc.site_by_id[cur.site])
+        slot = sc.slot_minutes
+        cut = math.ceil((cur.open_from - start).total_seconds() / 60 / slot) * slot
+        if cut > lo:
+            lo = cut
+        if hi - lo < slot:
+            return False
+        return f"{_clock(start, lo)}-{_clock(start, hi)}"
+
     # -- a day planned -------------------------------------------------------------------
 
     def plan_day(self, day: int, params: SolveParams) -> Result | None:
@@ -361,35 +408,51 @@ class _Planner:
         result = solve(sc, params) if sc is not None else None
         sampled: dict[str, tuple[int, int, str]] = {}
         reasons: dict[str, str] = {}
+        first: dict[str, datetime] = {}
         if result is not None:
             table = sites_table(result)
             for row in table.itertuples(index=False):
                 done = row.done_at or None
                 sampled[row.site] = (int(row.walk_in_sampled), int(row.door_to_door_sampled), done)
             reasons = {s["site"]: s["reason"] for s in result.summary()["sites_short"]}
+            work = assignments_table(result)
+            work = work[work["samples"] > 0]
+            for site, starts in work.groupby("site")["start"]:
+                first[str(site)] = datetime.strptime(min(starts), TIME)
         self._carry_people(day, date, result)
         due = []
         for site in self.template.sites:
             cur = self.current[site.id]
             is_due = site.id in sampled
-            due_now = cur.left
+            due_now, left, test = cur.now, 0, cur.test
             walk, home, done = sampled.get(site.id, (0, 0, None))
             if is_due:
                 due.append(site.id)
                 cur.walk_in -= walk
                 cur.home -= home
-                if cur.left == 0:
+                if cur.test_started is None and site.id in first:
+                    cur.test_started = first[site.id]
+                left, test = cur.now, cur.test
+                if cur.now == 0 and cur.test < cur.tests:
+                    cur.next_test(site.residents if states[site.id] else site.home_visits)
+                elif cur.left == 0:
                     cur.finished_day, cur.done_at = day, done
                 else:
                     cur.why = f"day {day}: {reasons.get(site.id, 'not finished')}"
             elif cur.left and sc is None:
                 cur.why = f"day {day}: nothing planned"
+            elif cur.left and cur.open_from is not None:
+                cur.why = (
+                    f"day {day}: test {cur.test} may not start before "
+                    f"{cur.open_from.strftime(TIME)} (min_gap)"
+                )
             self.by_day.append(
                 {"day": day, "date": date, "site": site.id, "name": site.name,
                  "sealed": str(states[site.id]).lower(), "rhythm": cur.rhythm,
                  "round_first_day": cur.first_day, "due": str(is_due).lower(),
                  "residents_due": due_now if is_due else 0, "sampled": walk + home,
-                 "left": cur.left if is_due else 0, "done_at": done or ""}
+                 "left": left if is_due else 0, "done_at": done or "",
+                 "test": test if is_due else ""}
             )  # fmt: skip
         folder = day_folder(day, self.spec.days) if result is not None else None
         summary = result.summary() if result is not None else {}
@@ -444,7 +507,7 @@ class _Planner:
 
 BY_DAY_COLUMNS = [
     "day", "date", "site", "name", "sealed", "rhythm", "round_first_day", "due",
-    "residents_due", "sampled", "left", "done_at",
+    "residents_due", "sampled", "left", "done_at", "test",
 ]  # fmt: skip
 PEOPLE_COLUMNS = [
     "day", "date", "team", "person", "first_start", "last_end", "work_hours", "rest_hours",

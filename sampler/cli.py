@@ -765,7 +765,8 @@ def campaign_command(
             if r.left:
                 err.print(
                     f"[yellow]not met:[/yellow] {r.site}, round from day {r.first_day} "
-                    f"({r.rhythm}): {r.left:,} of {r.residents:,} left; {escape(r.why)}",
+                    f"({r.rhythm}): {r.left:,} of {r.residents * r.tests:,} samples left; "
+                    f"{escape(r.why)}",
                     soft_wrap=True,
                 )
         out.print(f"campaign written to {target}/")

@@ -280,3 +280,85 @@ def test_rest_days_are_staggered_so_a_heavy_day_keeps_its_staff(tmp_path: Path) 
     assert states[2] == {"alpha": "working", "beta": "resting"}
     assert found.met
     assert check_campaign(path, out).ok
+
+
+# -- rounds within a window ------------------------------------------------------------
+
+ROUNDS = """\
+campaign: two tests in two days
+scenario: scenario.yaml
+days: 2
+rhythms:
+  - sealed: true
+    every: 1d
+  - rounds: 2
+    within: 2d
+    min_gap: 24h
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("rounds: 2", "rounds: 3"), "rhythms[1]: 3 rounds within 2d: at most one test a day"),
+        (("within: 2d", "within: 2"), "rhythms[1].within: must be a number of days"),
+        (("min_gap: 24h", "min_gap: 24"), "rhythms[1].min_gap: must be a number of hours"),
+        (("    every: 1d", "    every: 1d\n    min_gap: 2h"), "'min_gap' goes with 'rounds'"),
+        (("  - rounds: 2", "  - every: 2d\n    rounds: 2"), "give 'every', or 'rounds'"),
+    ],
+)
+def test_bad_rounds_rhythm_is_an_error(
+    tmp_path: Path, edit: tuple[str, str], expected: str
+) -> None:
+    path = write(tmp_path, ROUNDS.replace(*edit))
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(path)
+    assert expected in str(caught.value)
+
+
+def test_two_tests_in_two_days_start_a_day_apart(tmp_path: Path) -> None:
+    # north (600) is tested on day 1 and again on day 2, and its second test may not start
+    # before its first started plus 24 h (the team starts 07:00, its first sample after the
+    # trip; the site opens on day 2 at that time on the slot grid).
+    path = write(tmp_path, ROUNDS)
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    assert found.met
+    rows = found.by_day.set_index(["day", "site"])
+    assert [rows.loc[(d, "north"), "test"] for d in (1, 2)] == [1, 2]
+    assert rows.loc[(2, "north"), "residents_due"] == 600
+    work = [
+        pd.read_csv(out / f"day-0{d}" / "assignments.csv", encoding="utf-8-sig")
+        for d in (1, 2)
+    ]
+    first = [pd.to_datetime(w[w.site == "north"]["start"]).min() for w in work]
+    assert first[1] - first[0] >= timedelta(hours=24)
+    document = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
+    north = next(r for r in document["round_list"] if r["site"] == "north")
+    assert (north["tests"], north["tests_done"], north["sampled"]) == (2, 2, 1200)
+    assert check_campaign(path, out).ok
+
+
+def test_checker_catches_a_second_test_started_too_soon(tmp_path: Path) -> None:
+    path = write(tmp_path, ROUNDS)
+    out = tmp_path / "out"
+    plan_campaign(path, out, FAST)
+    data = yaml.safe_load((out / "day-02" / "scenario.yaml").read_text(encoding="utf-8"))
+    # The gap's cut undone, and south (worked first on day 1) dropped: north's second
+    # test starts at about 07:00, two hours less than 24 h after its first.
+    data["sites"] = [s for s in data["sites"] if s["id"] == "north"]
+    data["sites"][0].pop("open", None)
+    for team in data["teams"]:
+        team.pop("available", None)
+    (out / "day-02" / "scenario.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    write_plan(solve(load_scenario(out / "day-02" / "scenario.yaml"), FAST), out / "day-02",
+               force=True)  # fmt: skip
+    rules = {v.rule for v in check_campaign(path, out).violations}
+    assert "tests_apart" in rules
+
+
+def test_the_zhengzhou_style_campaign_loads_with_three_tests_in_three_days() -> None:
+    loaded = load_campaign(Path(__file__).parents[1] / "scenarios" / "campaigns" / "zhengzhou.yaml")
+    open_rhythm = loaded.spec.rhythms[1]
+    assert (open_rhythm.tests, open_rhythm.days, open_rhythm.gap_hours) == (3, 3, 24.0)
+    assert open_rhythm.key == "3 in 3d"
