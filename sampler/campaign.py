@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -118,6 +119,7 @@ class TeamDay:
     state: str
     available: str | None = None
     why: str = ""
+    max_work_minutes: int | None = None  # cut by the week's hours; None: the scenario's
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ class DayPlan:
             "sites_due": list(self.due), "status": s.get("status"),
             "coverage": s.get("coverage"), "done_at": s.get("done_at"),
             "lower_bound_done_at": s.get("lower_bound_done_at"),
-            "teams": {t: {"state": d.state, "available": d.available, "why": d.why}
+            "teams": {t: {"state": d.state, "available": d.available, "why": d.why,
+                          "max_work_minutes": d.max_work_minutes}
                       for t, d in self.teams.items()},
         }  # fmt: skip
 
@@ -234,6 +237,7 @@ class _Planner:
         self.team_end: dict[str, datetime] = {}
         self.streak: dict[str, int] = {t.id: 0 for t in template.teams}
         self.person_end: dict[str, datetime] = {}
+        self.work_minutes: dict[tuple[tuple[str, str], int], int] = {}  # (team, person), day
         self.person_streak: dict[str, int] = {}
         self.days: list[DayPlan] = []
         self.by_day: list[dict[str, Any]] = []
@@ -249,6 +253,16 @@ class _Planner:
             elif change.day <= day and site in change.release:
                 state = False
         return state
+
+    def population(self, site: str, day: int) -> tuple[int, int]:
+        """Residents and home visits of a community for rounds starting on ``day``."""
+        own = self.template.site_by_id[site]
+        residents, home = own.residents, own.home_visits
+        for change in sorted(self.spec.changes, key=lambda c: c.day):
+            if change.day <= day:
+                residents = change.residents.get(site, residents)
+                home = change.home_visits.get(site, home)
+        return residents, home
 
     def present(self, team: str, day: int) -> bool:
         changes = sorted(self.spec.changes, key=lambda c: c.day)
@@ -280,9 +294,10 @@ class _Planner:
                     if cur.left and not cur.why:
                         cur.why = "rhythm changed before it was finished"
                     self.closed.append(cur)
-                home = site.residents if sealed else site.home_visits
+                residents, home = self.population(site.id, day)
+                home = residents if sealed else home
                 self.current[site.id] = Round(
-                    site.id, rhythm.key, day, site.residents - home, home, site.residents,
+                    site.id, rhythm.key, day, residents - home, home, residents,
                     rhythm.tests, rhythm.gap_hours,
                 )  # fmt: skip
             elif sealed and cur is not None and cur.walk_in:
@@ -315,7 +330,14 @@ class _Planner:
             window = f"{_clock(start, lo)}-{_clock(start, hi)}"
             if lo == own:  # not cut: as in the scenario (a whole 24 h day has no clock window)
                 window = None if team.available is None else str(team.available)
-            out[team.id] = TeamDay("working", window)
+            week = self._week_minutes_left(team.id, day)
+            if week is not None and week < sc.slot_minutes:
+                limit = self.spec.staff.week_hours(team.id)
+                why = f"worked its {limit:g} h in the last 7 days"
+                out[team.id] = TeamDay("resting", why=why)
+                continue
+            cut = week if week is not None and week < sc.rules(team).max_work_minutes else None
+            out[team.id] = TeamDay("working", window, max_work_minutes=cut)
         runs = {
             t: Run(self.streak[t], most, team_pair_hours(sc, sc.team_by_id[t]))
             for t, d in out.items()
@@ -330,6 +352,18 @@ class _Planner:
                 out[t] = TeamDay("resting", why=why)
         return out
 
+    def _week_minutes_left(self, team: str, day: int) -> int | None:
+        """Work and travel minutes the team's busiest person may still do today under
+        ``max_week_hours`` (any 7 days in a row); None without a limit."""
+        limit = self.spec.staff.week_hours(team)
+        if limit is None:
+            return None
+        used: defaultdict[tuple[str, str], int] = defaultdict(int)
+        for (who, when), minutes in self.work_minutes.items():
+            if who[0] == team and day - 6 <= when < day:
+                used[who] += minutes
+        return int(limit * 60) - max(used.values(), default=0)
+
     def _demand_by_day(self, day: int) -> dict[int, float]:
         """Pair-hours due: today's from the rounds as they stand, later days' from the
         rounds that start on them (the rhythms and seals are known ahead; what a day will
@@ -338,7 +372,7 @@ class _Planner:
         out = {day: sum(pair_hours(sc, r.walk_in, r.home) for r in self.current.values())}
         # tests still to come in the rounds under way, one a day from tomorrow
         for r in self.current.values():
-            home = sc.site_by_id[r.site].home_visits
+            home = min(self.population(r.site, r.first_day)[1], r.residents)
             for k in range(r.tests - r.test):
                 need = pair_hours(sc, r.residents - home, home)
                 out[day + 1 + k] = out.get(day + 1 + k, 0.0) + need
@@ -351,9 +385,10 @@ class _Planner:
                 if rhythm.key == every and (rhythm.days is None or when < first + rhythm.days):
                     continue
                 every, first = rhythm.key, when
-                home = site.residents if sealed else site.home_visits
+                residents, home = self.population(site.id, when)
+                home = residents if sealed else home
                 for test in range(when, min(when + rhythm.tests, self.spec.days + 1)):
-                    out[test] = out.get(test, 0.0) + pair_hours(sc, site.residents - home, home)
+                    out[test] = out.get(test, 0.0) + pair_hours(sc, residents - home, home)
         return out
 
     def day_scenario(self, day: int) -> tuple[Scenario | None, dict[str, TeamDay], dict[str, bool]]:
@@ -378,6 +413,7 @@ class _Planner:
                 data["sites"].append(row)
         data["teams"] = [
             {**t, "available": teams[t["id"]].available}
+            | ({"max_work_minutes": cut} if (cut := teams[t["id"]].max_work_minutes) else {})
             for t in self.template_data["teams"]
             if teams[t["id"]].state == "working"
         ]
@@ -385,7 +421,7 @@ class _Planner:
             return None, teams, states
         return scenario_from_data(data, f"day {day}"), teams, states
 
-    def _opening(self, cur: Round, start: datetime) -> str | None | bool:
+    def _opening(self, cur: Round, start: datetime) -> str | bool | None:
         """The site's open window on a day starting at ``start`` when a test's gap cuts it
         (None: not cut; False: closed all day, the test may not start yet)."""
         if cur.open_from is None or cur.open_from <= start:
@@ -434,7 +470,8 @@ class _Planner:
                     cur.test_started = first[site.id]
                 left, test = cur.now, cur.test
                 if cur.now == 0 and cur.test < cur.tests:
-                    cur.next_test(site.residents if states[site.id] else site.home_visits)
+                    home_visits = self.population(site.id, cur.first_day)[1]
+                    cur.next_test(cur.residents if states[site.id] else home_visits)
                 elif cur.left == 0:
                     cur.finished_day, cur.done_at = day, done
                 else:
@@ -471,7 +508,9 @@ class _Planner:
             for (team, person), rows in roster.groupby(["team", "person"], sort=True):
                 first, last = rows["start"].min().to_pydatetime(), rows["end"].max().to_pydatetime()
                 busy = rows[rows["activity"] != "break"]
-                hours = (busy["end"] - busy["start"]).dt.total_seconds().sum() / 3600
+                minutes = int((busy["end"] - busy["start"]).dt.total_seconds().sum() // 60)
+                self.work_minutes[(team, person), day] = minutes
+                hours = minutes / 60
                 before = self.person_end.get(person)
                 rest = "" if before is None else round((first - before).total_seconds() / 3600, 2)
                 yesterday = self.person_streak.get(person, (0, 0))

@@ -37,6 +37,7 @@ CAMPAIGN_RULES: dict[str, str] = {
     "rest": "A person rests at least min_rest_hours between the last row of one day they "
     "work and the first row of the next",
     "consecutive_days": "A person works at most max_consecutive_days days in a row",
+    "week_hours": "A person's work and travel in any 7 days in a row is at most max_week_hours",
     "sealed_walk_in": "A community sealed on a day (by the campaign) gets no walk-in that day",
     "round_oversampled": "A round samples at most the community's residents (times its tests)",
     "tests_apart": "With rounds/within: a day's samples at a community belong to one test, and "
@@ -188,6 +189,23 @@ def _check_people(
     days = roster.groupby(["team", "person", "day"]).agg(
         first=("start", "min"), last=("end", "max")
     )
+    busy = roster[roster["activity"] != "break"]
+    busy = busy.assign(minutes=(busy["end"] - busy["start"]).dt.total_seconds() / 60)
+    minutes = busy.groupby(["team", "person", "day"])["minutes"].sum().to_dict()
+    for team, person, day in sorted(minutes):
+        limits = spec.staff.teams.get(team)
+        week = spec.staff.max_week_hours
+        if limits is not None and limits.max_week_hours is not None:
+            week = limits.max_week_hours
+        if week is None:
+            continue
+        total = sum(minutes.get((team, person, d), 0.0) for d in range(day - 6, day + 1))
+        if total > week * 60 + 1e-6:
+            found.add(
+                "week_hours",
+                f"{person}: {total / 60:g} h of work and travel in days {max(1, day - 6)}-{day}; "
+                f"at most {week:g} h",
+            )
     for (team, person), own in days.groupby(level=[0, 1]):
         rest = spec.staff.min_rest_hours
         limits = spec.staff.teams.get(team)
@@ -242,6 +260,7 @@ def _rounds(
                     f"day {day}: {site} is sealed and got {int(n)} walk-in samples",
                 )
     rounds = []
+    changes = sorted(spec.changes, key=lambda c: c.day)
     for site in loaded.scenario.sites:
         spans: list[tuple[str, int, int]] = []  # rhythm, first day, last day
         for day in range(1, spec.days + 1):
@@ -258,18 +277,21 @@ def _rounds(
         tests = {r.key: (r.tests, r.gap_hours) for r in spec.rhythms}
         for every, first, last in spans:
             count, gap = tests[every]
+            residents = site.residents  # as the changes up to the round's first day say
+            for change in (c for c in changes if c.day <= first):
+                residents = change.residents.get(site.id, residents)
             sampled = sum(done[(site.id, d)] for d in range(first, last + 1))
-            if sampled > site.residents * count:
+            if sampled > residents * count:
                 found.add(
                     "round_oversampled",
                     f"{site.id}, round from day {first}: {sampled} samples, "
-                    f"{site.residents} residents x {count} test(s)",
+                    f"{residents} residents x {count} test(s)",
                 )
             if count > 1:
-                _check_tests(site.id, site.residents, gap, range(first, last + 1), done, began, found)
+                _check_tests(site.id, residents, gap, range(first, last + 1), done, began, found)
             rounds.append(
                 {"site": site.id, "rhythm": every, "first_day": first, "last_day": last,
-                 "met": sampled >= site.residents * count}
+                 "met": sampled >= residents * count}
             )  # fmt: skip
     return rounds
 

@@ -116,9 +116,7 @@ class Rhythm(_Frozen):
         if self.min_gap is not None and self.rounds is None:
             raise ValueError("'min_gap' goes with 'rounds' and 'within'")
         if self.rounds is not None and self.rounds > (self.days or 0):
-            raise ValueError(
-                f"{self.rounds} rounds within {self.within}: at most one test a day"
-            )
+            raise ValueError(f"{self.rounds} rounds within {self.within}: at most one test a day")
         return self
 
     @property
@@ -156,6 +154,7 @@ class TeamStaff(_Frozen):
 
     min_rest_hours: float | None = Field(None, ge=0, le=168)
     max_consecutive_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    max_week_hours: float | None = Field(None, gt=0, le=168)
 
 
 class Staff(_Frozen):
@@ -168,7 +167,17 @@ class Staff(_Frozen):
     max_consecutive_days: int | None = Field(
         None, ge=1, le=MAX_DAYS, description="Most days in a row a team works; none: no limit."
     )
+    max_week_hours: float | None = Field(
+        None, gt=0, le=168, description="Most hours of work and travel a person does in any "
+        "7 days in a row; none: no limit.",
+    )  # fmt: skip
     teams: dict[str, TeamStaff] = Field(default_factory=dict, description="Per-team overrides.")
+
+    def week_hours(self, team: str) -> float | None:
+        own = self.teams.get(team)
+        if own and own.max_week_hours is not None:
+            return own.max_week_hours
+        return self.max_week_hours
 
     def rest_hours(self, team: str) -> float:
         own = self.teams.get(team)
@@ -190,6 +199,20 @@ class Change(_Frozen):
     teams_leave: list[str] = Field(default_factory=list)
     seal: list[str] = Field(default_factory=list)
     release: list[str] = Field(default_factory=list)
+    residents: dict[str, int] = Field(
+        default_factory=dict, description="Residents of a community from this day's rounds on."
+    )
+    home_visits: dict[str, int] = Field(
+        default_factory=dict, description="Of whom sampled at home, from this day's rounds on."
+    )
+
+    @field_validator("residents", "home_visits")
+    @classmethod
+    def _counts(cls, value: dict[str, int]) -> dict[str, int]:
+        for ident, count in value.items():
+            if count < 0:
+                raise ValueError(f"{ident}: must be >= 0, got {count}")
+        return value
 
 
 class Campaign(_Frozen):
@@ -324,10 +347,24 @@ def cross_problems(spec: Campaign, scenario: Scenario) -> list[tuple[Loc, str]]:
             for j, ident in enumerate(getattr(change, key)):
                 if ident not in known:
                     out.append((("changes", k, key, j), f"unknown {kind} {ident!r}"))
+        for key in ("residents", "home_visits"):
+            for ident in getattr(change, key):
+                if ident not in sites:
+                    out.append((("changes", k, key, ident), f"unknown site {ident!r}"))
         for a, b in (("teams_arrive", "teams_leave"), ("seal", "release")):
             for ident in sorted(set(getattr(change, a)) & set(getattr(change, b))):
                 out.append((("changes", k, b), f"{ident!r} is in {a} and {b} on the same day"))
     for site in scenario.sites:
+        residents, home = site.residents, site.home_visits
+        for k, change in sorted(enumerate(spec.changes), key=lambda kc: kc[1].day):
+            residents = change.residents.get(site.id, residents)
+            home = change.home_visits.get(site.id, home)
+            if home > residents:
+                key = "home_visits" if site.id in change.home_visits else "residents"
+                out.append(
+                    (("changes", k, key, site.id),
+                     f"{site.id}: home_visits {home} > residents {residents} from day {change.day}")
+                )  # fmt: skip
         states = {site.sealed}
         states |= {True for c in spec.changes if site.id in c.seal}
         states |= {False for c in spec.changes if site.id in c.release}

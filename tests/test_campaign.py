@@ -328,8 +328,7 @@ def test_two_tests_in_two_days_start_a_day_apart(tmp_path: Path) -> None:
     assert [rows.loc[(d, "north"), "test"] for d in (1, 2)] == [1, 2]
     assert rows.loc[(2, "north"), "residents_due"] == 600
     work = [
-        pd.read_csv(out / f"day-0{d}" / "assignments.csv", encoding="utf-8-sig")
-        for d in (1, 2)
+        pd.read_csv(out / f"day-0{d}" / "assignments.csv", encoding="utf-8-sig") for d in (1, 2)
     ]
     first = [pd.to_datetime(w[w.site == "north"]["start"]).min() for w in work]
     assert first[1] - first[0] >= timedelta(hours=24)
@@ -362,3 +361,72 @@ def test_the_zhengzhou_style_campaign_loads_with_three_tests_in_three_days() -> 
     open_rhythm = loaded.spec.rhythms[1]
     assert (open_rhythm.tests, open_rhythm.days, open_rhythm.gap_hours) == (3, 3, 24.0)
     assert open_rhythm.key == "3 in 3d"
+
+
+# -- hours per week, residents by day --------------------------------------------------
+
+
+def test_most_hours_per_week_cuts_the_day_then_rests_the_team(tmp_path: Path) -> None:
+    # Every community daily: alpha's people work about 5.5 h a day (north and south by
+    # about 12:30). With at most 10 h in any 7 days, day 2's max_work_minutes is cut to
+    # what is left, and on day 3 nothing is left: alpha rests.
+    campaign = CAMPAIGN.replace("  - every: 2d", "  - every: 1d").replace(
+        "min_rest_hours: 12", "min_rest_hours: 12\n  max_week_hours: 10"
+    )
+    path = write(tmp_path, campaign)
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    people = pd.read_csv(out / "people.csv", encoding="utf-8-sig")
+    assert people.groupby("person")["work_hours"].sum().max() <= 10
+    cut = found.days[1].teams["alpha"].max_work_minutes
+    day2 = load_scenario(out / "day-02" / "scenario.yaml")
+    assert cut is not None and day2.teams[0].max_work_minutes == cut < 780
+    assert found.days[2].teams["alpha"].state == "resting"
+    assert "10 h in the last 7 days" in found.days[2].teams["alpha"].why
+    assert check_campaign(path, out).ok
+    stricter = write(tmp_path, campaign.replace("max_week_hours: 10", "max_week_hours: 6"))
+    assert "week_hours" in {v.rule for v in check_campaign(stricter, out).violations}
+
+
+def test_a_team_overrides_the_weeks_hours(tmp_path: Path) -> None:
+    campaign = CAMPAIGN.replace(
+        "min_rest_hours: 12", "max_week_hours: 10\n  teams:\n    alpha: {max_week_hours: 100}"
+    )
+    loaded = load_campaign(write(tmp_path, campaign))
+    assert loaded.spec.staff.week_hours("alpha") == 100
+
+
+def test_residents_updated_from_a_day_hold_for_rounds_starting_then(tmp_path: Path) -> None:
+    campaign = CAMPAIGN + (
+        "changes:\n  - day: 2\n    residents: {north: 700}\n    home_visits: {north: 50}\n"
+    )
+    path = write(tmp_path, campaign)
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    rows = found.by_day.set_index(["day", "site"])
+    assert rows.loc[(1, "north"), "residents_due"] == 600  # the round of days 1-2: as it was
+    assert rows.loc[(3, "north"), "residents_due"] == 700
+    day3 = load_scenario(out / "day-03" / "scenario.yaml")
+    assert day3.site_by_id["north"].home_visits == 50
+    assert found.met and check_campaign(path, out).ok
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            "residents: {north: 20}",
+            "changes[0].residents.north: north: home_visits 30 > residents 20",
+        ),
+        ("home_visits: {nowhere: 5}", "changes[0].home_visits.nowhere: unknown site 'nowhere'"),
+        (
+            "residents: {north: -1}",
+            "campaign.yaml:12: changes[0].residents: north: must be >= 0, got -1",
+        ),
+    ],
+)
+def test_bad_residents_change_is_an_error(tmp_path: Path, change: str, expected: str) -> None:
+    path = write(tmp_path, CAMPAIGN + f"changes:\n  - day: 2\n    {change}\n")
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(path)
+    assert expected in str(caught.value)
