@@ -36,6 +36,7 @@ import pandas as pd
 from sampler.budget import SolveParams
 from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
 from sampler.campaign_rest import Run, early_rests, pair_hours, team_pair_hours
+from sampler.campaign_why import day_cause
 from sampler.export import assignments_table, roster_table, sites_table, write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
@@ -78,6 +79,8 @@ class Round:
     finished_day: int | None = None
     done_at: str | None = None
     why: str = ""
+    cause: str = ""  # campaign_why.CAUSES: the last day's
+    behind: list[dict[str, Any]] = field(default_factory=list)  # each day it was left short
 
     @property
     def now(self) -> int:
@@ -108,6 +111,8 @@ class Round:
             "finished_day": self.finished_day,
             "done_at": self.done_at, "cut_by_campaign_end": cut,
             "why": "" if self.left == 0 else self.why,
+            "cause": "" if self.left == 0 else self.cause,
+            "days_short": self.behind,
         }  # fmt: skip
 
 
@@ -120,6 +125,7 @@ class TeamDay:
     available: str | None = None
     why: str = ""
     max_work_minutes: int | None = None  # cut by the week's hours; None: the scenario's
+    held: str = ""  # how the campaign's rest rules held a working team back, if they did
 
 
 @dataclass(frozen=True)
@@ -171,9 +177,11 @@ class CampaignResult:
         for site in self.template.sites:
             own = [r for r in rounds if r["site"] == site.id]
             met = sum(r["met"] for r in own)
+            behind = sorted({r["cause"] for r in own if not r["met"]})
             communities.append(
-                {"site": site.id, "rounds": len(own), "rounds_met": met, "met": met == len(own)}
-            )
+                {"site": site.id, "rounds": len(own), "rounds_met": met,
+                 "met": met == len(own), "causes": behind}
+            )  # fmt: skip
         return {
             "format": CAMPAIGN_FORMAT,
             "campaign": spec.campaign,
@@ -293,6 +301,8 @@ class _Planner:
                     cur.last_day = day - 1
                     if cur.left and not cur.why:
                         cur.why = "rhythm changed before it was finished"
+                    if cur.left:
+                        cur.cause = "rhythm_changed"
                     self.closed.append(cur)
                 residents, home = self.population(site.id, day)
                 home = residents if sealed else home
@@ -337,7 +347,9 @@ class _Planner:
                 out[team.id] = TeamDay("resting", why=why)
                 continue
             cut = week if week is not None and week < sc.rules(team).max_work_minutes else None
-            out[team.id] = TeamDay("working", window, max_work_minutes=cut)
+            held = [f"starts {_clock(start, lo)} after its rest"] if lo > own else []
+            held += [f"works at most {cut} min (week's hours)"] if cut is not None else []
+            out[team.id] = TeamDay("working", window, max_work_minutes=cut, held=", ".join(held))
         runs = {
             t: Run(self.streak[t], most, team_pair_hours(sc, sc.team_by_id[t]))
             for t, d in out.items()
@@ -456,11 +468,16 @@ class _Planner:
             for site, starts in work.groupby("site")["start"]:
                 first[str(site)] = datetime.strptime(min(starts), TIME)
         self._carry_people(day, date, result)
+        held = [
+            f"{t} {d.state} ({d.why})" if d.state == "resting" else f"{t} {d.held}"
+            for t, d in teams.items()
+            if d.state == "resting" or d.held
+        ]
         due = []
         for site in self.template.sites:
             cur = self.current[site.id]
             is_due = site.id in sampled
-            due_now, left, test = cur.now, 0, cur.test
+            due_now, left, test, cause = cur.now, 0, cur.test, ""
             walk, home, done = sampled.get(site.id, (0, 0, None))
             if is_due:
                 due.append(site.id)
@@ -475,21 +492,28 @@ class _Planner:
                 elif cur.left == 0:
                     cur.finished_day, cur.done_at = day, done
                 else:
-                    cur.why = f"day {day}: {reasons.get(site.id, 'not finished')}"
-            elif cur.left and sc is None:
-                cur.why = f"day {day}: nothing planned"
+                    reason = reasons.get(site.id, "planner: not finished")
+                    cause, why = day_cause(reason, held)
+                    cur.why = f"day {day}: {why}"
             elif cur.left and cur.open_from is not None:
+                cause = "min_gap"
                 cur.why = (
                     f"day {day}: test {cur.test} may not start before "
                     f"{cur.open_from.strftime(TIME)} (min_gap)"
                 )
+            elif cur.left and sc is None:
+                cause = "not_planned"
+                cur.why = f"day {day}: nothing planned"
+            if cause:
+                cur.cause = cause
+                cur.behind.append({"day": day, "test": cur.test, "left": cur.now, "cause": cause})
             self.by_day.append(
                 {"day": day, "date": date, "site": site.id, "name": site.name,
                  "sealed": str(states[site.id]).lower(), "rhythm": cur.rhythm,
                  "round_first_day": cur.first_day, "due": str(is_due).lower(),
                  "residents_due": due_now if is_due else 0, "sampled": walk + home,
                  "left": left if is_due else 0, "done_at": done or "",
-                 "test": test if is_due else ""}
+                 "test": test if is_due else "", "cause": cause}
             )  # fmt: skip
         folder = day_folder(day, self.spec.days) if result is not None else None
         summary = result.summary() if result is not None else {}
@@ -546,7 +570,7 @@ class _Planner:
 
 BY_DAY_COLUMNS = [
     "day", "date", "site", "name", "sealed", "rhythm", "round_first_day", "due",
-    "residents_due", "sampled", "left", "done_at", "test",
+    "residents_due", "sampled", "left", "done_at", "test", "cause",
 ]  # fmt: skip
 PEOPLE_COLUMNS = [
     "day", "date", "team", "person", "first_start", "last_end", "work_hours", "rest_hours",

@@ -766,7 +766,7 @@ def campaign_command(
                 err.print(
                     f"[yellow]not met:[/yellow] {r.site}, round from day {r.first_day} "
                     f"({r.rhythm}): {r.left:,} of {r.residents * r.tests:,} samples left; "
-                    f"{escape(r.why)}",
+                    f"{r.cause}: {escape(r.why)}",
                     soft_wrap=True,
                 )
         out.print(f"campaign written to {target}/")

@@ -207,7 +207,12 @@ def test_a_team_rests_after_its_most_days_in_a_row(tmp_path: Path) -> None:
     assert found.days[2].teams["alpha"].state == "resting"
     people = pd.read_csv(out / "people.csv", encoding="utf-8-sig")
     assert sorted(people["day"].unique()) == [1, 2]
-    assert not found.met  # nobody to sample day 3's rounds
+    assert not found.met  # nobody to sample day 3's rounds: rest is why
+    short = [r for r in found.rounds if r.left]
+    assert short and all(r.cause == "rest" for r in short)
+    assert "alpha resting (worked 2 days in a row)" in short[0].why
+    rows = found.by_day.set_index(["day", "site"])
+    assert rows.loc[(3, "south"), "cause"] == "rest"
     assert check_campaign(path, out).ok
     stricter = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "max_consecutive_days: 1"))
     assert {v.rule for v in check_campaign(stricter, out).violations} >= {"consecutive_days"}
@@ -326,6 +331,7 @@ def test_two_tests_in_two_days_start_a_day_apart(tmp_path: Path) -> None:
     assert found.met
     rows = found.by_day.set_index(["day", "site"])
     assert [rows.loc[(d, "north"), "test"] for d in (1, 2)] == [1, 2]
+    assert set(found.by_day["cause"].fillna("")) == {""}  # nothing fell behind
     assert rows.loc[(2, "north"), "residents_due"] == 600
     work = [
         pd.read_csv(out / f"day-0{d}" / "assignments.csv", encoding="utf-8-sig") for d in (1, 2)
@@ -430,3 +436,36 @@ def test_bad_residents_change_is_an_error(tmp_path: Path, change: str, expected:
     with pytest.raises(CampaignError) as caught:
         load_campaign(path)
     assert expected in str(caught.value)
+
+
+# -- why a community falls behind ------------------------------------------------------
+
+
+def test_a_community_short_of_stations_falls_behind_for_stations(tmp_path: Path) -> None:
+    # One station over 14 open hours takes at most 1,680 walk-in residents a day at 120 an
+    # hour; north's 3,970 walk-in residents need more than its two-day round has.
+    scenario = SCENARIO.replace("residents: 600", "residents: 4000").replace(
+        "stations: 2", "stations: 1"
+    )
+    path = write(tmp_path, CAMPAIGN.replace("days: 3", "days: 2"), scenario)
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST)
+    north = next(r for r in found.rounds if r.site == "north")
+    assert north.left > 0 and north.cause == "stations"
+    assert [d["cause"] for d in north.behind] == ["stations", "stations"]
+    document = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
+    community = next(c for c in document["communities"] if c["site"] == "north")
+    assert community["causes"] == ["stations"]
+    assert check_campaign(path, out).ok
+
+
+def test_a_test_waiting_for_its_gap_falls_behind_for_min_gap(tmp_path: Path) -> None:
+    # north's first sample on day 1 is after 07:00 (the pairs start at south): 40 h later is
+    # after day 2's horizon (21:00), so the second test cannot start in the window.
+    path = write(tmp_path, ROUNDS.replace("min_gap: 24h", "min_gap: 40h"))
+    found = plan_campaign(path, None, FAST)
+    north = next(r for r in found.rounds if r.site == "north")
+    assert (north.cause, north.test, north.left) == ("min_gap", 2, 600)
+    assert "may not start before 2022-11-12" in north.why
+    rows = found.by_day.set_index(["day", "site"])
+    assert rows.loc[(2, "north"), "due"] == "false"
