@@ -45,7 +45,7 @@ from sampler.scenario import Scenario, format_clock
 from sampler.solve import solve
 
 CAMPAIGN_FORMAT = "sampler-campaign/1"
-CAMPAIGN_FILES = ("campaign.csv", "people.csv", "campaign.json")
+CAMPAIGN_FILES = ("campaign.csv", "people.csv", "campaign.json", "campaign.html")
 TIME = "%Y-%m-%d %H:%M"
 
 
@@ -203,12 +203,14 @@ def plan_campaign(
     params: SolveParams | None = None,
     *,
     force: bool = False,
+    report: bool = False,
     on_step: Callable[[Step], None] | None = None,
 ) -> CampaignResult:
     """Plan every day of a campaign in order; with ``out_dir``, write ``OUT/day-01/``...
     (plan folders), ``campaign.csv``, ``people.csv`` and ``campaign.json``, all at once at
     the end (replacing an earlier campaign there; ``force``: also a folder holding other
-    files, which are kept). Raises :class:`~sampler.loader.ScenarioError` on bad input."""
+    files, which are kept); ``report``: also ``campaign.html``. Raises
+    :class:`~sampler.loader.ScenarioError` on bad input."""
     loaded = campaign if isinstance(campaign, LoadedCampaign) else load_campaign(campaign)
     params = params or SolveParams()
     step = on_step or (lambda _: None)
@@ -230,6 +232,11 @@ def plan_campaign(
             write_csv(found.people, staging / "people.csv")
             text = json.dumps(found.document(), ensure_ascii=False, indent=2)
             (staging / "campaign.json").write_text(text + "\n", encoding="utf-8")
+            if report:
+                from sampler.report.campaign_page import write_campaign_report
+
+                step(Step("writing campaign.html"))
+                write_campaign_report(staging)
     return found
 
 
@@ -301,7 +308,7 @@ class _Planner:
                     cur.last_day = day - 1
                     if cur.left and not cur.why:
                         cur.why = "rhythm changed before it was finished"
-                    if cur.left:
+                    if cur.left and not cur.cause:
                         cur.cause = "rhythm_changed"
                     self.closed.append(cur)
                 residents, home = self.population(site.id, day)

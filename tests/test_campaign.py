@@ -11,6 +11,7 @@ at ``time_limit`` 0.5.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -469,3 +470,34 @@ def test_a_test_waiting_for_its_gap_falls_behind_for_min_gap(tmp_path: Path) -> 
     assert "may not start before 2022-11-12" in north.why
     rows = found.by_day.set_index(["day", "site"])
     assert rows.loc[(2, "north"), "due"] == "false"
+
+
+# -- the campaign page -----------------------------------------------------------------
+
+
+def test_report_writes_the_campaign_page_days_by_communities(tmp_path: Path) -> None:
+    # Staff run out on day 3 (one team, two days in a row at most): the page colours day 3
+    # missed for both communities, days 1 and 2 met, and north's day 2 not due.
+    path = write(tmp_path, CAMPAIGN.replace("min_rest_hours: 12", "max_consecutive_days: 2"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["campaign", str(path), "-o", str(out), "--time-limit", "0.5", "--report"]
+    )
+    assert result.exit_code == 3, result.output
+    page = (out / "campaign.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="cell (\w+)"[^>]*title="day (\d) · (\w+)', page)
+    status = {(site, int(day)): kind for kind, day, site in cells}
+    assert status == {
+        ("north", 1): "met", ("north", 2): "not_due", ("north", 3): "missed",
+        ("south", 1): "met", ("south", 2): "met", ("south", 3): "missed",
+    }  # fmt: skip
+    assert "behind: rest" in page and '<td class="bad">rest</td>' in page
+    again = tmp_path / "again"
+    CliRunner().invoke(
+        app, ["campaign", str(path), "-o", str(again), "--time-limit", "0.5", "--report"]
+    )
+    assert (again / "campaign.html").read_bytes() == page.encode("utf-8")
+    # `sampler report` on the campaign folder makes the same page again.
+    (out / "campaign.html").unlink()
+    assert CliRunner().invoke(app, ["report", str(out)]).exit_code == 0
+    assert (out / "campaign.html").read_text(encoding="utf-8") == page
