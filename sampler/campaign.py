@@ -253,6 +253,7 @@ class _Planner:
         self.streak: dict[str, int] = {t.id: 0 for t in template.teams}
         self.person_end: dict[str, datetime] = {}
         self.work_minutes: dict[tuple[tuple[str, str], int], int] = {}  # (team, person), day
+        self._week_day, self._week_used = 0, dict[str, int]()  # the busiest, by team
         self.person_streak: dict[str, int] = {}
         self.days: list[DayPlan] = []
         self.by_day: list[dict[str, Any]] = []
@@ -377,11 +378,16 @@ class _Planner:
         limit = self.spec.staff.week_hours(team)
         if limit is None:
             return None
-        used: defaultdict[tuple[str, str], int] = defaultdict(int)
-        for (who, when), minutes in self.work_minutes.items():
-            if who[0] == team and day - 6 <= when < day:
-                used[who] += minutes
-        return int(limit * 60) - max(used.values(), default=0)
+        if self._week_day != day:  # the busiest person of each team, once a day
+            used: defaultdict[tuple[str, str], int] = defaultdict(int)
+            for (who, when), minutes in self.work_minutes.items():
+                if day - 6 <= when < day:
+                    used[who] += minutes
+            self._week_used = {}
+            for (own, _), minutes in used.items():
+                self._week_used[own] = max(self._week_used.get(own, 0), minutes)
+            self._week_day = day
+        return int(limit * 60) - self._week_used.get(team, 0)
 
     def _demand_by_day(self, day: int) -> dict[int, float]:
         """Pair-hours due: today's from the rounds as they stand, later days' from the
@@ -536,10 +542,18 @@ class _Planner:
                 start=pd.to_datetime(roster["start"], format=TIME),
                 end=pd.to_datetime(roster["end"], format=TIME),
             )
-            for (team, person), rows in roster.groupby(["team", "person"], sort=True):
-                first, last = rows["start"].min().to_pydatetime(), rows["end"].max().to_pydatetime()
-                busy = rows[rows["activity"] != "break"]
-                minutes = int((busy["end"] - busy["start"]).dt.total_seconds().sum() // 60)
+            busy = (roster["end"] - roster["start"]).dt.total_seconds() // 60
+            roster = roster.assign(busy=busy.where(roster["activity"] != "break", 0))
+            # one row per person (a city has tens of thousands: no per-group pandas work)
+            per_person = roster.groupby(["team", "person"], sort=True).agg(
+                first=("start", "min"), last=("end", "max"), minutes=("busy", "sum")
+            )
+            for (team, person), first_ts, last_ts, busy_minutes in zip(
+                per_person.index, per_person["first"], per_person["last"],
+                per_person["minutes"], strict=True,
+            ):  # fmt: skip
+                first, last = first_ts.to_pydatetime(), last_ts.to_pydatetime()
+                minutes = int(busy_minutes)
                 self.work_minutes[(team, person), day] = minutes
                 hours = minutes / 60
                 before = self.person_end.get(person)
