@@ -165,7 +165,20 @@ def run_line(line: Line, seed: int, timeout: float) -> dict[str, Any]:
     record = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     record.update(line=line.name, returncode=code, load_average=load)
     record["process_seconds"] = round(time.perf_counter() - clock, 1)
+    record["commit"] = _version()
+    record["run_at"] = f"{datetime.now():%Y-%m-%d %H:%M}"
+    out.write_text(json.dumps(record, indent=1), encoding="utf-8")
     return record
+
+
+def earlier(name: str, seed: int) -> dict[str, Any] | None:
+    """A line's figures from an earlier run (its JSON in benchmarks/data), if any."""
+    path = DATA / f"campaign-{name}-seed{seed}.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if "line" in record else None
 
 
 def report(records: list[dict[str, Any]], seed: int) -> str:
@@ -175,7 +188,11 @@ def report(records: list[dict[str, Any]], seed: int) -> str:
         "# Campaign benchmark results",
         "",
         f"Written by `python -m benchmarks.campaigns` on {datetime.now():%Y-%m-%d %H:%M} "
-        f"(local), seed {seed}; {_version()}.",
+        f"(local), seed {seed}. Each line was run on its own: "
+        + "; ".join(
+            f"{r['line']} at {r.get('run_at', '?')}, {r.get('commit', '?')}" for r in records
+        )
+        + ".",
         "",
         f"Machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']}; Python {m['python']}, "
         f"OR-Tools {m['ortools']}. Load average (1 minute) when each line started: "
@@ -240,7 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         measure(args.child, args.out, args.plans, args.time_limit, args.seed)
         return 0
-    records = [run_line(LINES[name], args.seed, args.timeout) for name in args.lines.split(",")]
+    chosen = args.lines.split(",")
+    records = []
+    for name in LINES:  # the lines not run now keep their last figures in the report
+        record = run_line(LINES[name], args.seed, args.timeout) if name in chosen else None
+        record = record or earlier(name, args.seed)
+        if record is not None:
+            records.append(record)
     REPORT.write_text(report(records, args.seed), encoding="utf-8")
     print(REPORT.read_text(encoding="utf-8"))
     return 0
