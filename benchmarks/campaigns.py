@@ -58,7 +58,7 @@ LINES = {
         "district-14d", "district", 14,
         ({"sealed": True, "every": "1d"}, {"sealed": False, "every": "2d"}),
         {"min_rest_hours": 12, "max_consecutive_days": 6},
-        8.0,
+        4.0,
     ),
     "city-3x3d": Line(
         "city-3x3d", "city", 3,
