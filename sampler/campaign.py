@@ -254,7 +254,7 @@ class _Planner:
         self.person_end: dict[str, datetime] = {}
         self.work_minutes: dict[tuple[tuple[str, str], int], int] = {}  # (team, person), day
         self._week_day, self._week_used = 0, dict[str, int]()  # the busiest, by team
-        self.person_streak: dict[str, int] = {}
+        self.person_streak: dict[str, tuple[int, int]] = {}  # person: (last day, run)
         self.days: list[DayPlan] = []
         self.by_day: list[dict[str, Any]] = []
         self.people: list[dict[str, Any]] = []
@@ -345,7 +345,7 @@ class _Planner:
                 why = f"rests until {(last + rest).strftime(TIME)}" if last else "no time"
                 out[team.id] = TeamDay("resting", why=why)
                 continue
-            window = f"{_clock(start, lo)}-{_clock(start, hi)}"
+            window: str | None = f"{_clock(start, lo)}-{_clock(start, hi)}"
             if lo == own:  # not cut: as in the scenario (a whole 24 h day has no clock window)
                 window = None if team.available is None else str(team.available)
             week = self._week_minutes_left(team.id, day)
@@ -467,7 +467,7 @@ class _Planner:
         sc, teams, states = self.day_scenario(day)
         date = (self.template.start + timedelta(days=day - 1)).strftime("%Y-%m-%d")
         result = solve(sc, params) if sc is not None else None
-        sampled: dict[str, tuple[int, int, str]] = {}
+        sampled: dict[str, tuple[int, int, str | None]] = {}
         reasons: dict[str, str] = {}
         first: dict[str, datetime] = {}
         if result is not None:
