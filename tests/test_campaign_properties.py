@@ -16,7 +16,7 @@ from sampler.campaign import plan_campaign
 from sampler.campaign_check import check_campaign
 
 SITES = ("s0", "s1", "s2")
-TEAMS = ("t0", "t1")
+TEAMS = ("t0", "t1", "t2")
 
 
 @st.composite
@@ -37,13 +37,17 @@ def campaigns(draw) -> tuple[str, str]:
          "lat": 40.0 + draw(st.integers(-30, 30)) / 1000,
          "lon": 113.0 + draw(st.integers(-30, 30)) / 1000,
          "door_to_door": draw(st.booleans())}
-        for ident in TEAMS
+        for ident in TEAMS[: draw(st.integers(1, 3))]
     ]  # fmt: skip
+    for team in teams:
+        window = draw(st.sampled_from([None, None, "08:00-12:00", "10:00-14:00"]))
+        if window:
+            team["available"] = window
     scenario = {
         "scenario": "random campaign day",
         "start": "2022-11-10T08:00",
         "end": draw(st.sampled_from(["2022-11-10T14:00", "2022-11-10T20:00"])),
-        "slot_minutes": 60,
+        "slot_minutes": draw(st.sampled_from([30, 60])),
         "sites": sites,
         "teams": teams,
     }
@@ -54,14 +58,16 @@ def campaigns(draw) -> tuple[str, str]:
     if draw(st.booleans()):
         staff["max_week_hours"] = draw(st.sampled_from([4, 8, 12]))
     if draw(st.booleans()):
-        staff["teams"] = {"t1": {"min_rest_hours": 16, "max_week_hours": 6}}
+        staff["teams"] = {"t0": {"min_rest_hours": 16, "max_week_hours": 6,
+                                 "max_consecutive_days": 1}}  # fmt: skip
     rhythms = [
         {"sealed": True, "every": draw(st.sampled_from(["1d", "2d"]))},
         draw(
             st.sampled_from([
                 {"every": "2d"}, {"every": "once"}, {"every": "1d"},
                 {"rounds": 2, "within": "2d", "min_gap": "20h"},
-                {"rounds": 2, "within": "3d"},
+                {"rounds": 2, "within": "3d"}, {"every": "3d"},
+                {"rounds": 3, "within": "3d", "min_gap": "24h"},
             ])
         ),
     ]  # fmt: skip
@@ -76,7 +82,7 @@ def campaigns(draw) -> tuple[str, str]:
             own = next(s for s in sites if s["id"] == site)
             change["residents"] = {site: own["home_visits"] + draw(st.integers(0, 200))}
         else:
-            change[f"teams_{action}"] = [draw(st.sampled_from(TEAMS))]
+            change[f"teams_{action}"] = [draw(st.sampled_from([t["id"] for t in teams]))]
         changes.append(change)
     campaign = {
         "campaign": "random",
