@@ -98,9 +98,10 @@ def early_rests(
         # On the days up to ``until`` the team is off either way (resting then instead).
         later = min((share(when, hours_on(when, team)), when) for when in range(day + 1, until + 1))
         if today < later[0]:
+            would = "no team left" if math.isinf(later[0]) else f"{later[0]:.0%}"
             resting[team] = (
                 f"rest day staggered: today's work is {today:.0%} of the other teams' hours, "
-                f"day {later[1]}'s would be {later[0]:.0%}"
+                f"day {later[1]}'s would be {would}"
             )
             r = runs[team]
             forced[team] = forced_days(day + 1, Run(0, r.most, r.hours), last)
