@@ -11,21 +11,29 @@ between them:
   is sampled once a round). A change of rhythm (a community sealed, and so daily) starts a
   new round; the unfinished old one is not met. A round is met when every resident was
   sampled within it (and within the campaign's days).
+- **Tests.** ``rounds: N, within: Dd`` asks N tests in each D-day round, one a day at most;
+  the next test opens at a community ``min_gap`` after the previous one's first sample
+  there (the community's ``open`` window is cut), because a day's scenario can say when a
+  site may be worked, not which resident comes when.
 - **Rest.** Availability is a team's, not a person's, in a scenario: a team that worked
   starts the next day no earlier than its latest person's last row plus its rest, on the
   slot grid (so every one of its people rests at least that long). A team that has worked
-  ``max_consecutive_days`` days in a row rests the next day.
+  ``max_consecutive_days`` days in a row rests the next day, and may rest earlier on a day
+  that needs it less (:mod:`sampler.campaign_rest`). ``max_week_hours`` cuts a team's
+  ``max_work_minutes`` to its busiest person's hours left.
 
 A team left out of a day (absent, resting, or with no time left after its rest) is not in
-that day's scenario, so its people have no rows that day.
+that day's scenario, so its people have no rows that day. Why a community fell behind is
+:mod:`sampler.campaign_why`'s; what the campaign is once planned,
+:mod:`sampler.campaign_result`'s.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,15 +42,17 @@ import pandas as pd
 
 from sampler.budget import SolveParams
 from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
-from sampler.export import roster_table, sites_table, write_csv, write_plan
+from sampler.campaign_rest import Run, early_rests, pair_hours, team_pair_hours
+from sampler.campaign_result import CampaignResult, DayPlan, Round, TeamDay
+from sampler.campaign_why import day_cause
+from sampler.export import assignments_table, roster_table, sites_table, write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
 from sampler.result import Result, Step
 from sampler.scenario import Scenario, format_clock
 from sampler.solve import solve
 
-CAMPAIGN_FORMAT = "sampler-campaign/1"
-CAMPAIGN_FILES = ("campaign.csv", "people.csv", "campaign.json")
+CAMPAIGN_FILES = ("campaign.csv", "people.csv", "campaign.json", "campaign.html")
 TIME = "%Y-%m-%d %H:%M"
 
 
@@ -57,124 +67,20 @@ def in_campaign(entry: Path) -> bool:
     return name in CAMPAIGN_FILES or (name.startswith("day-") and name[4:].isdigit())
 
 
-@dataclass
-class Round:
-    """One round of one community: due from ``first_day``, met when nobody is left."""
-
-    site: str
-    rhythm: str
-    first_day: int
-    walk_in: int  # residents still to sample at a walk-in station
-    home: int  # still to sample at home
-    residents: int
-    last_day: int = 0
-    finished_day: int | None = None
-    done_at: str | None = None
-    why: str = ""
-
-    @property
-    def left(self) -> int:
-        return self.walk_in + self.home
-
-    def document(self, days: int, rhythm_days: int | None) -> dict[str, Any]:
-        cut = rhythm_days is not None and self.first_day + rhythm_days - 1 > days
-        return {
-            "site": self.site, "rhythm": self.rhythm, "first_day": self.first_day,
-            "last_day": self.last_day, "met": self.left == 0, "residents": self.residents,
-            "sampled": self.residents - self.left, "finished_day": self.finished_day,
-            "done_at": self.done_at, "cut_by_campaign_end": cut,
-            "why": "" if self.left == 0 else self.why,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TeamDay:
-    """A team on one day: ``working`` (in the day's scenario, with ``available``),
-    ``absent``, or ``resting`` (``why`` says which rule)."""
-
-    state: str
-    available: str | None = None
-    why: str = ""
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    """One day: what was due, which teams came, and the plan's headline figures."""
-
-    day: int
-    date: str
-    folder: str | None  # None when nothing was due
-    due: tuple[str, ...]
-    teams: dict[str, TeamDay]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def document(self) -> dict[str, Any]:
-        s = self.summary
-        return {
-            "day": self.day, "date": self.date, "folder": self.folder,
-            "sites_due": list(self.due), "status": s.get("status"),
-            "coverage": s.get("coverage"), "done_at": s.get("done_at"),
-            "lower_bound_done_at": s.get("lower_bound_done_at"),
-            "teams": {t: {"state": d.state, "available": d.available, "why": d.why}
-                      for t, d in self.teams.items()},
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CampaignResult:
-    """The campaign as planned: its days, every round, and the two tables."""
-
-    spec: Campaign
-    template: Scenario
-    days: tuple[DayPlan, ...]
-    rounds: tuple[Round, ...]
-    by_day: pd.DataFrame  # campaign.csv
-    people: pd.DataFrame  # people.csv
-
-    @property
-    def met(self) -> bool:
-        """Every round of every community met."""
-        return all(r.left == 0 for r in self.rounds)
-
-    def document(self) -> dict[str, Any]:
-        """campaign.json: rounds met or not, per community and in all, and every day."""
-        spec = self.spec
-        rhythm_days = {r.every: r.days for r in spec.rhythms}
-        rounds = [r.document(spec.days, rhythm_days[r.rhythm]) for r in self.rounds]
-        communities = []
-        for site in self.template.sites:
-            own = [r for r in rounds if r["site"] == site.id]
-            met = sum(r["met"] for r in own)
-            communities.append(
-                {"site": site.id, "rounds": len(own), "rounds_met": met, "met": met == len(own)}
-            )
-        return {
-            "format": CAMPAIGN_FORMAT,
-            "campaign": spec.campaign,
-            "first_day": self.template.start.strftime("%Y-%m-%d"),
-            "days": spec.days,
-            "days_planned": sum(d.folder is not None for d in self.days),
-            "met": self.met,
-            "rounds": len(rounds),
-            "rounds_met": sum(r["met"] for r in rounds),
-            "communities": communities,
-            "by_day": [d.document() for d in self.days],
-            "round_list": rounds,
-        }
-
-
 def plan_campaign(
     campaign: LoadedCampaign | str | Path,
     out_dir: str | Path | None = None,
     params: SolveParams | None = None,
     *,
     force: bool = False,
+    report: bool = False,
     on_step: Callable[[Step], None] | None = None,
 ) -> CampaignResult:
     """Plan every day of a campaign in order; with ``out_dir``, write ``OUT/day-01/``...
     (plan folders), ``campaign.csv``, ``people.csv`` and ``campaign.json``, all at once at
     the end (replacing an earlier campaign there; ``force``: also a folder holding other
-    files, which are kept). Raises :class:`~sampler.loader.ScenarioError` on bad input."""
+    files, which are kept); ``report``: also ``campaign.html``. Raises
+    :class:`~sampler.loader.ScenarioError` on bad input."""
     loaded = campaign if isinstance(campaign, LoadedCampaign) else load_campaign(campaign)
     params = params or SolveParams()
     step = on_step or (lambda _: None)
@@ -196,6 +102,11 @@ def plan_campaign(
             write_csv(found.people, staging / "people.csv")
             text = json.dumps(found.document(), ensure_ascii=False, indent=2)
             (staging / "campaign.json").write_text(text + "\n", encoding="utf-8")
+            if report:
+                from sampler.report.campaign_page import write_campaign_report
+
+                step(Step("writing campaign.html"))
+                write_campaign_report(staging)
     return found
 
 
@@ -211,7 +122,9 @@ class _Planner:
         self.team_end: dict[str, datetime] = {}
         self.streak: dict[str, int] = {t.id: 0 for t in template.teams}
         self.person_end: dict[str, datetime] = {}
-        self.person_streak: dict[str, int] = {}
+        self.work_minutes: dict[tuple[tuple[str, str], int], int] = {}  # (team, person), day
+        self._week_day, self._week_used = 0, dict[str, int]()  # the busiest, by team
+        self.person_streak: dict[str, tuple[int, int]] = {}  # person: (last day, run)
         self.days: list[DayPlan] = []
         self.by_day: list[dict[str, Any]] = []
         self.people: list[dict[str, Any]] = []
@@ -226,6 +139,16 @@ class _Planner:
             elif change.day <= day and site in change.release:
                 state = False
         return state
+
+    def population(self, site: str, day: int) -> tuple[int, int]:
+        """Residents and home visits of a community for rounds starting on ``day``."""
+        own = self.template.site_by_id[site]
+        residents, home = own.residents, own.home_visits
+        for change in sorted(self.spec.changes, key=lambda c: c.day):
+            if change.day <= day:
+                residents = change.residents.get(site, residents)
+                home = change.home_visits.get(site, home)
+        return residents, home
 
     def present(self, team: str, day: int) -> bool:
         changes = sorted(self.spec.changes, key=lambda c: c.day)
@@ -248,7 +171,7 @@ class _Planner:
             states[site.id] = sealed
             rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
             cur = self.current.get(site.id)
-            new = cur is None or cur.rhythm != rhythm.every
+            new = cur is None or cur.rhythm != rhythm.key
             if cur is not None and rhythm.days is not None:
                 new = new or day >= cur.first_day + rhythm.days
             if new:
@@ -256,11 +179,15 @@ class _Planner:
                     cur.last_day = day - 1
                     if cur.left and not cur.why:
                         cur.why = "rhythm changed before it was finished"
+                    if cur.left and not cur.cause:
+                        cur.cause = "rhythm_changed"
                     self.closed.append(cur)
-                home = site.residents if sealed else site.home_visits
+                residents, home = self.population(site.id, day)
+                home = residents if sealed else home
                 self.current[site.id] = Round(
-                    site.id, rhythm.every, day, site.residents - home, home, site.residents
-                )
+                    site.id, rhythm.key, day, residents - home, home, residents,
+                    rhythm.tests, rhythm.gap_hours,
+                )  # fmt: skip
             elif sealed and cur is not None and cur.walk_in:
                 cur.home, cur.walk_in = cur.home + cur.walk_in, 0  # sealed: all at home now
         return states
@@ -288,10 +215,75 @@ class _Planner:
                 why = f"rests until {(last + rest).strftime(TIME)}" if last else "no time"
                 out[team.id] = TeamDay("resting", why=why)
                 continue
-            window = f"{_clock(start, lo)}-{_clock(start, hi)}"
+            window: str | None = f"{_clock(start, lo)}-{_clock(start, hi)}"
             if lo == own:  # not cut: as in the scenario (a whole 24 h day has no clock window)
                 window = None if team.available is None else str(team.available)
-            out[team.id] = TeamDay("working", window)
+            week = self._week_minutes_left(team.id, day)
+            if week is not None and week < sc.slot_minutes:
+                limit = self.spec.staff.week_hours(team.id)
+                why = f"worked its {limit:g} h in the last 7 days"
+                out[team.id] = TeamDay("resting", why=why)
+                continue
+            cut = week if week is not None and week < sc.rules(team).max_work_minutes else None
+            held = [f"starts {_clock(start, lo)} after its rest"] if lo > own else []
+            held += [f"works at most {cut} min (week's hours)"] if cut is not None else []
+            out[team.id] = TeamDay("working", window, max_work_minutes=cut, held=", ".join(held))
+        runs = {
+            t: Run(self.streak[t], most, team_pair_hours(sc, sc.team_by_id[t]))
+            for t, d in out.items()
+            if d.state == "working" and (most := self.spec.staff.consecutive_days(t)) is not None
+        }
+        if runs:
+            demand = self._demand_by_day(day)
+            early = early_rests(
+                day, self.spec.days, runs, lambda d: demand.get(d, 0.0), self.present
+            )
+            for t, why in early.items():
+                out[t] = TeamDay("resting", why=why)
+        return out
+
+    def _week_minutes_left(self, team: str, day: int) -> int | None:
+        """Work and travel minutes the team's busiest person may still do today under
+        ``max_week_hours`` (any 7 days in a row); None without a limit."""
+        limit = self.spec.staff.week_hours(team)
+        if limit is None:
+            return None
+        if self._week_day != day:  # the busiest person of each team, once a day
+            used: defaultdict[tuple[str, str], int] = defaultdict(int)
+            for (who, when), minutes in self.work_minutes.items():
+                if day - 6 <= when < day:
+                    used[who] += minutes
+            self._week_used = {}
+            for (own, _), minutes in used.items():
+                self._week_used[own] = max(self._week_used.get(own, 0), minutes)
+            self._week_day = day
+        return int(limit * 60) - self._week_used.get(team, 0)
+
+    def _demand_by_day(self, day: int) -> dict[int, float]:
+        """Pair-hours due: today's from the rounds as they stand, later days' from the
+        rounds that start on them (the rhythms and seals are known ahead; what a day will
+        leave over is not)."""
+        sc = self.template
+        out = {day: sum(pair_hours(sc, r.walk_in, r.home) for r in self.current.values())}
+        # tests still to come in the rounds under way, one a day from tomorrow
+        for r in self.current.values():
+            home = min(self.population(r.site, r.first_day)[1], r.residents)
+            for k in range(r.tests - r.test):
+                need = pair_hours(sc, r.residents - home, home)
+                out[day + 1 + k] = out.get(day + 1 + k, 0.0) + need
+        for site in sc.sites:
+            cur = self.current[site.id]
+            every, first = cur.rhythm, cur.first_day
+            for when in range(day + 1, self.spec.days + 1):
+                sealed = self.sealed(site.id, when)
+                rhythm = next(r for r in self.spec.rhythms if r.selects(site.id, sealed))
+                if rhythm.key == every and (rhythm.days is None or when < first + rhythm.days):
+                    continue
+                every, first = rhythm.key, when
+                residents, home = self.population(site.id, when)
+                home = residents if sealed else home
+                for test in range(when, min(when + rhythm.tests, self.spec.days + 1)):
+                    out[test] = out.get(test, 0.0) + pair_hours(sc, residents - home, home)
         return out
 
     def day_scenario(self, day: int) -> tuple[Scenario | None, dict[str, TeamDay], dict[str, bool]]:
@@ -307,13 +299,16 @@ class _Planner:
         data["sites"] = []
         for site in self.template_data["sites"]:
             cur = self.current[site["id"]]
-            if cur.left:
-                data["sites"].append(
-                    {**site, "residents": cur.left, "home_visits": cur.home,
-                     "sealed": states[site["id"]]}
-                )  # fmt: skip
+            opening = self._opening(cur, start)
+            if cur.now and opening is not False:
+                row = {**site, "residents": cur.now, "home_visits": cur.home,
+                       "sealed": states[site["id"]]}  # fmt: skip
+                if opening is not None:
+                    row["open"] = opening
+                data["sites"].append(row)
         data["teams"] = [
             {**t, "available": teams[t["id"]].available}
+            | ({"max_work_minutes": cut} if (cut := teams[t["id"]].max_work_minutes) else {})
             for t in self.template_data["teams"]
             if teams[t["id"]].state == "working"
         ]
@@ -321,43 +316,87 @@ class _Planner:
             return None, teams, states
         return scenario_from_data(data, f"day {day}"), teams, states
 
+    def _opening(self, cur: Round, start: datetime) -> str | bool | None:
+        """The site's open window on a day starting at ``start`` when a test's gap cuts it
+        (None: not cut; False: closed all day, the test may not start yet)."""
+        if cur.open_from is None or cur.open_from <= start:
+            return None
+        sc = self.template
+        lo, hi = sc.open_minutes(sc.site_by_id[cur.site])
+        slot = sc.slot_minutes
+        cut = math.ceil((cur.open_from - start).total_seconds() / 60 / slot) * slot
+        if cut > lo:
+            lo = cut
+        if hi - lo < slot:
+            return False
+        return f"{_clock(start, lo)}-{_clock(start, hi)}"
+
     # -- a day planned -------------------------------------------------------------------
 
     def plan_day(self, day: int, params: SolveParams) -> Result | None:
         sc, teams, states = self.day_scenario(day)
         date = (self.template.start + timedelta(days=day - 1)).strftime("%Y-%m-%d")
         result = solve(sc, params) if sc is not None else None
-        sampled: dict[str, tuple[int, int, str]] = {}
+        sampled: dict[str, tuple[int, int, str | None]] = {}
         reasons: dict[str, str] = {}
+        first: dict[str, datetime] = {}
         if result is not None:
             table = sites_table(result)
             for row in table.itertuples(index=False):
                 done = row.done_at or None
                 sampled[row.site] = (int(row.walk_in_sampled), int(row.door_to_door_sampled), done)
             reasons = {s["site"]: s["reason"] for s in result.summary()["sites_short"]}
+            work = assignments_table(result)
+            work = work[work["samples"] > 0]
+            for site, starts in work.groupby("site")["start"]:
+                first[str(site)] = datetime.strptime(min(starts), TIME)
         self._carry_people(day, date, result)
+        held = [
+            f"{t} {d.state} ({d.why})" if d.state == "resting" else f"{t} {d.held}"
+            for t, d in teams.items()
+            if d.state == "resting" or d.held
+        ]
         due = []
         for site in self.template.sites:
             cur = self.current[site.id]
             is_due = site.id in sampled
-            due_now = cur.left
+            due_now, left, test, cause = cur.now, 0, cur.test, ""
             walk, home, done = sampled.get(site.id, (0, 0, None))
             if is_due:
                 due.append(site.id)
                 cur.walk_in -= walk
                 cur.home -= home
-                if cur.left == 0:
+                if cur.test_started is None and site.id in first:
+                    cur.test_started = first[site.id]
+                left, test = cur.now, cur.test
+                if cur.now == 0 and cur.test < cur.tests:
+                    home_visits = self.population(site.id, cur.first_day)[1]
+                    cur.next_test(cur.residents if states[site.id] else home_visits)
+                elif cur.left == 0:
                     cur.finished_day, cur.done_at = day, done
                 else:
-                    cur.why = f"day {day}: {reasons.get(site.id, 'not finished')}"
+                    reason = reasons.get(site.id, "planner: not finished")
+                    cause, why = day_cause(reason, held)
+                    cur.why = f"day {day}: {why}"
+            elif cur.left and cur.open_from is not None:
+                cause = "min_gap"
+                cur.why = (
+                    f"day {day}: test {cur.test} may not start before "
+                    f"{cur.open_from.strftime(TIME)} (min_gap)"
+                )
             elif cur.left and sc is None:
+                cause = "not_planned"
                 cur.why = f"day {day}: nothing planned"
+            if cause:
+                cur.cause = cause
+                cur.behind.append({"day": day, "test": cur.test, "left": cur.now, "cause": cause})
             self.by_day.append(
                 {"day": day, "date": date, "site": site.id, "name": site.name,
                  "sealed": str(states[site.id]).lower(), "rhythm": cur.rhythm,
                  "round_first_day": cur.first_day, "due": str(is_due).lower(),
                  "residents_due": due_now if is_due else 0, "sampled": walk + home,
-                 "left": cur.left if is_due else 0, "done_at": done or ""}
+                 "left": left if is_due else 0, "done_at": done or "",
+                 "test": test if is_due else "", "cause": cause}
             )  # fmt: skip
         folder = day_folder(day, self.spec.days) if result is not None else None
         summary = result.summary() if result is not None else {}
@@ -373,10 +412,20 @@ class _Planner:
                 start=pd.to_datetime(roster["start"], format=TIME),
                 end=pd.to_datetime(roster["end"], format=TIME),
             )
-            for (team, person), rows in roster.groupby(["team", "person"], sort=True):
-                first, last = rows["start"].min().to_pydatetime(), rows["end"].max().to_pydatetime()
-                busy = rows[rows["activity"] != "break"]
-                hours = (busy["end"] - busy["start"]).dt.total_seconds().sum() / 3600
+            busy = (roster["end"] - roster["start"]).dt.total_seconds() // 60
+            roster = roster.assign(busy=busy.where(roster["activity"] != "break", 0))
+            # one row per person (a city has tens of thousands: no per-group pandas work)
+            per_person = roster.groupby(["team", "person"], sort=True).agg(
+                first=("start", "min"), last=("end", "max"), minutes=("busy", "sum")
+            )
+            for (team, person), first_ts, last_ts, busy_minutes in zip(
+                per_person.index, per_person["first"], per_person["last"],
+                per_person["minutes"], strict=True,
+            ):  # fmt: skip
+                first, last = first_ts.to_pydatetime(), last_ts.to_pydatetime()
+                minutes = int(busy_minutes)
+                self.work_minutes[(team, person), day] = minutes
+                hours = minutes / 60
                 before = self.person_end.get(person)
                 rest = "" if before is None else round((first - before).total_seconds() / 3600, 2)
                 yesterday = self.person_streak.get(person, (0, 0))
@@ -412,7 +461,7 @@ class _Planner:
 
 BY_DAY_COLUMNS = [
     "day", "date", "site", "name", "sealed", "rhythm", "round_first_day", "due",
-    "residents_due", "sampled", "left", "done_at",
+    "residents_due", "sampled", "left", "done_at", "test", "cause",
 ]  # fmt: skip
 PEOPLE_COLUMNS = [
     "day", "date", "team", "person", "first_start", "last_end", "work_hours", "rest_hours",

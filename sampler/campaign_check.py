@@ -37,8 +37,11 @@ CAMPAIGN_RULES: dict[str, str] = {
     "rest": "A person rests at least min_rest_hours between the last row of one day they "
     "work and the first row of the next",
     "consecutive_days": "A person works at most max_consecutive_days days in a row",
+    "week_hours": "A person's work and travel in any 7 days in a row is at most max_week_hours",
     "sealed_walk_in": "A community sealed on a day (by the campaign) gets no walk-in that day",
-    "round_oversampled": "A round samples at most the community's residents",
+    "round_oversampled": "A round samples at most the community's residents (times its tests)",
+    "tests_apart": "With rounds/within: a day's samples at a community belong to one test, and "
+    "a test starts at least min_gap after the community's previous test started",
     "rounds_claimed": "campaign.json lists every round, and says met exactly when every "
     "resident was sampled within it",
 }
@@ -186,6 +189,23 @@ def _check_people(
     days = roster.groupby(["team", "person", "day"]).agg(
         first=("start", "min"), last=("end", "max")
     )
+    busy = roster[roster["activity"] != "break"]
+    busy = busy.assign(minutes=(busy["end"] - busy["start"]).dt.total_seconds() / 60)
+    minutes = busy.groupby(["team", "person", "day"])["minutes"].sum().to_dict()
+    for team, person, day in sorted(minutes):
+        limits = spec.staff.teams.get(team)
+        week = spec.staff.max_week_hours
+        if limits is not None and limits.max_week_hours is not None:
+            week = limits.max_week_hours
+        if week is None:
+            continue
+        total = sum(minutes.get((team, person, d), 0.0) for d in range(day - 6, day + 1))
+        if total > week * 60 + 1e-6:
+            found.add(
+                "week_hours",
+                f"{person}: {total / 60:g} h of work and travel in days {max(1, day - 6)}-{day}; "
+                f"at most {week:g} h",
+            )
     for (team, person), own in days.groupby(level=[0, 1]):
         rest = spec.staff.min_rest_hours
         limits = spec.staff.teams.get(team)
@@ -224,8 +244,12 @@ def _rounds(
 ) -> list[dict[str, Any]]:
     """Every round of every community, worked out again, with what was sampled in it."""
     done: dict[tuple[str, int], int] = defaultdict(int)
+    began: dict[tuple[str, int], datetime] = {}
     if not work.empty:
         work = work.assign(samples=pd.to_numeric(work["samples"], errors="coerce").fillna(0))
+        busy = work[work["samples"] > 0]
+        for (site, day), starts in busy.groupby(["site", "day"])["start"]:
+            began[(site, int(day))] = datetime.strptime(min(starts), _FMT)
         for (site, day, activity), n in (
             work.groupby(["site", "day", "activity"])["samples"].sum().items()
         ):
@@ -236,6 +260,7 @@ def _rounds(
                     f"day {day}: {site} is sealed and got {int(n)} walk-in samples",
                 )
     rounds = []
+    changes = sorted(spec.changes, key=lambda c: c.day)
     for site in loaded.scenario.sites:
         spans: list[tuple[str, int, int]] = []  # rhythm, first day, last day
         for day in range(1, spec.days + 1):
@@ -245,23 +270,69 @@ def _rounds(
                 if (site.id in r.sites if r.sites is not None else r.sealed in (None, is_sealed))
             )  # fmt: skip
             length = rule.days or spec.days
-            if spans and spans[-1][0] == rule.every and day - spans[-1][1] < length:
-                spans[-1] = (rule.every, spans[-1][1], day)
+            if spans and spans[-1][0] == rule.key and day - spans[-1][1] < length:
+                spans[-1] = (rule.key, spans[-1][1], day)
             else:
-                spans.append((rule.every, day, day))
+                spans.append((rule.key, day, day))
+        tests = {r.key: (r.tests, r.gap_hours) for r in spec.rhythms}
         for every, first, last in spans:
+            count, gap = tests[every]
+            residents = site.residents  # as the changes up to the round's first day say
+            for change in (c for c in changes if c.day <= first):
+                residents = change.residents.get(site.id, residents)
             sampled = sum(done[(site.id, d)] for d in range(first, last + 1))
-            if sampled > site.residents:
+            if sampled > residents * count:
                 found.add(
                     "round_oversampled",
                     f"{site.id}, round from day {first}: {sampled} samples, "
-                    f"{site.residents} residents",
+                    f"{residents} residents x {count} test(s)",
                 )
+            if count > 1:
+                _check_tests(site.id, residents, gap, range(first, last + 1), done, began, found)
             rounds.append(
                 {"site": site.id, "rhythm": every, "first_day": first, "last_day": last,
-                 "met": sampled >= site.residents}
+                 "met": sampled >= residents * count}
             )  # fmt: skip
     return rounds
+
+
+def _check_tests(
+    site: str,
+    residents: int,
+    gap: float,
+    days: range,
+    done: dict[tuple[str, int], int],
+    began: dict[tuple[str, int], datetime],
+    found: Findings,
+) -> None:
+    """A round of several tests, told apart from the samples alone: the days' samples fill
+    test 1 up to the residents, then test 2, ...; no day's samples run into two tests, and
+    each test's first sample is ``gap`` hours or more after the previous test's."""
+    if residents <= 0:
+        return
+    total, started = 0, None  # samples so far; the previous test's first sample
+    test_start: datetime | None = None
+    for day in days:
+        n = done[(site, day)]
+        if n <= 0:
+            continue
+        test = total // residents if residents else 0
+        if (total + n - 1) // residents != test:
+            found.add(
+                "tests_apart",
+                f"{site}, day {day}: {n} samples run from test {test + 1} into test "
+                f"{(total + n - 1) // residents + 1}",
+            )
+        if total % residents == 0:  # a test starts today
+            started, test_start = test_start, began[(site, day)]
+            if started is not None and test_start - started < timedelta(hours=gap):
+                hours = (test_start - started).total_seconds() / 3600
+                found.add(
+                    "tests_apart",
+                    f"{site}, day {day}: test {test + 1} starts {test_start:%Y-%m-%d %H:%M}, "
+                    f"{hours:g} h after test {test} started; at least {gap:g} h",
+                )
+        total += n
 
 
 def _check_claims(rounds: list[dict[str, Any]], claims: dict[str, Any], found: Findings) -> None:

@@ -35,6 +35,8 @@ from sampler.scenario import ID_PATTERN, Scenario
 
 MAX_DAYS = 366
 _EVERY = re.compile(r"^(?:([1-9][0-9]{0,2})d|once)$")
+_DAYS = re.compile(r"^([1-9][0-9]{0,2})d$")
+_HOURS = re.compile(r"^([0-9]{1,4}(?:\.[0-9]+)?)h$")
 _CAMPAIGN_KEY = re.compile(r"^[\"']?campaign[\"']?[ \t]*:", re.MULTILINE)
 
 
@@ -43,21 +45,56 @@ class _Frozen(BaseModel):
 
 
 class Rhythm(_Frozen):
-    """How often the communities it selects are sampled: ``every: 1d`` (daily), ``2d``,
-    ... or ``once`` in the whole campaign. It selects by ``sites`` (ids), by ``sealed``
-    (the community's state on the day), or, with neither, every community."""
+    """How often the communities it selects are sampled: ``every: 1d`` (a round daily),
+    ``2d``, ... or ``once`` in the whole campaign; or ``rounds: 3, within: 3d`` (three
+    tests of every resident in each 3-day window, one a day at most, the next test of a
+    community starting ``min_gap`` after the previous one started there). It selects by
+    ``sites`` (ids), by ``sealed`` (the community's state on the day), or, with neither,
+    every community."""
 
     sites: list[str] | None = Field(None, description="Community ids this rhythm applies to.")
     sealed: bool | None = Field(
         None, description="Applies to communities sealed (true) or not (false) on the day."
     )
-    every: str = Field(description="'1d', '2d', ... (a round every N days) or 'once'.")
+    every: str | None = Field(
+        None, description="'1d', '2d', ... (a round every N days) or 'once'; or rounds/within."
+    )
+    rounds: int | None = Field(
+        None, ge=1, le=MAX_DAYS, description="Tests of every resident in each 'within' window."
+    )
+    within: str | None = Field(
+        None, description="The window of 'rounds' tests, '3d': days 1-3, 4-6, ..."
+    )
+    min_gap: str | None = Field(
+        None, description="With rounds: hours from a community's test's start to its next "
+        "test's start, '24h' (default 0h).",
+    )  # fmt: skip
 
     @field_validator("every", mode="before")
     @classmethod
     def _every_text(cls, value: Any) -> Any:
+        if value is None:
+            return value
         if not isinstance(value, str) or not _EVERY.match(value.strip()):
             raise ValueError(f"must be 'once' or a number of days like '1d' or '2d', got {value!r}")
+        return value.strip()
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _within_text(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, str) or not _DAYS.match(value.strip()):
+            raise ValueError(f"must be a number of days like '3d', got {value!r}")
+        return value.strip()
+
+    @field_validator("min_gap", mode="before")
+    @classmethod
+    def _gap_text(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, str) or not _HOURS.match(value.strip()):
+            raise ValueError(f"must be a number of hours like '24h', got {value!r}")
         return value.strip()
 
     @field_validator("sites")
@@ -72,13 +109,38 @@ class Rhythm(_Frozen):
     def _one_selector(self) -> Rhythm:
         if self.sites is not None and self.sealed is not None:
             raise ValueError("select by sites or by sealed, not both")
+        if (self.every is None) == (self.rounds is None):
+            raise ValueError("give 'every', or 'rounds' and 'within', not both")
+        if (self.rounds is None) != (self.within is None):
+            raise ValueError("'rounds' and 'within' go together")
+        if self.min_gap is not None and self.rounds is None:
+            raise ValueError("'min_gap' goes with 'rounds' and 'within'")
+        if self.rounds is not None and self.rounds > (self.days or 0):
+            raise ValueError(f"{self.rounds} rounds within {self.within}: at most one test a day")
         return self
 
     @property
+    def key(self) -> str:
+        """How the rhythm is named in the tables: ``2d``, ``once`` or ``3 in 3d``."""
+        return self.every if self.every is not None else f"{self.rounds} in {self.within}"
+
+    @property
     def days(self) -> int | None:
-        """Days in one round (None: one round for the whole campaign)."""
-        match = _EVERY.match(self.every)
+        """Days in one round, or one window of tests (None: one for the whole campaign)."""
+        text = self.within if self.within is not None else self.every
+        match = _EVERY.match(text or "")
         return int(match[1]) if match and match[1] else None
+
+    @property
+    def tests(self) -> int:
+        """Tests of every resident in a round (1 with ``every``)."""
+        return self.rounds or 1
+
+    @property
+    def gap_hours(self) -> float:
+        """Hours from a test's start at a community to the next test's start there."""
+        match = _HOURS.match(self.min_gap or "0h")
+        return float(match[1]) if match else 0.0
 
     def selects(self, site: str, sealed: bool) -> bool:
         """Does this rhythm apply to ``site`` on a day it is (or is not) sealed?"""
@@ -92,6 +154,7 @@ class TeamStaff(_Frozen):
 
     min_rest_hours: float | None = Field(None, ge=0, le=168)
     max_consecutive_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    max_week_hours: float | None = Field(None, gt=0, le=168)
 
 
 class Staff(_Frozen):
@@ -104,7 +167,17 @@ class Staff(_Frozen):
     max_consecutive_days: int | None = Field(
         None, ge=1, le=MAX_DAYS, description="Most days in a row a team works; none: no limit."
     )
+    max_week_hours: float | None = Field(
+        None, gt=0, le=168, description="Most hours of work and travel a person does in any "
+        "7 days in a row; none: no limit.",
+    )  # fmt: skip
     teams: dict[str, TeamStaff] = Field(default_factory=dict, description="Per-team overrides.")
+
+    def week_hours(self, team: str) -> float | None:
+        own = self.teams.get(team)
+        if own and own.max_week_hours is not None:
+            return own.max_week_hours
+        return self.max_week_hours
 
     def rest_hours(self, team: str) -> float:
         own = self.teams.get(team)
@@ -126,6 +199,20 @@ class Change(_Frozen):
     teams_leave: list[str] = Field(default_factory=list)
     seal: list[str] = Field(default_factory=list)
     release: list[str] = Field(default_factory=list)
+    residents: dict[str, int] = Field(
+        default_factory=dict, description="Residents of a community from this day's rounds on."
+    )
+    home_visits: dict[str, int] = Field(
+        default_factory=dict, description="Of whom sampled at home, from this day's rounds on."
+    )
+
+    @field_validator("residents", "home_visits")
+    @classmethod
+    def _counts(cls, value: dict[str, int]) -> dict[str, int]:
+        for ident, count in value.items():
+            if count < 0:
+                raise ValueError(f"{ident}: must be >= 0, got {count}")
+        return value
 
 
 class Campaign(_Frozen):
@@ -260,10 +347,24 @@ def cross_problems(spec: Campaign, scenario: Scenario) -> list[tuple[Loc, str]]:
             for j, ident in enumerate(getattr(change, key)):
                 if ident not in known:
                     out.append((("changes", k, key, j), f"unknown {kind} {ident!r}"))
+        for key in ("residents", "home_visits"):
+            for ident in getattr(change, key):
+                if ident not in sites:
+                    out.append((("changes", k, key, ident), f"unknown site {ident!r}"))
         for a, b in (("teams_arrive", "teams_leave"), ("seal", "release")):
             for ident in sorted(set(getattr(change, a)) & set(getattr(change, b))):
                 out.append((("changes", k, b), f"{ident!r} is in {a} and {b} on the same day"))
     for site in scenario.sites:
+        residents, home = site.residents, site.home_visits
+        for k, change in sorted(enumerate(spec.changes), key=lambda kc: kc[1].day):
+            residents = change.residents.get(site.id, residents)
+            home = change.home_visits.get(site.id, home)
+            if home > residents:
+                key = "home_visits" if site.id in change.home_visits else "residents"
+                out.append(
+                    (("changes", k, key, site.id),
+                     f"{site.id}: home_visits {home} > residents {residents} from day {change.day}")
+                )  # fmt: skip
         states = {site.sealed}
         states |= {True for c in spec.changes if site.id in c.seal}
         states |= {False for c in spec.changes if site.id in c.release}

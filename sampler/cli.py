@@ -422,12 +422,20 @@ def _announce(runner: Runner) -> None:
 
 @app.command("report")
 def report_command(
-    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `sampler plan`.")],
+    plan_dir: Annotated[
+        Path, typer.Argument(help="A plan folder (`sampler plan`) or campaign folder.")
+    ],
 ) -> None:
-    """Write report.html (one offline page) and roster.xlsx into a plan folder."""
+    """Write report.html (one offline page) and roster.xlsx into a plan folder; into a
+    campaign folder (one with campaign.json), campaign.html."""
     try:
         with _Display(err.is_terminal) as display:
-            written = write_reports(plan_dir, display.step)
+            if (plan_dir / "campaign.json").is_file():
+                from sampler.report.campaign_page import write_campaign_report
+
+                written = [write_campaign_report(plan_dir)]
+            else:
+                written = write_reports(plan_dir, display.step)
     except (PlanFolderError, ScenarioError, OutputError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
@@ -747,9 +755,13 @@ def campaign_command(
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print campaign.json's figures.")] = False,
     force: Annotated[bool, _FORCE] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write campaign.html (days by communities).")
+    ] = False,
 ) -> None:
     """Plan a campaign day by day: OUT/day-01/... plan folders, campaign.csv, people.csv
-    and campaign.json. Exit 0 when every round is met, 3 when some is not, 2 bad input."""
+    and campaign.json (--report: campaign.html). Exit 0 when every round is met, 3 when
+    some is not, 2 bad input."""
     try:
         loaded = load_campaign(campaign)
     except ScenarioError as exc:
@@ -758,7 +770,9 @@ def campaign_command(
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers)
     try:
         with _Display(err.is_terminal and not as_json) as display:
-            found = plan_campaign(loaded, target, params, force=force, on_step=display.step)
+            found = plan_campaign(
+                loaded, target, params, force=force, report=report, on_step=display.step
+            )
     except OutputError as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
@@ -773,7 +787,8 @@ def campaign_command(
             if r.left:
                 err.print(
                     f"[yellow]not met:[/yellow] {r.site}, round from day {r.first_day} "
-                    f"({r.rhythm}): {r.left:,} of {r.residents:,} left; {escape(r.why)}",
+                    f"({r.rhythm}): {r.left:,} of {r.residents * r.tests:,} samples left; "
+                    f"{r.cause}: {escape(r.why)}",
                     soft_wrap=True,
                 )
         out.print(f"campaign written to {target}/")
