@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sampler.plan_folder import replace_atomically
 from sampler.report.assets import script, stylesheet
 from sampler.report.text import esc, fmt_int
 
@@ -76,10 +77,13 @@ def render_campaign_report(out_dir: str | Path) -> str:
 
 
 def write_campaign_report(out_dir: str | Path) -> Path:
-    """Write ``out_dir/campaign.html``; returns its path."""
-    path = Path(out_dir) / CAMPAIGN_REPORT_NAME
-    path.write_text(render_campaign_report(out_dir), encoding="utf-8")
-    return path
+    """Write ``out_dir/campaign.html`` (whole or not at all); returns its path."""
+    text = render_campaign_report(out_dir)
+    return replace_atomically(
+        Path(out_dir) / CAMPAIGN_REPORT_NAME,
+        ".html",
+        lambda path: path.write_text(text, encoding="utf-8"),
+    )
 
 
 def _cards(document: dict[str, Any]) -> str:
