@@ -30,6 +30,7 @@ SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty 
 NEIGHBOURHOOD_SECONDS = 1.0  # each LNS neighbourhood's effort: the dispatchers (CP-SAT to finish)
 NEIGHBOURHOODS_PER_SECOND = 1.0  # neighbourhoods the time limit buys
 MOST_NEIGHBOURHOODS = 20
+RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,24 @@ class SolveParams:
             # The LP plan is the best start and the dearest (a second or two a part); with
             # less time than that a part keeps the dispatchers' plan unless it leaves
             # residents or ends well after the bound (see retry).
-            lp_plan=limit >= LP_PLAN_SECONDS,
+            lp_plan=self.lp_plan and limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
+        )
+
+    def for_ring(self, share: float) -> SolveParams:
+        """What one ring of a replan gets (sampler.replan.neighbourhood): ``share`` seconds,
+        the dispatchers' plan polished by CP-SAT (the LP plan, whose cost the time limit
+        does not bound, took 10 s of a 1 s ring and 28 s of a 3 s one around a district's
+        sealed community), and with less than a part's thresholds one duty pattern."""
+        return replace(
+            self,
+            time_limit=share,
+            patterns_per_team=self.patterns_per_team if share >= SQUAD_SECONDS else 1,
+            lp_plan=False,
+            # A ring is a neighbourhood: planned whole, it took 0.4 s where its two parts
+            # took 6.8 s (the worker processes' start); larger rings still go in parts.
+            part_sites=max(self.part_sites, RING_PART_SITES),
+            rescue=self.rescue and share >= RESCUE_SECONDS,
         )
 
     def neighbourhoods(self) -> int:

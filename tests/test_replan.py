@@ -19,7 +19,7 @@ from sampler import SolveParams, check_plan, load_scenario_text, replan, solve, 
 from sampler.changes import changes_from_data
 from sampler.cli import app
 from sampler.loader import ScenarioError, parse_yaml
-from sampler.replan import REACH_MINUTES, write_replan
+from sampler.replan import write_replan
 
 TWO_STREETS = """\
 scenario: two streets, 30 km apart
@@ -109,7 +109,6 @@ def test_morning_rows_are_the_original_plans(tmp_path, morning):
 def test_change_in_one_street_moves_only_pairs_within_reach(tmp_path, morning):
     text = f'at: "{AT}"\nchanges:\n  - residents: {{site: west-b, residents: 1500}}\n'
     out, day = written(tmp_path, morning, text)
-    assert REACH_MINUTES < 60  # the streets are ~30 km (~117 min) apart
     assert day.pairs_changed, "the west street's afternoon should change"
     assert all(p.startswith("west-") for p in day.pairs_changed)
     before, after = roster(morning), roster(out)

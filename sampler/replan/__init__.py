@@ -45,19 +45,21 @@ from sampler.replan.afternoon import (
     afternoon_scenario,
     duty,
     plan_afternoon,
+    station_window,
     stretch_too_long,
 )
-from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at, within_reach
+from sampler.replan.neighbourhood import Ring, centres, rings
+from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at
 from sampler.replan.whole_day import Effects, apply_changes, minute_of
 from sampler.result import Result, SolverStats, status_of
 from sampler.scenario import Scenario
 from sampler.shortfall import explain_shortfalls
 from sampler.solve import reported_bound
 
-__all__ = ["REACH_MINUTES", "Replan", "load_changes", "replan", "write_replan"]
+__all__ = ["Replan", "load_changes", "replan", "write_replan"]
 
-REACH_MINUTES = 30  # pairs this far (travel) from a changed site may be re-planned for it
-TIERS = ("changed", "reach", "all")
+MIN_SHARE = 1.0  # seconds of the time limit a ring's afternoon gets at least
+RINGS_EXPECTED = 4  # a ring gets at least this share of the time limit (most stop by three)
 SUIT_RETRIES = 3  # afternoons planned again with breaks first for pairs whose stretch ran over
 CHANGES_COLUMNS = ["team", "person", "pair", "role", "changed", "was", "now"]
 
@@ -72,16 +74,25 @@ class Replan:
     pairs_changed: tuple[str, ...]
     changes: pd.DataFrame  # changes.csv: per person, what was and what now is after ``at``
     effects: dict[str, Any] = field(default_factory=dict)
+    radius: int = 0  # travel minutes from what changed to the farthest site of the ring kept
+    rings_tried: int = 0
+
+    @property
+    def people_changed(self) -> int:
+        """People whose afternoon changed: both people of every pair moved."""
+        return 2 * len(self.pairs_changed)
 
     def document(self) -> dict[str, Any]:
         """What plan.json gets: ``replanned_at``, ``pairs_moved`` and a ``replan`` section."""
         return {
             "replanned_at": self.result.scenario.at(self.at).strftime("%Y-%m-%d %H:%M"),
             "pairs_moved": len(self.pairs_changed),
+            "people_changed": self.people_changed,
             "replan": {
-                "people_changed": 2 * len(self.pairs_changed),
+                "people_changed": self.people_changed,
                 "replanned_pairs": self.tier,
-                "reach_minutes": REACH_MINUTES,
+                "reach_minutes": self.radius,
+                "rings_tried": self.rings_tried,
                 **self.effects,
             },
         }
@@ -109,14 +120,21 @@ def replan(
         site: (int(part.start.min()), int(part.end.max())) for site, part in work.groupby("site")
     }
     whole, fx = apply_changes(cf, original, sampled(cut), busiest, first_work)
-    return _replan(whole, rows, fx, params, unchanged=not cf.changes.changes)
+    target = Plan(original, rows).done_minute
+    return _replan(whole, rows, fx, params, not cf.changes.changes, target)
 
 
 def _replan(
-    whole: Scenario, rows: pd.DataFrame, fx: Effects, params: SolveParams, unchanged: bool
+    whole: Scenario,
+    rows: pd.DataFrame,
+    fx: Effects,
+    params: SolveParams,
+    unchanged: bool,
+    target: int | None,
 ) -> Replan:
     """The day replanned; ``unchanged`` (no changes): the plan as it was, since re-optimising
-    an unchanged day is ``sampler plan``'s work, not a replan's."""
+    an unchanged day is ``sampler plan``'s work, not a replan's. ``target``: the original
+    plan's done_at (None if it left residents)."""
     at = fx.at
     frozen, later = split_at(rows, at)
     later_by_pair = {p: part for p, part in rows[rows.end > at].groupby("pair")}
@@ -145,37 +163,54 @@ def _replan(
             ):
                 invalid.add(pair)
     disturbed = set(fx.changed_sites) | set(later[later.pair.isin(invalid)].site) - {""}
-    reach = {
-        pair
-        for (_, pair), state in states.items()
-        if within_reach(whole, state, later_by_pair.get(pair, empty), disturbed, REACH_MINUTES)
+    bases = {whole.team_by_id[t].id for t in fx.new_teams} | {
+        state.team for (_, pair), state in states.items() if pair in fx.joins
     }
-    candidates = {
-        "changed": invalid | (idle & reach) | set(fx.joins),
-        "reach": invalid | reach | set(fx.joins),
-        "all": set(p for _, p in states),
-    }
+    must = invalid | set(fx.joins)
+    ladder = rings(whole, centres(whole, disturbed, bases), must, states, later_by_pair,
+                   set(fx.changed_sites))  # fmt: skip
+    if not disturbed and not bases:  # nothing near anything: the pairs that must, or none
+        ladder.insert(0, Ring(frozenset(), 0, frozenset(must), False))
     # Pairs that join (a new team, more people) are not moved: they had no plan to change.
     original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
     best: tuple | None = None
     if unchanged:
-        best = ((), "kept", Plan(whole, rows), SolverStats(), [])
-    # Team changes (arrivals, departures, head counts) have no site to be near: every pair
-    # may be re-planned for them when that finishes earlier.
-    local = not (fx.new_teams or fx.until or fx.joins)
+        best = ((), "kept", Plan(whole, rows), SolverStats(), [], 0)
+    # Arrivals may finish the day earlier than planned: for them the rings grow while the
+    # day gets better; for any other change, the first ring that samples everyone by the
+    # planned done_at is enough (a change its neighbourhood absorbs moves no pair beyond).
+    arrivals = bool(fx.new_teams or fx.joins)
     tried: list[frozenset[str]] = []
-    for tier in () if unchanged else TIERS:
-        freed = frozenset(candidates[tier])
-        if freed in tried or (tier == "all" and local and best is not None and best[2].complete):
-            continue  # a site's change re-plans every pair only for residents left
-        tried.append(freed)
-        plan, stats = _with_freed(whole, rows, frozen, fx, states, freed, params)
+    spent, total = 0.0, max(1, len(states))
+    for n, ring in enumerate(() if unchanged else ladder):
+        if ring.pairs in tried:
+            continue
+        share = params.time_limit * max(len(ring.pairs) / total, 1 / RINGS_EXPECTED)
+        share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
+                                   params.time_limit - spent))  # fmt: skip
+        if best is not None and spent + MIN_SHARE > params.time_limit and (
+            best[2].complete or not ring.whole
+        ):
+            break  # the time limit is spent (the whole afternoon is still tried for residents)
+        spent += share
+        tried.append(ring.pairs)
+        plan, stats = _with_freed(
+            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
+            None if ring.whole else ring.sites,
+        )  # fmt: skip
         moved = [p for p in _pairs_changed(rows, plan.rows, at) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
+        better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
-            best = (key, tier, plan, stats, moved)
+            name = "all" if ring.whole else f"ring{n + 1}"
+            best = (key, name, plan, stats, moved, ring.radius)
+        done = plan.done_minute
+        if not arrivals and done is not None and (target is None or done <= target):
+            break  # absorbed: everyone sampled by the planned done_at
+        if not better and best[2].complete:
+            break  # a larger ring did not do better
     assert best is not None
-    _, tier, plan, stats, moved = best
+    _, tier, plan, stats, moved, radius = best
     result = _result(
         whole, plan, frozen, at, params, _relaxed_scenario(whole, fx, frozen, states), stats
     )
@@ -186,7 +221,7 @@ def _replan(
         "sites_sealed": sorted(fx.sealed),
     }
     table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
-    return Replan(result, at, tier, tuple(moved), table, effects)
+    return Replan(result, at, tier, tuple(moved), table, effects, radius, len(tried))
 
 
 def _with_freed(
@@ -197,8 +232,11 @@ def _with_freed(
     states: dict[tuple[str, str], PairState],
     freed: frozenset[str],
     params: SolveParams,
+    sites: frozenset[str] | None = None,
 ) -> tuple[Plan, SolverStats]:
-    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept."""
+    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept;
+    ``sites``: the neighbourhood (None: every site), which the afternoon holds with the
+    sites the freed pairs leave work at."""
     at = fx.at
     kept_rows = rows[~rows.pair.isin(freed)]
     # A trip under way when the pair's day ends (its team leaves at at) is not made.
@@ -206,8 +244,13 @@ def _with_freed(
     frozen = frozen[frozen.pair.isin(freed) & (frozen.end <= until)]
     fixed = pd.concat([kept_rows, frozen], ignore_index=True)
     done = sampled(fixed[fixed.activity != BREAK])
+    if sites is not None:
+        left_behind = rows[rows.pair.isin(freed) & (rows.end > at)].site
+        sites = sites | frozenset(left_behind) - {""}
     left: dict[str, tuple[int, int]] = {}
     for site in whole.sites:
+        if sites is not None and site.id not in sites:
+            continue
         walk_done = done.get((site.id, WALK_IN), 0)
         home_done = done.get((site.id, "door_to_door"), 0)
         walk = site.walk_in_demand - walk_done
@@ -216,10 +259,17 @@ def _with_freed(
             walk, home = 0, walk + home
         left[site.id] = (max(0, walk), max(0, home))
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
-    stations_free = {
-        site.id: fx.stations.get(site.id, site.stations)
-        - most_at_once(kept_walk[kept_walk.site == site.id])
+    by_site = {site: part for site, part in kept_walk.groupby("site")}
+    windows = {
+        site.id: station_window(
+            by_site.get(site.id),
+            fx.stations.get(site.id, site.stations),
+            fx.opens.get(site.id, whole.open_minutes(site)),
+            at,
+            whole.slot_minutes,
+        )
         for site in whole.sites
+        if site.id in left
     }
     break_first: set[str] = set()
     stats = SolverStats()
@@ -231,7 +281,7 @@ def _with_freed(
             d = duty(whole, state, key[1] in break_first)
             if d is not None:
                 duties[key] = (state, d)
-        sub, members = afternoon_scenario(whole, fx, left, stations_free, duties)
+        sub, members = afternoon_scenario(whole, fx, left, windows, duties)
         new = pd.DataFrame(columns=PAIR_COLUMNS)
         if sub is not None:
             new, result = plan_afternoon(sub, members, whole, at, params)
@@ -282,8 +332,15 @@ def _relaxed_scenario(
         )
         if d.end > d.start and d.max_work > 0:
             duties[key] = (state, d)
-    stations = {s.id: fx.stations.get(s.id, s.stations) for s in whole.sites}
-    sub, _ = afternoon_scenario(whole, fx, left, stations, duties)
+    windows = {
+        s.id: (
+            fx.stations.get(s.id, s.stations),
+            *fx.opens.get(s.id, whole.open_minutes(s)),
+            fx.stations.get(s.id, s.stations),
+        )
+        for s in whole.sites
+    }
+    sub, _ = afternoon_scenario(whole, fx, left, windows, duties)
     return sub
 
 
