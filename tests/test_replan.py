@@ -9,6 +9,7 @@ is planned with ``--time-limit 1`` (deterministic).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from sampler import SolveParams, check_plan, load_scenario_text, replan, solve, write_plan
 from sampler.changes import changes_from_data
 from sampler.cli import app
+from sampler.geo import great_circle_km, travel_minutes
 from sampler.loader import ScenarioError, parse_yaml
 from sampler.replan import write_replan
 
@@ -237,3 +239,80 @@ def test_shipped_lingqiu_afternoon(tmp_path):
     before = roster(morning)
     ended = before[before.end <= "2022-11-10 13:30"]
     assert len(ended.merge(rows)) == len(ended)
+
+
+def test_moved_pairs_are_within_reach_of_the_change(tmp_path, morning):
+    """Every pair moved worked after ``at`` at a site within the kept ring's reach of the
+    changed community, or stood within it: worked out here from the files and the
+    scenario's travel rule, not from the planner's own sets."""
+    text = f'at: "{AT}"\nchanges:\n  - residents: {{site: west-b, residents: 1300}}\n'
+    out, day = written(tmp_path, morning, text)
+    assert day.pairs_changed and 0 < day.radius < 60  # the east street is ~117 min away
+    sc = day.result.scenario
+    changed = sc.site_by_id["west-b"]
+
+    def minutes(site_id: str) -> float:
+        s = sc.site_by_id[site_id]
+        km = great_circle_km(changed.lat, changed.lon, s.lat, s.lon)
+        return float(travel_minutes(km, sc.defaults.travel_speed_kmh))
+
+    before = roster(morning)
+    before = before[(before.role == "swab") & (before.end > "2022-11-10 11:00")]
+    near = {
+        pair
+        for pair, part in before.groupby("pair")
+        if any(minutes(s) <= day.radius for s in set(part.site.dropna()))
+    }
+    assert set(day.pairs_changed) <= near
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replan"]["reach_minutes"] == day.radius
+    assert plan["people_changed"] == 2 * len(day.pairs_changed)
+
+
+def test_freeze_until_keeps_the_plan_until_then(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    day = replan(morning, changes(text), PARAMS, freeze_until=13 * 60)
+    out = write_replan(day, tmp_path / "day")
+    assert check_plan(day.result.scenario, out).ok
+    before, after = roster(morning), roster(out)
+    ended = before[before.end <= "2022-11-10 13:00"]
+    assert len(ended.merge(after)) == len(ended)
+    walk = after[(after.site == "west-a") & (after.activity == "walk_in")]
+    assert (walk.end <= "2022-11-10 13:00").all()
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replanned_at"] == "2022-11-10 11:00"
+    assert plan["frozen_until"] == "2022-11-10 13:00"
+    with pytest.raises(ScenarioError, match="freeze-until 10:00"):
+        replan(morning, changes(text), PARAMS, freeze_until=10 * 60)
+
+
+def _check_cli(*args: str):
+    return CliRunner().invoke(app, ["check", *args])
+
+
+def test_check_against_the_original_and_the_changes(tmp_path, morning):
+    path = tmp_path / "changes.yaml"
+    path.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n', encoding="utf-8")
+    out = write_replan(replan(morning, changes(path.read_text()), PARAMS), tmp_path / "day")
+    args = [str(out / "scenario.yaml"), str(out), "--original", str(morning)]
+    good = _check_cli(*args, "--changes", str(path))
+    assert good.exit_code == 0, good.output
+    # A later freeze than the replan kept: the morning's rows up to then are not all there.
+    late = _check_cli(*args, "--freeze-until", "15:00")
+    assert late.exit_code == 1 and "[past]" in late.output
+    # A past row changed, and walk-in at the sealed community after at, are caught.
+    rows = roster(out)
+    first = rows.index[rows.end <= "2022-11-10 11:00"][0]
+    rows.loc[first, "end"] = "2022-11-10 10:59"
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    rows.to_csv(broken / "roster.csv", index=False, encoding="utf-8-sig")
+    result = _check_cli(str(out / "scenario.yaml"), str(broken), "--original", str(morning))
+    assert result.exit_code == 1 and "[past]" in result.output
+    fake = tmp_path / "fake.yaml"
+    fake.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: east-a}}\n', encoding="utf-8")
+    sealed = _check_cli(*args, "--changes", str(fake))
+    assert sealed.exit_code == 1 and "[changes]" in sealed.output
+    assert "walk-in at sealed east-a" in sealed.output
+    # --changes without --original is bad input.
+    assert _check_cli(str(out / "scenario.yaml"), str(out), "--changes", str(path)).exit_code == 2

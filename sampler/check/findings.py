@@ -58,6 +58,12 @@ RULES: dict[str, str] = {
     "totals": "sites.csv walk_in_sampled, door_to_door_sampled, coverage and done_at match "
     "assignments.csv",
     "plan_json": "plan.json coverage, done_at, lower_bound_done_at and status agree with the plan",
+    # sampler check --original (a replanned folder; sampler.check.replanned)
+    "past": "Replan: every row of the original plan that ended by the cut (at, or the "
+    "freeze time) is in the replanned folder unchanged",
+    "changes": "Replan: after the cut the changes hold (sealed: no walk-in; a team that left "
+    "or a pair sent home: no row ending later; a new team or site: nothing before it starts; "
+    "the new stations and opening hours)",
 }
 
 

@@ -38,6 +38,7 @@ from sampler.changes import ChangesFile, load_changes
 from sampler.export import write_plan
 from sampler.instance import WALK_IN, Instance
 from sampler.lns import most_at_once, score
+from sampler.loader import ScenarioError
 from sampler.plan import BREAK, PAIR_COLUMNS, Plan, Row, pair_ids, person_ids, with_breaks
 from sampler.plan_folder import PlanFolderError, read_plan_folder
 from sampler.replan.afternoon import (
@@ -52,7 +53,7 @@ from sampler.replan.neighbourhood import Ring, centres, rings
 from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at
 from sampler.replan.whole_day import Effects, apply_changes, minute_of
 from sampler.result import Result, SolverStats, status_of
-from sampler.scenario import Scenario
+from sampler.scenario import Scenario, format_clock
 from sampler.shortfall import explain_shortfalls
 from sampler.solve import reported_bound
 
@@ -75,6 +76,7 @@ class Replan:
     changes: pd.DataFrame  # changes.csv: per person, what was and what now is after ``at``
     effects: dict[str, Any] = field(default_factory=dict)
     radius: int = 0  # travel minutes from what changed to the farthest site of the ring kept
+    asked_at: int | None = None  # the changes' at, when --freeze-until put the cut later
     rings_tried: int = 0
 
     @property
@@ -84,8 +86,14 @@ class Replan:
 
     def document(self) -> dict[str, Any]:
         """What plan.json gets: ``replanned_at``, ``pairs_moved`` and a ``replan`` section."""
+        stamp = "%Y-%m-%d %H:%M"
+        frozen = {}
+        if self.asked_at is not None:
+            frozen = {"frozen_until": self.result.scenario.at(self.at).strftime(stamp)}
+        asked = self.at if self.asked_at is None else self.asked_at
         return {
-            "replanned_at": self.result.scenario.at(self.at).strftime("%Y-%m-%d %H:%M"),
+            "replanned_at": self.result.scenario.at(asked).strftime(stamp),
+            **frozen,
             "pairs_moved": len(self.pairs_changed),
             "people_changed": self.people_changed,
             "replan": {
@@ -99,11 +107,16 @@ class Replan:
 
 
 def replan(
-    plan_dir: str | Path, changes: str | Path | ChangesFile, params: SolveParams | None = None
+    plan_dir: str | Path,
+    changes: str | Path | ChangesFile,
+    params: SolveParams | None = None,
+    freeze_until: int | None = None,
 ) -> Replan:
     """Replan a plan folder's day from ``changes.at``: the morning kept, the afternoon
-    re-made. Raises :class:`~sampler.loader.ScenarioError` (file, line, key) for changes
-    that cannot apply, :class:`PlanFolderError` for a folder that cannot be read."""
+    re-made. ``freeze_until`` (a clock time, minutes after midnight, not before ``at``):
+    the plan is kept as it is until then too, and the changes take effect from then.
+    Raises :class:`~sampler.loader.ScenarioError` (file, line, key) for changes that cannot
+    apply, :class:`PlanFolderError` for a folder that cannot be read."""
     params = params or SolveParams()
     cf = changes if isinstance(changes, ChangesFile) else load_changes(changes)
     folder = read_plan_folder(plan_dir)
@@ -111,17 +124,50 @@ def replan(
         raise PlanFolderError(f"{folder.path / 'scenario.yaml'}: missing (needed to replan)")
     original = folder.scenario
     rows = pair_rows(folder)
-    at_guess = minute_of(original, cf.changes.at)
-    cut, _ = split_at(rows, at_guess)
+    whole, fx = _applied(cf, original, rows)
+    if freeze_until is not None:
+        freeze = minute_of(original, freeze_until)
+        if not fx.at <= freeze < original.horizon_minutes - original.slot_minutes + 1:
+            raise ScenarioError(
+                [cf.problem(("at",), f"--freeze-until {format_clock(freeze_until)} is not "
+                            "between at and the last slot of the day")]
+            )  # fmt: skip
+        if freeze > fx.at:
+            whole, fx = _applied(_frozen_until(cf, freeze_until), original, rows)
+    target = Plan(original, rows).done_minute
+    day = _replan(whole, rows, fx, params, not cf.changes.changes, target)
+    asked = minute_of(original, cf.changes.at)
+    return replace(day, asked_at=asked) if asked != day.at else day
+
+
+def _applied(cf: ChangesFile, original: Scenario, rows: pd.DataFrame) -> tuple[Scenario, Effects]:
+    """The whole-day scenario and the changes' effects, from the plan's rows cut at ``at``."""
+    cut, _ = split_at(rows, minute_of(original, cf.changes.at))
     walk = cut[cut.activity == WALK_IN]
     busiest = {site: most_at_once(part) for site, part in walk.groupby("site")}
     work = cut[cut.activity.isin([WALK_IN, "door_to_door"])]
     first_work = {
         site: (int(part.start.min()), int(part.end.max())) for site, part in work.groupby("site")
     }
-    whole, fx = apply_changes(cf, original, sampled(cut), busiest, first_work)
-    target = Plan(original, rows).done_minute
-    return _replan(whole, rows, fx, params, not cf.changes.changes, target)
+    return apply_changes(cf, original, sampled(cut), busiest, first_work)
+
+
+def _frozen_until(cf: ChangesFile, clock: int) -> ChangesFile:
+    """The changes as if made at ``clock``: ``at`` and every later time no earlier."""
+    items = []
+    for change in cf.changes.changes:
+        body = change.body
+        if getattr(body, "at", None) is not None and _later(body.at, clock, cf.changes.at):
+            body = body.model_copy(update={"at": clock})
+        items.append(change.model_copy(update={change.kind: body}))
+    moved = cf.changes.model_copy(update={"at": clock, "changes": items})
+    return ChangesFile(moved, cf.file, cf.lines)
+
+
+def _later(a: int, b: int, since: int) -> bool:
+    """Whether clock ``b`` comes after clock ``a``, both counted from clock ``since``."""
+    day = 24 * 60
+    return (b - since) % day > (a - since) % day
 
 
 def _replan(
@@ -221,7 +267,9 @@ def _replan(
         "sites_sealed": sorted(fx.sealed),
     }
     table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
-    return Replan(result, at, tier, tuple(moved), table, effects, radius, len(tried))
+    return Replan(
+        result, at, tier, tuple(moved), table, effects, radius=radius, rings_tried=len(tried)
+    )
 
 
 def _with_freed(
