@@ -16,7 +16,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sampler import SolveParams, check_plan, load_scenario_text, replan, solve, write_plan
+from sampler import (
+    SolveParams,
+    check_plan,
+    load_scenario_text,
+    replan,
+    solve,
+    write_plan,
+    write_report,
+)
 from sampler.changes import changes_from_data
 from sampler.cli import app
 from sampler.geo import great_circle_km, travel_minutes
@@ -316,3 +324,19 @@ def test_check_against_the_original_and_the_changes(tmp_path, morning):
     assert "walk-in at sealed east-a" in sealed.output
     # --changes without --original is bad input.
     assert _check_cli(str(out / "scenario.yaml"), str(out), "--changes", str(path)).exit_code == 2
+
+
+def test_report_has_a_changes_section(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    out, day = written(tmp_path, morning, text)
+    page = write_report(out).read_text(encoding="utf-8")
+    assert 'id="changes"' in page and "Replanned at <b>2022-11-10 11:00</b>" in page
+    assert f"<b>{len(day.pairs_changed)}</b> pairs" in page
+    assert f"<b>{2 * len(day.pairs_changed)}</b> people" in page
+    assert "sealed: west-a" in page
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    moved = table[table.changed == "yes"]
+    assert f"Who changed what ({len(moved)} people)" in page
+    assert all(person in page for person in moved.person)
+    # A plan that is not a replan has no such section.
+    assert 'id="changes"' not in write_report(morning).read_text(encoding="utf-8")

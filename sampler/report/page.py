@@ -15,6 +15,7 @@ from pathlib import Path
 from sampler.output import ensure_writable
 from sampler.plan_folder import PlanFolder, read_plan_folder, replace_atomically
 from sampler.report.assets import script, stylesheet
+from sampler.report.changes import changes_section
 from sampler.report.data import pair_rows
 from sampler.report.day_chart import day_chart
 from sampler.report.gantt import gantt
@@ -91,6 +92,8 @@ def render_report(folder: PlanFolder) -> str:
         f"{len(folder.sites):,} sites · {fmt_int(p.get('residents'))} residents"
     )
     notes = "".join(f'<p class="hint">{esc(n)}</p>' for n in folder.notes)
+    changes = changes_section(folder)
+    changes_link = '<a href="#changes">changes</a>' if changes else ""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -98,10 +101,11 @@ def render_report(folder: PlanFolder) -> str:
         f"<title>{esc(title)} · plan report</title>",
         f"<style>\n{stylesheet()}</style></head><body>",
         f'<header><h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p>{notes}',
-        '<nav><a href="#summary">summary</a><a href="#day">over the day</a>'
+        f'<nav><a href="#summary">summary</a>{changes_link}<a href="#day">over the day</a>'
         '<a href="#map">map</a><a href="#gantt">Gantt</a><a href="#tables">tables</a></nav>'
         "</header>",
         _cards(folder, rows["pair"].nunique() if len(rows) else 0),
+        changes,
         '<div class="row2">',
         day_chart(folder),
         site_map(folder),
