@@ -269,7 +269,7 @@ def measure_replan(
 ) -> dict[str, Any]:
     """The planner's plan replanned at REPLAN_AT with its largest open community sealed:
     read, replan and write timed together (as ``sampler replan`` does them), then checked."""
-    from sampler import SolveParams, check_plan, replan
+    from sampler import SolveParams, replan
     from sampler.changes import changes_from_data
     from sampler.replan import write_replan
 
@@ -741,8 +741,9 @@ def report(records: list[dict[str, Any]], facts: dict[str, Any]) -> str:
             "The planner's plan replanned at 12:00 with its largest open community sealed: "
             "read, replan and write, in the tier's process (`sampler.replan`).",
             "",
-            "| tier | change | time limit | **wall** | peak RSS (the process so far, its plan included) | pairs moved | ring kept "
-            "| reach | rings tried | coverage | done_at (plan's) | check |",
+            "| tier | change | time limit | **wall** | peak RSS (the process so far, its plan "
+            "included) | pairs moved | ring kept | reach | rings tried | coverage "
+            "| done_at (plan's) | check |",
             "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
         ]
         for r in replans:

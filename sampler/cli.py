@@ -312,9 +312,7 @@ def check(
     try:
         report = check_plan(sc, plan_dir)
         if original is not None:
-            report = check_replan(
-                sc, plan_dir, original, cf and cf.changes, freeze, report=report
-            )
+            report = check_replan(sc, plan_dir, original, cf and cf.changes, freeze, report=report)
     except Exception as exc:
         raise _internal_error(exc) from None
     _print_check(report, as_json)

@@ -39,7 +39,16 @@ from sampler.export import write_plan
 from sampler.instance import WALK_IN, Instance
 from sampler.lns import most_at_once, score
 from sampler.loader import ScenarioError
-from sampler.plan import BREAK, PAIR_COLUMNS, Plan, Row, pair_ids, person_ids, with_breaks
+from sampler.plan import (
+    BREAK,
+    PAIR_COLUMNS,
+    TRAVEL,
+    Plan,
+    Row,
+    pair_ids,
+    person_ids,
+    with_breaks,
+)
 from sampler.plan_folder import PlanFolderError, read_plan_folder
 from sampler.replan.afternoon import (
     Duty,
@@ -183,29 +192,26 @@ def _replan(
     plan's done_at (None if it left residents)."""
     at = fx.at
     frozen, later = split_at(rows, at)
-    later_by_pair = {p: part for p, part in rows[rows.end > at].groupby("pair")}
-    frozen_by_pair = {p: part for p, part in frozen.groupby("pair")}
-    empty = pd.DataFrame(columns=PAIR_COLUMNS)
+    frozen_by_pair = _by_pair(frozen)
+    busy = rows[(rows.end > at) & (rows.activity != BREAK)]
+    last_end = busy.groupby("pair").end.max().to_dict()
+    at_changed = set(busy.pair[busy.site.isin(fx.changed_sites)])
+    pairs_sites = busy[busy.activity != TRAVEL].drop_duplicates(["pair", "site"])
+    work_sites: dict[str, set[str]] = {}
+    for pair, site in zip(pairs_sites.pair, pairs_sites.site, strict=True):
+        work_sites.setdefault(pair, set()).add(site)
     states: dict[tuple[str, str], PairState] = {}
     invalid: set[str] = set()
-    idle: set[str] = set()
     for team in whole.teams:
         end = whole.available_minutes(team)[1]
         for pair in pair_ids(team.id, team.pairs):
             until = fx.until.get(pair, end)
-            mine = frozen_by_pair.get(pair, empty)
-            state = pair_state(whole, team.id, pair, mine, at, until)
+            state = pair_state(whole, team.id, pair, frozen_by_pair.get(pair), at, until)
             if pair in fx.joins:
                 state = replace(state, free=max(state.free, fx.joins[pair]))
             states[(team.id, pair)] = state
-            after = later_by_pair.get(pair, empty)
-            after = after[after.activity != BREAK]
-            if after.empty:
-                idle.add(pair)
-            elif (
-                after.site.isin(fx.changed_sites).any()
-                or int(after.end.max()) > until
-                or pair in fx.joins
+            if pair in last_end and (
+                pair in at_changed or int(last_end[pair]) > until or pair in fx.joins
             ):
                 invalid.add(pair)
     disturbed = set(fx.changed_sites) | set(later[later.pair.isin(invalid)].site) - {""}
@@ -213,7 +219,7 @@ def _replan(
         state.team for (_, pair), state in states.items() if pair in fx.joins
     }
     must = invalid | set(fx.joins)
-    ladder = rings(whole, centres(whole, disturbed, bases), must, states, later_by_pair,
+    ladder = rings(whole, centres(whole, disturbed, bases), must, states, work_sites,
                    set(fx.changed_sites))  # fmt: skip
     if not disturbed and not bases:  # nothing near anything: the pairs that must, or none
         ladder.insert(0, Ring(frozenset(), 0, frozenset(must), False))
@@ -234,8 +240,10 @@ def _replan(
         share = params.time_limit * max(len(ring.pairs) / total, 1 / RINGS_EXPECTED)
         share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
                                    params.time_limit - spent))  # fmt: skip
-        if best is not None and spent + MIN_SHARE > params.time_limit and (
-            best[2].complete or not ring.whole
+        if (
+            best is not None
+            and spent + MIN_SHARE > params.time_limit
+            and (best[2].complete or not ring.whole)
         ):
             break  # the time limit is spent (the whole afternoon is still tried for residents)
         spent += share
@@ -244,7 +252,7 @@ def _replan(
             whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
             None if ring.whole else ring.sites,
         )  # fmt: skip
-        moved = [p for p in _pairs_changed(rows, plan.rows, at) if p in original_pairs]
+        moved = [p for p in _pairs_changed(rows, plan.rows, at, ring.pairs) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
         better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
@@ -465,26 +473,45 @@ def _curve(frozen: pd.DataFrame, at: int, sc: Scenario) -> list[int]:
     return out
 
 
-def _afternoon(rows: pd.DataFrame, at: int) -> dict[str, list[tuple]]:
-    """Per pair: its work and travel after ``at`` (clipped there), adjacent rows of the same
-    activity at the same site joined, as (activity, site, start, end)."""
-    busy = rows[(rows.activity != BREAK) & (rows.end > at)].sort_values(["pair", "start"])
-    out: dict[str, list[tuple]] = {}
-    for pair, part in busy.groupby("pair", sort=True):
-        items: list[tuple] = []
-        for a, s, start, end in zip(part.activity, part.site, part.start, part.end, strict=True):
-            start = max(int(start), at)
-            if items and items[-1][0] == a and items[-1][1] == s and items[-1][3] == start:
-                items[-1] = (a, s, items[-1][2], int(end))
-            else:
-                items.append((a, s, start, int(end)))
-        out[pair] = items
+def _by_pair(rows: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
+    """Per pair: its rows' starts and ends (time order) and the site of its last row."""
+    rows = rows.sort_values(["pair", "start"], kind="stable")
+    pairs = rows.pair.to_numpy()
+    if len(pairs) == 0:
+        return {}
+    cuts = np.flatnonzero(pairs[1:] != pairs[:-1]) + 1
+    starts, ends = rows.start.to_numpy(dtype=np.int64), rows.end.to_numpy(dtype=np.int64)
+    sites = rows.site.to_numpy()
+    out = {}
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pairs)], strict=True):
+        out[pairs[lo]] = (starts[lo:hi], ends[lo:hi], str(sites[hi - 1]))
     return out
 
 
-def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int) -> list[str]:
-    """Pairs whose afternoon differs (each counts as one change)."""
-    was, now = _afternoon(before, at), _afternoon(after, at)
+def _afternoon(rows: pd.DataFrame, at: int, only=None) -> dict[str, list[tuple]]:
+    """Per pair (of ``only``, if given): its work and travel after ``at`` (clipped there),
+    adjacent rows of the same activity at the same site joined, as (activity, site, start,
+    end)."""
+    busy = rows[(rows.activity != BREAK) & (rows.end > at)]
+    if only is not None:
+        busy = busy[busy.pair.isin(only)]
+    busy = busy.sort_values(["pair", "start"], kind="stable")
+    out: dict[str, list[tuple]] = {}
+    columns = (busy.pair, busy.activity, busy.site, busy.start, busy.end)
+    for pair, a, s, start, end in zip(*columns, strict=True):
+        items = out.setdefault(pair, [])
+        start = max(int(start), at)
+        if items and items[-1][0] == a and items[-1][1] == s and items[-1][3] == start:
+            items[-1] = (a, s, items[-1][2], int(end))
+        else:
+            items.append((a, s, start, int(end)))
+    return out
+
+
+def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int, only=None) -> list[str]:
+    """Pairs (of ``only``: the re-planned ones, the others' rows are kept) whose afternoon
+    differs (each counts as one change)."""
+    was, now = _afternoon(before, at, only), _afternoon(after, at, only)
     return sorted(p for p in set(was) | set(now) if was.get(p, []) != now.get(p, []))
 
 

@@ -17,6 +17,7 @@ Renamed back, the afternoon's pairs are the re-planned pairs, and its minutes th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -28,7 +29,6 @@ from sampler.replan.whole_day import Effects, clock_of
 from sampler.result import Result
 from sampler.scenario import RULE_KEYS, Scenario
 from sampler.solve import solve
-
 
 GROUP_MINUTES = 10  # re-planned pairs whose limits differ by less are planned as one team
 
@@ -90,14 +90,14 @@ def station_window(
     cuts = sorted({a, b, *(int(t) for t in kept.start), *(int(t) for t in kept.end)})
     cuts = [t for t in cuts if a <= t <= b]
     spans = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in pairwise(cuts):
         busy = int(((kept.start < hi) & (kept.end > lo)).sum())
         spans.append((lo, hi, stations - busy))
     always = min(free for _, _, free in spans) if spans else stations
     best = (0, a, a)
     for k in range(1, stations + 1):
         run_start = None
-        for lo, hi, free in [*spans, (b, b, -1)]:
+        for lo, _hi, free in [*spans, (b, b, -1)]:
             if free >= k and run_start is None:
                 run_start = lo
             elif free < k and run_start is not None:

@@ -4,10 +4,11 @@ A change to one community should move the pairs near it and leave the rest of th
 afternoon as it was, and cost time in proportion to its neighbourhood, not to the city. So
 the pairs re-planned are chosen ring by ring: the sites nearest (by travel) to what
 changed, ``RING_SITES`` of them at first (no farther than ``REACH_MINUTES`` of travel) and
-``RING_GROWTH`` times as many (and as far) each ring after, the last ring every site. A ring's pairs are those with work at one of its sites after
-``at`` and the idle pairs standing inside its radius; its afternoon scenario holds its
-sites and the sites its pairs leave work at, and nothing else (every other pair keeps its
-rows, so every other site keeps its afternoon).
+``RING_GROWTH`` times as many (and as far) each ring after, the last ring every site. A
+ring's pairs are those with work at one of its sites after ``at`` and the idle pairs
+standing inside its radius; its afternoon scenario holds its sites and the sites its pairs
+leave work at, and nothing else (every other pair keeps its rows, so every other site
+keeps its afternoon).
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from sampler.geo import great_circle_km, travel_minutes
-from sampler.plan import BREAK, TRAVEL
 from sampler.replan.state import PairState
 from sampler.scenario import Scenario
 
@@ -59,12 +58,12 @@ def rings(
     places: list[tuple[float, float]],
     must: set[str],
     states: dict[tuple[str, str], PairState],
-    later_by_pair: dict[str, pd.DataFrame],
+    work_sites: dict[str, set[str]],
     always: set[str],
 ) -> list[Ring]:
     """The rings, smallest first; the last holds every site. ``must``: pairs re-planned in
-    every ring (their afternoon no longer holds, or they join); ``always``: sites in every
-    ring (the changed ones)."""
+    every ring (their afternoon no longer holds, or they join); ``work_sites``: per pair,
+    the sites it works at after ``at``; ``always``: sites in every ring (the changed ones)."""
     ids = [s.id for s in whole.sites]
     if not places:
         return [Ring(frozenset(ids), 0, frozenset(p for _, p in states), True)]
@@ -72,10 +71,6 @@ def rings(
         whole, places, [s.lat for s in whole.sites], [s.lon for s in whole.sites]
     )
     order = sorted(range(len(ids)), key=lambda i: (int(minutes[i]), ids[i]))
-    work_sites = {
-        pair: set(part.site[~part.activity.isin([BREAK, TRAVEL])]) - {""}
-        for pair, part in later_by_pair.items()
-    }
     keys = sorted(states)
     stand = _minutes_from(
         whole, places, [states[k].lat for k in keys], [states[k].lon for k in keys]
