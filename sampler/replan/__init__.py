@@ -7,20 +7,17 @@ become a whole-day scenario (:mod:`sampler.replan.whole_day`), valid for the mor
 the afternoon at once, which ``sampler check`` verifies the new folder against.
 
 Disruption is the last thing weighed, after residents sampled (priority-weighted) and
-done_at. Three candidate sets of re-planned pairs are tried, from the fewest to all:
-
-1. ``changed``: pairs whose afternoon no longer holds (they were to work at a changed site,
-   their team leaves or they are sent home before their rows end), new pairs, and pairs
-   with nothing to do that stand within reach of what changed;
-2. ``reach``: and every pair within ``REACH_MINUTES`` of travel of a changed site (or of a
-   site whose pairs had to be re-planned);
-3. ``all``: every pair with time left; for changes to sites only, tried only when the
-   first two leave residents unsampled (so a change that the pairs within reach absorb
-   moves no pair beyond them).
-
-Every other pair keeps its rows after ``at`` as they were. The candidate kept is the best
-by (weighted residents, earlier done_at, fewer pairs changed): a pair keeps its site and
-mode where that costs nothing. A pair whose rows after ``at`` differ counts as one change.
+done_at, and the time a replan takes grows with the neighbourhood of the change, not with
+the city. The pairs re-planned are chosen ring by ring (:mod:`sampler.replan.neighbourhood`):
+the sites nearest to what changed, and the pairs with work there after ``at`` (with the
+pairs whose afternoon no longer holds, new pairs, and idle pairs standing within reach),
+each ring about three times the one before, the last every site. A ring's afternoon holds
+its own sites and those its pairs leave work at; every other pair keeps its rows after
+``at`` as they were. The rings stop at the first that samples everyone by the planned
+done_at (for arrivals: while a larger ring does better), at the first larger ring that
+does no better, or when the time limit, shared among them, is spent. The day kept is the
+best of those tried by (weighted residents, earlier done_at, fewer pairs changed). A pair
+whose rows after ``at`` differ counts as one change.
 """
 
 from __future__ import annotations
