@@ -340,3 +340,14 @@ def test_report_has_a_changes_section(tmp_path, morning):
     assert all(person in page for person in moved.person)
     # A plan that is not a replan has no such section.
     assert 'id="changes"' not in write_report(morning).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("freeze", "expected"), [("10:00", "changes.yaml:1: at:"), ("x", "HH:MM")])
+def test_cli_bad_freeze_until_exits_2_and_writes_nothing(tmp_path, morning, freeze, expected):
+    path = tmp_path / "changes.yaml"
+    path.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["replan", str(morning), str(path), "-o", str(out), "--freeze-until", freeze]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and expected in result.stderr.replace(str(tmp_path) + "/", "")
+    assert not out.exists()
