@@ -48,6 +48,7 @@ class SolveParams:
     rounds: int | None = None  # rounds of each local search (None: what the time allows)
     lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
+    lp_retry: bool = True  # a city's part late without the LP plan tries again with it
 
     @property
     def solver_budget(self) -> float:
@@ -106,6 +107,7 @@ class SolveParams:
             # residents or ends well after the bound (see retry).
             lp_plan=self.lp_plan and limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
+            lp_retry=self.lp_retry,
         )
 
     def for_ring(self, share: float) -> SolveParams:
@@ -118,6 +120,7 @@ class SolveParams:
             time_limit=share,
             patterns_per_team=self.patterns_per_team if share >= SQUAD_SECONDS else 1,
             lp_plan=False,
+            lp_retry=False,  # (a late part's retry: 3 minutes of LP in a district's ring)
             # A ring is a neighbourhood: planned whole, it took 0.4 s where its two parts
             # took 6.8 s (the worker processes' start); larger rings still go in parts.
             part_sites=max(self.part_sites, RING_PART_SITES),

@@ -23,6 +23,7 @@ from sampler.scenario import Scenario
 
 RING_SITES = 12  # sites in the first ring (with the changed ones)
 RING_GROWTH = 3  # each ring holds this many times the sites of the one before
+RING_MOST = 0.5  # a ring holds at most this share of the sites; then the whole day
 REACH_MINUTES = 30  # and reaches at most this far (travel), times RING_GROWTH each ring after
 
 
@@ -80,8 +81,8 @@ def rings(
     size, reach, farthest = RING_SITES, REACH_MINUTES, int(minutes.max())
     while True:
         radius = min(int(minutes[order[min(size, len(ids)) - 1]]), reach)
-        if radius >= farthest:
-            break
+        if radius >= farthest or int((minutes <= radius).sum()) > RING_MOST * len(ids):
+            break  # (a ring of most of the city costs what the whole does)
         sites = {ids[i] for i in order if minutes[i] <= radius} | always
         pairs = set(must)
         for pair, where in work_sites.items():
