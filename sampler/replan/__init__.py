@@ -52,7 +52,7 @@ from sampler.replan.afternoon import (
     afternoon_scenario,
     duty,
     plan_afternoon,
-    station_layers,
+    station_window,
     stretch_too_long,
 )
 from sampler.replan.neighbourhood import Ring, centres, rings
@@ -313,8 +313,8 @@ def _with_freed(
         left[site.id] = (max(0, walk), max(0, home))
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
     by_site = {site: part for site, part in kept_walk.groupby("site")}
-    layers = {
-        site.id: station_layers(
+    windows = {
+        site.id: station_window(
             by_site.get(site.id),
             fx.stations.get(site.id, site.stations),
             fx.opens.get(site.id, whole.open_minutes(site)),
@@ -334,10 +334,10 @@ def _with_freed(
             d = duty(whole, state, key[1] in break_first)
             if d is not None:
                 duties[key] = (state, d)
-        sub, members, aliases = afternoon_scenario(whole, fx, left, layers, duties)
+        sub, members = afternoon_scenario(whole, fx, left, windows, duties)
         new = pd.DataFrame(columns=PAIR_COLUMNS)
         if sub is not None:
-            new, result = plan_afternoon(sub, members, whole, at, params, aliases)
+            new, result = plan_afternoon(sub, members, whole, at, params)
             stats = result.solver
         mine = pd.concat([frozen, new], ignore_index=True)
         over = {
@@ -385,8 +385,15 @@ def _relaxed_scenario(
         )
         if d.end > d.start and d.max_work > 0:
             duties[key] = (state, d)
-    layers = {s.id: (fx.stations.get(s.id, s.stations), []) for s in whole.sites}
-    sub, _, _ = afternoon_scenario(whole, fx, left, layers, duties)
+    windows = {
+        s.id: (
+            fx.stations.get(s.id, s.stations),
+            *fx.opens.get(s.id, whole.open_minutes(s)),
+            fx.stations.get(s.id, s.stations),
+        )
+        for s in whole.sites
+    }
+    sub, _ = afternoon_scenario(whole, fx, left, windows, duties)
     return sub
 
 

@@ -30,8 +30,6 @@ from sampler.result import Result
 from sampler.scenario import RULE_KEYS, Scenario
 from sampler.solve import solve
 
-MOST_LAYERS = 4  # extra one-station sites per site at most (the longest stretches)
-LAYER_SLOTS = 2  # and each at least this many slots long
 GROUP_MINUTES = 10  # re-planned pairs whose limits differ by less are planned as one team
 
 
@@ -79,93 +77,79 @@ def _capacity(d: Duty, pause: int) -> int:
     return total
 
 
-def station_layers(
+def station_window(
     kept: pd.DataFrame | None, stations: int, hours: tuple[int, int], at: int, slot: int
-) -> tuple[int, list[tuple[int, int]]]:
-    """(stations free all afternoon, one-station windows): the walk-in stations the kept
-    pairs' walk-in rows leave free at a site, as the count free throughout and, above it,
-    layer by layer, the stretches one more station is free (on the afternoon's slot grid).
-    Each becomes a site of the afternoon scenario of its own, so that together they never
-    hold more pairs than are free at any moment."""
+) -> tuple[int, int, int, int]:
+    """(stations, from, to, stations all afternoon): the walk-in stations the kept pairs'
+    walk-in rows leave free at a site, and when. A scenario has one count and one window
+    per site, so of the counts free over one stretch of the afternoon, the one with the
+    most station-minutes (0: none free for a slot); and the count free all afternoon."""
     a, b = max(hours[0], at), hours[1]
     if kept is None or kept.empty:
-        return stations, []
+        return stations, a, b, stations
     cuts = sorted({a, b, *(int(t) for t in kept.start), *(int(t) for t in kept.end)})
     cuts = [t for t in cuts if a <= t <= b]
     spans = []
     for lo, hi in pairwise(cuts):
         busy = int(((kept.start < hi) & (kept.end > lo)).sum())
         spans.append((lo, hi, stations - busy))
-    always = max(0, min((free for _, _, free in spans), default=stations))
-    runs: list[tuple[int, int]] = []
-    for k in range(always + 1, stations + 1):
+    always = min(free for _, _, free in spans) if spans else stations
+    best = (0, a, a)
+    for k in range(1, stations + 1):
         run_start = None
         for lo, _hi, free in [*spans, (b, b, -1)]:
             if free >= k and run_start is None:
                 run_start = lo
             elif free < k and run_start is not None:
-                start = at + -(-(run_start - at) // slot) * slot
-                end = at + (lo - at) // slot * slot
-                if end - start >= LAYER_SLOTS * slot:
-                    runs.append((start, end))
+                start = -(-(run_start - at) // slot) * slot + at  # on the afternoon's grid
+                if lo - start >= slot and k * (lo - start) > best[0] * (best[2] - best[1]):
+                    best = (k, start, lo)
                 run_start = None
-    runs.sort(key=lambda r: (r[0] - r[1], r[0]))
-    return always, sorted(runs[:MOST_LAYERS])
+    return (*best, always)
 
 
 def afternoon_scenario(
     whole: Scenario,
     fx: Effects,
     left: dict[str, tuple[int, int]],
-    layers: dict[str, tuple[int, list[tuple[int, int]]]],
+    windows: dict[str, tuple[int, int, int, int]],
     duties: dict[tuple[str, str], tuple[PairState, Duty]],
-) -> tuple[Scenario | None, dict[str, tuple[str, list[str]]], dict[str, str]]:
-    """The afternoon scenario, for each of its teams the pairs it stands for (in order),
-    and the site each of its extra sites stands for; None when there is nothing to sample
-    or nobody to sample it. ``layers``: per site, :func:`station_layers` (a site's
-    walk-in residents are shared among its layers by station-minutes)."""
+) -> tuple[Scenario | None, dict[str, tuple[str, list[str]]]]:
+    """The afternoon scenario, and for each of its teams the pairs it stands for (in order);
+    None when there is nothing to sample or nobody to sample it. ``windows``: per site the
+    walk-in stations free for the afternoon and from when to when."""
     at = fx.at
     data = whole.model_dump(mode="json", exclude={"sites", "teams"}, exclude_none=True)
     data["start"] = whole.at(at).strftime("%Y-%m-%dT%H:%M")
     data["sites"] = []
-    aliases: dict[str, str] = {}
     for site in whole.sites:
         walk, home = left.get(site.id, (0, 0))
         if walk + home <= 0:
             continue
         a, b = fx.opens.get(site.id, whole.open_minutes(site))
         a = max(a, at)
-        if b - a < whole.slot_minutes:
+        free, wa, wb, always = windows.get(site.id, (site.stations, a, b, site.stations))
+        if walk > 0 and (home == 0 or always < 1) and free >= 1:
+            a, b = max(a, wa), min(b, wb)  # the stretch of the afternoon stations are free
+        elif always >= 1:
+            free = always
+        else:
+            walk = 0  # no station free: what is left walk-in waits for a larger ring
+        if walk + home <= 0 or b - a < whole.slot_minutes:
             continue
-        always, runs = layers.get(site.id, (site.stations, []))
-        parts = [(site.id, max(1, always), a, b, always * (b - a))]
-        for n, (ra, rb) in enumerate(runs):
-            ra, rb = max(ra, a), min(rb, b)
-            if rb - ra >= whole.slot_minutes:
-                parts.append((f"{site.id}__{n + 1}", 1, ra, rb, rb - ra))
-        weight = sum(p[4] for p in parts)
-        shares = [walk * p[4] // weight if weight else 0 for p in parts]
-        if weight:  # what rounding leaves goes to the layer with the most room
-            shares[max(range(len(parts)), key=lambda i: parts[i][4])] += walk - sum(shares)
-        for (ident, stations, pa, pb, _), share in zip(parts, shares, strict=True):
-            mine = home if ident == site.id else 0
-            if share + mine <= 0:
-                continue
-            if ident != site.id:
-                aliases[ident] = site.id
-            data["sites"].append(
-                {
-                    "id": ident,
-                    "name": site.name,
-                    "lat": site.lat,
-                    "lon": site.lon,
-                    "residents": share + mine,
-                    "home_visits": mine,
-                    "stations": stations,
-                    "open": f"{clock_of(whole, pa)}-{clock_of(whole, pb)}",
-                    "priority": site.priority,
-                }
-            )
+        data["sites"].append(
+            {
+                "id": site.id,
+                "name": site.name,
+                "lat": site.lat,
+                "lon": site.lon,
+                "residents": walk + home,
+                "home_visits": home,
+                "stations": max(1, free),  # (walk-in 0 when none is free)
+                "open": f"{clock_of(whole, a)}-{clock_of(whole, b)}",
+                "priority": site.priority,
+            }
+        )
     groups: dict[tuple, list[str]] = {}
     slot = whole.slot_minutes
     for (team_id, pair), (state, d) in sorted(duties.items()):
@@ -199,8 +183,8 @@ def afternoon_scenario(
             }
         )
     if not data["sites"] or not data["teams"]:
-        return None, members, aliases
-    return Scenario.model_validate(data), members, aliases
+        return None, members
+    return Scenario.model_validate(data), members
 
 
 def plan_afternoon(
@@ -209,10 +193,8 @@ def plan_afternoon(
     whole: Scenario,
     at: int,
     params: SolveParams,
-    aliases: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, Result]:
-    """The afternoon planned, as whole-day pair rows of the re-planned pairs (no breaks),
-    its extra sites (``aliases``) named as the sites they stand for."""
+    """The afternoon planned, as whole-day pair rows of the re-planned pairs (no breaks)."""
     result = solve(sub, params)
     rows = result.plan.rows
     rows = rows[(rows.activity != BREAK) & (rows.end > rows.start)].copy()
@@ -222,8 +204,6 @@ def plan_afternoon(
         for local, pair in zip(pair_ids(group_id, len(pairs)), pairs, strict=True):
             names[local] = pair
             team_of[local] = team_id
-    if aliases:
-        rows["site"] = rows.site.replace(aliases)
     rows["team"] = rows.pair.map(team_of)
     rows["pair"] = rows.pair.map(names)
     rows["start"] = rows.start + at
