@@ -30,6 +30,9 @@ from sampler.cli import app
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.loader import ScenarioError, parse_yaml
 from sampler.replan import write_replan
+from sampler.replan.afternoon import station_window
+from sampler.replan.neighbourhood import centres, rings
+from sampler.replan.state import PairState
 
 TWO_STREETS = """\
 scenario: two streets, 30 km apart
@@ -351,3 +354,32 @@ def test_cli_bad_freeze_until_exits_2_and_writes_nothing(tmp_path, morning, free
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and expected in result.stderr.replace(str(tmp_path) + "/", "")
     assert not out.exists()
+
+
+def test_rings_grow_from_the_change_to_the_whole_day():
+    """Rings hold the changed site, grow outwards, and end with every site and pair."""
+    sc = load_scenario_text(TWO_STREETS)
+    states = {
+        (t.id, p): PairState(t.id, p, 240, 720, t.lat, t.lon, 0, None, None)
+        for t in sc.teams
+        for p in (f"{t.id}-p01", f"{t.id}-p02")
+    }
+    work = {"west-p01": {"west-a"}, "east-p01": {"east-b"}}
+    ladder = rings(sc, centres(sc, {"west-b"}, set()), {"west-p02"}, states, work, {"west-b"})
+    first, last = ladder[0], ladder[-1]
+    assert first.sites == {"west-a", "west-b"} and not first.whole
+    # The pair working in the ring, the one that must move, nobody from the east street
+    # (the idle east pairs stand ~117 minutes away).
+    assert first.pairs == {"west-p01", "west-p02"}
+    assert last.whole and last.sites == {s.id for s in sc.sites}
+    assert last.pairs == {p for _, p in states}
+
+
+def test_station_window_never_holds_more_than_the_kept_pairs_leave():
+    """4 stations; kept pairs hold 3 from 11:00 to 13:00 and 1 from 13:00 to 16:00 (minutes
+    from 07:00), open to 19:00: 1 is free all afternoon, 3 or more from 13:00 to 19:00 (18
+    station-hours, the most of any one count and stretch: 4 from 16:00 give 12)."""
+    kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
+    stations, start, end, always = station_window(kept, 4, (240, 720), 240, 30)
+    assert (stations, start, end, always) == (3, 360, 720, 1)
+    assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720, 4)
