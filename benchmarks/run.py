@@ -41,6 +41,11 @@ TIERS = ("lingqiu", "street", "district", "city")
 # The planner's --time-limit per tier: what leaves room, load to files, for the targets.
 TIME_LIMITS = {"lingqiu": 1.0, "street": 5.0, "district": 12.0, "city": 45.0}
 BASELINES = ("rule_of_thumb", "naive_cpsat")
+# Issue 14: a one-community change replanned (the tier's plan, the largest open community
+# sealed at REPLAN_AT), within these wall seconds, at this --time-limit.
+REPLAN_TARGETS = {"district": 15.0, "city": 60.0}
+REPLAN_TIME_LIMITS = {"district": 6.0, "city": 10.0}
+REPLAN_AT = "12:00"
 DEFAULT_TIMEOUT = 600.0  # seconds per tier (planner, check and baselines together)
 # The families' report is a file of its own (python -m benchmarks.families writes it), so
 # that neither runner rewrites the other's figures.
@@ -235,6 +240,10 @@ def measure_tier(
     rec.data["planner"]["check"] = _check(sc, plans / "planner")
     rec.data["planner"]["check_rss_mib"] = memory.take()
     rec.save()
+    if tier in REPLAN_TARGETS:
+        rec.step("replan")
+        rec.data["replan"] = measure_replan(sc, plans, REPLAN_TIME_LIMITS[tier], seed, memory)
+        rec.save()
     if not baselines:
         rec.step("done")
         return
@@ -253,6 +262,42 @@ def measure_tier(
     rec.data["baselines_rss_mib"] = memory.take()
     rec.save()
     rec.step("done")
+
+
+def measure_replan(
+    sc: Any, plans: Path, time_limit: float, seed: int, memory: _TreeMemory
+) -> dict[str, Any]:
+    """The planner's plan replanned at REPLAN_AT with its largest open community sealed:
+    read, replan and write timed together (as ``sampler replan`` does them), then checked."""
+    from sampler import SolveParams, replan
+    from sampler.changes import changes_from_data
+    from sampler.replan import write_replan
+
+    site = max((s for s in sc.sites if not s.sealed), key=lambda s: (s.residents, s.id))
+    data = {"at": REPLAN_AT, "changes": [{"seal": {"site": site.id}}]}
+    changes = changes_from_data(data, "<benchmark>")
+    memory.take()
+    clock = time.perf_counter()
+    day = replan(plans / "planner", changes, SolveParams(time_limit=time_limit, seed=seed))
+    write_replan(day, plans / "replan")
+    seconds = time.perf_counter() - clock
+    doc = day.document()
+    plan = day.result.plan
+    return {
+        "change": f"seal {site.id} at {REPLAN_AT}",
+        "time_limit": time_limit,
+        "wall_seconds": round(seconds, 3),
+        "peak_rss_mib": memory.take(),
+        "pairs": sum(t.pairs for t in day.result.scenario.teams),
+        "pairs_moved": doc["pairs_moved"],
+        "people_changed": doc["people_changed"],
+        "replanned_pairs": doc["replan"]["replanned_pairs"],
+        "reach_minutes": doc["replan"]["reach_minutes"],
+        "rings_tried": doc["replan"]["rings_tried"],
+        "coverage": plan.coverage,
+        "done_at": None if plan.done_minute is None else f"{sc.at(plan.done_minute):%H:%M}",
+        "check": _check(day.result.scenario, plans / "replan"),
+    }
 
 
 def _baseline(
@@ -553,6 +598,14 @@ def targets(records: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
         if check is not None:
             shown = "passes" if check["ok"] else "fails: " + ", ".join(check["broken"])
             rows.append((tier, "plan passes sampler check", shown, _met(check["ok"])))
+        rp = r.get("replan")
+        if rp is not None:
+            limit = REPLAN_TARGETS[tier]
+            rows.append((
+                tier, f"one-community replan <= {limit:g} s (issue 14)",
+                f"{rp['wall_seconds']:.2f} s, {rp['pairs_moved']:,} of {rp['pairs']:,} pairs moved",
+                _met(rp["wall_seconds"] <= limit and rp["check"]["ok"]),
+            ))  # fmt: skip
         rule = r.get("rule_of_thumb")
         if rule is not None:
             done, other = p["done_minute"], rule.get("done_minute")
@@ -679,6 +732,30 @@ def report(records: list[dict[str, Any]], facts: dict[str, Any]) -> str:
             f"| {p['peak_rss_mib']:,.0f} MiB | {p['status']} | {_pct(p['coverage'], 2)} "
             f"| {p['done_at'] or '-'} | {p['bound_at'] or '-'} | {_pct(p['gap'])} |"
         )
+    replans = [r for r in records if r.get("replan")]
+    if replans:
+        lines += [
+            "",
+            "## Replan (issue 14)",
+            "",
+            "The planner's plan replanned at 12:00 with its largest open community sealed: "
+            "read, replan and write, in the tier's process (`sampler.replan`).",
+            "",
+            "| tier | change | time limit | **wall** | peak RSS (the process so far, its plan "
+            "included) | pairs moved | ring kept | reach | rings tried | coverage "
+            "| done_at (plan's) | check |",
+            "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
+        ]
+        for r in replans:
+            rp, p = r["replan"], r["planner"]
+            lines.append(
+                f"| {r['tier']} | {rp['change']} | {rp['time_limit']:g} s "
+                f"| **{_s(rp['wall_seconds'])} s** | {rp['peak_rss_mib']:,.0f} MiB "
+                f"| {rp['pairs_moved']:,} of {rp['pairs']:,} | {rp['replanned_pairs']} "
+                f"| {rp['reach_minutes']} min | {rp['rings_tried']} | {_pct(rp['coverage'], 2)} "
+                f"| {rp['done_at'] or '-'} ({p['done_at'] or '-'}) "
+                f"| {'ok' if rp['check']['ok'] else 'FAILS'} |"
+            )
     lines += [
         "",
         "## Baselines",

@@ -40,6 +40,7 @@ LP_SIZE_POWER = 1.5
 # for its 0.5 on a family scenario of 27 sites, idle machine)
 POSTS_WALL_PER_DETERMINISTIC = 1.5
 LP_SHARE = 0.6  # of the time limit, the LP plans may take at most, by that estimate
+RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class SolveParams:
     # never (False), or as many as the time limit buys (None; see lp_seconds).
     lp_plan: bool | None = None
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
+    lp_retry: bool = True  # a city's part late without the LP plan tries again with it
 
     @property
     def solver_budget(self) -> float:
@@ -123,8 +125,26 @@ class SolveParams:
             # The LP plan is the best start and the dearest (a second or two a part); with
             # less time than that a part keeps the dispatchers' plan unless it leaves
             # residents or ends well after the bound (see retry).
-            lp_plan=limit >= LP_PLAN_SECONDS,
+            lp_plan=self.lp_plan and limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
+            lp_retry=self.lp_retry,
+        )
+
+    def for_ring(self, share: float) -> SolveParams:
+        """What one ring of a replan gets (sampler.replan.neighbourhood): ``share`` seconds,
+        the dispatchers' plan polished by CP-SAT (the LP plan, whose cost the time limit
+        does not bound, took 10 s of a 1 s ring and 28 s of a 3 s one around a district's
+        sealed community), and with less than a part's thresholds one duty pattern."""
+        return replace(
+            self,
+            time_limit=share,
+            patterns_per_team=self.patterns_per_team if share >= SQUAD_SECONDS else 1,
+            lp_plan=False,
+            lp_retry=False,  # (a late part's retry: 3 minutes of LP in a district's ring)
+            # A ring is a neighbourhood: planned whole, it took 0.4 s where its two parts
+            # took 6.8 s (the worker processes' start); larger rings still go in parts.
+            part_sites=max(self.part_sites, RING_PART_SITES),
+            rescue=self.rescue and share >= RESCUE_SECONDS,
         )
 
     def neighbourhoods(self) -> int:

@@ -28,6 +28,7 @@ from sampler.campaign_check import CampaignCheck, check_campaign
 from sampler.campaign_file import campaign_schema, is_campaign_file, load_campaign
 from sampler.changes import changes_schema, load_changes
 from sampler.check import CheckReport, check_plan
+from sampler.check.replanned import check_replan
 from sampler.compare import (
     ERROR,
     best_in_columns,
@@ -49,7 +50,7 @@ from sampler.plan_folder import PlanFolderError
 from sampler.replan import replan, write_replan
 from sampler.result import Progress, Result, Status, Step
 from sampler.runners import CLUSTER_ENV, ClusterError, DaskRunner, Runner, runner_for
-from sampler.scenario import Scenario
+from sampler.scenario import Scenario, parse_clock
 from sampler.solve import solve
 from sampler.staff import DEFAULT_MAX_PEOPLE, StaffResult, least_staff
 from sampler.variants import (
@@ -280,8 +281,23 @@ def check(
     scenario: Annotated[Path, typer.Argument(help="The scenario the plan is for.")],
     plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `sampler plan`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    original: Annotated[
+        Path | None,
+        typer.Option(help="The plan folder a replan replaced: its past must be kept."),
+    ] = None,
+    changes: Annotated[
+        Path | None, typer.Option(help="The changes file of the replan (with --original).")
+    ] = None,
+    freeze_until: Annotated[
+        str | None,
+        typer.Option(help="HH:MM: the original's rows ended by then must be kept too."),
+    ] = None,
 ) -> None:
     """Verify a plan folder against every rule of CONTRACT.md, from the files alone.
+
+    With --original (a replanned folder, SCENARIO its scenario.yaml): also every row of the
+    original plan that ended by the replan's time (or --freeze-until) is kept unchanged, and
+    with --changes, the changes hold after it (docs/changes.md).
 
     Given a campaign file (a top-level ``campaign:`` key) and a campaign folder, checks
     every day folder and every rule across days (docs/campaign.md)."""
@@ -290,8 +306,21 @@ def check(
     sc = _load(scenario)
     if not plan_dir.is_dir():
         raise _fail_input(FileNotFoundError(f"{plan_dir}: no such plan folder"))
+    if original is None and (changes is not None or freeze_until is not None):
+        raise _fail_input(ValueError("--changes and --freeze-until need --original PLAN_DIR"))
+    cf = freeze = None
+    if original is not None:
+        try:
+            cf = None if changes is None else load_changes(changes)
+            freeze = None if freeze_until is None else parse_clock(freeze_until)
+        except (ScenarioError, ValueError) as exc:
+            raise _fail_input(exc) from None
+        if not original.is_dir():
+            raise _fail_input(FileNotFoundError(f"{original}: no such plan folder"))
     try:
         report = check_plan(sc, plan_dir)
+        if original is not None:
+            report = check_replan(sc, plan_dir, original, cf and cf.changes, freeze, report=report)
     except Exception as exc:
         raise _internal_error(exc) from None
     _print_check(report, as_json)
@@ -359,6 +388,13 @@ def replan_command(
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     force: Annotated[bool, _FORCE] = False,
+    freeze_until: Annotated[
+        str | None,
+        typer.Option(
+            help="HH:MM, not before the changes' at: keep the plan as it is until then too "
+            "(work already sent out); the changes take effect from then."
+        ),
+    ] = None,
 ) -> None:
     """Replan a day from the time the changes give: the morning kept, the afternoon re-made.
 
@@ -371,8 +407,9 @@ def replan_command(
     try:
         output = prepare_output(out_dir, force=force)
         changes_file = load_changes(changes)
-        replanned = replan(plan_dir, changes_file, params)
-    except (ScenarioError, OutputError, PlanFolderError) as exc:
+        freeze = None if freeze_until is None else parse_clock(freeze_until)
+        replanned = replan(plan_dir, changes_file, params, freeze)
+    except (ScenarioError, OutputError, PlanFolderError, ValueError) as exc:
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None

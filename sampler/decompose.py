@@ -307,7 +307,9 @@ def plan_in_parts(
     late = [
         k
         for k, (_, o) in enumerate(outcomes)
-        if not jobs[k][2].lp_plan and (o["done_minute"] is None or o["done_minute"] > retry_after)
+        if not jobs[k][2].lp_plan
+        and jobs[k][2].lp_retry
+        and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
     retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
     again = _run(retries, runner, "planning late parts again", on_step) if late else []

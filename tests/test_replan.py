@@ -9,17 +9,30 @@ is planned with ``--time-limit 1`` (deterministic).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sampler import SolveParams, check_plan, load_scenario_text, replan, solve, write_plan
+from sampler import (
+    SolveParams,
+    check_plan,
+    load_scenario_text,
+    replan,
+    solve,
+    write_plan,
+    write_report,
+)
 from sampler.changes import changes_from_data
 from sampler.cli import app
+from sampler.geo import great_circle_km, travel_minutes
 from sampler.loader import ScenarioError, parse_yaml
-from sampler.replan import REACH_MINUTES, write_replan
+from sampler.replan import write_replan
+from sampler.replan.afternoon import station_window
+from sampler.replan.neighbourhood import centres, rings
+from sampler.replan.state import PairState
 
 TWO_STREETS = """\
 scenario: two streets, 30 km apart
@@ -109,7 +122,6 @@ def test_morning_rows_are_the_original_plans(tmp_path, morning):
 def test_change_in_one_street_moves_only_pairs_within_reach(tmp_path, morning):
     text = f'at: "{AT}"\nchanges:\n  - residents: {{site: west-b, residents: 1500}}\n'
     out, day = written(tmp_path, morning, text)
-    assert REACH_MINUTES < 60  # the streets are ~30 km (~117 min) apart
     assert day.pairs_changed, "the west street's afternoon should change"
     assert all(p.startswith("west-") for p in day.pairs_changed)
     before, after = roster(morning), roster(out)
@@ -254,3 +266,136 @@ def test_a_day_with_labs_is_replanned_with_its_collections(tmp_path, tiny_yaml):
     report = check_plan(day.result.scenario, out)
     assert report.ok, report.summary()
     assert (out / "collections.csv").is_file() and report.stats["collections"] > 0
+
+
+def test_moved_pairs_are_within_reach_of_the_change(tmp_path, morning):
+    """Every pair moved worked after ``at`` at a site within the kept ring's reach of the
+    changed community, or stood within it: worked out here from the files and the
+    scenario's travel rule, not from the planner's own sets."""
+    text = f'at: "{AT}"\nchanges:\n  - residents: {{site: west-b, residents: 1300}}\n'
+    out, day = written(tmp_path, morning, text)
+    assert day.pairs_changed and 0 < day.radius < 60  # the east street is ~117 min away
+    sc = day.result.scenario
+    changed = sc.site_by_id["west-b"]
+
+    def minutes(site_id: str) -> float:
+        s = sc.site_by_id[site_id]
+        km = great_circle_km(changed.lat, changed.lon, s.lat, s.lon)
+        return float(travel_minutes(km, sc.defaults.travel_speed_kmh))
+
+    before = roster(morning)
+    before = before[(before.role == "swab") & (before.end > "2022-11-10 11:00")]
+    near = {
+        pair
+        for pair, part in before.groupby("pair")
+        if any(minutes(s) <= day.radius for s in set(part.site.dropna()))
+    }
+    assert set(day.pairs_changed) <= near
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replan"]["reach_minutes"] == day.radius
+    assert plan["people_changed"] == 2 * len(day.pairs_changed)
+
+
+def test_freeze_until_keeps_the_plan_until_then(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    day = replan(morning, changes(text), PARAMS, freeze_until=13 * 60)
+    out = write_replan(day, tmp_path / "day")
+    assert check_plan(day.result.scenario, out).ok
+    before, after = roster(morning), roster(out)
+    ended = before[before.end <= "2022-11-10 13:00"]
+    assert len(ended.merge(after)) == len(ended)
+    walk = after[(after.site == "west-a") & (after.activity == "walk_in")]
+    assert (walk.end <= "2022-11-10 13:00").all()
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replanned_at"] == "2022-11-10 11:00"
+    assert plan["frozen_until"] == "2022-11-10 13:00"
+    with pytest.raises(ScenarioError, match="freeze-until 10:00"):
+        replan(morning, changes(text), PARAMS, freeze_until=10 * 60)
+
+
+def _check_cli(*args: str):
+    return CliRunner().invoke(app, ["check", *args])
+
+
+def test_check_against_the_original_and_the_changes(tmp_path, morning):
+    path = tmp_path / "changes.yaml"
+    path.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n', encoding="utf-8")
+    out = write_replan(replan(morning, changes(path.read_text()), PARAMS), tmp_path / "day")
+    args = [str(out / "scenario.yaml"), str(out), "--original", str(morning)]
+    good = _check_cli(*args, "--changes", str(path))
+    assert good.exit_code == 0, good.output
+    # A later freeze than the replan kept: the morning's rows up to then are not all there.
+    late = _check_cli(*args, "--freeze-until", "15:00")
+    assert late.exit_code == 1 and "[past]" in late.output
+    # A past row changed, and walk-in at the sealed community after at, are caught.
+    rows = roster(out)
+    first = rows.index[rows.end <= "2022-11-10 11:00"][0]
+    rows.loc[first, "end"] = "2022-11-10 10:59"
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    rows.to_csv(broken / "roster.csv", index=False, encoding="utf-8-sig")
+    result = _check_cli(str(out / "scenario.yaml"), str(broken), "--original", str(morning))
+    assert result.exit_code == 1 and "[past]" in result.output
+    fake = tmp_path / "fake.yaml"
+    fake.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: east-a}}\n', encoding="utf-8")
+    sealed = _check_cli(*args, "--changes", str(fake))
+    assert sealed.exit_code == 1 and "[changes]" in sealed.output
+    assert "walk-in at sealed east-a" in sealed.output
+    # --changes without --original is bad input.
+    assert _check_cli(str(out / "scenario.yaml"), str(out), "--changes", str(path)).exit_code == 2
+
+
+def test_report_has_a_changes_section(tmp_path, morning):
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    out, day = written(tmp_path, morning, text)
+    page = write_report(out).read_text(encoding="utf-8")
+    assert 'id="changes"' in page and "Replanned at <b>2022-11-10 11:00</b>" in page
+    assert f"<b>{len(day.pairs_changed)}</b> pairs" in page
+    assert f"<b>{2 * len(day.pairs_changed)}</b> people" in page
+    assert "sealed: west-a" in page
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    moved = table[table.changed == "yes"]
+    assert f"Who changed what ({len(moved)} people)" in page
+    assert all(person in page for person in moved.person)
+    # A plan that is not a replan has no such section.
+    assert 'id="changes"' not in write_report(morning).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("freeze", "expected"), [("10:00", "changes.yaml:1: at:"), ("x", "HH:MM")])
+def test_cli_bad_freeze_until_exits_2_and_writes_nothing(tmp_path, morning, freeze, expected):
+    path = tmp_path / "changes.yaml"
+    path.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["replan", str(morning), str(path), "-o", str(out), "--freeze-until", freeze]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and expected in result.stderr.replace(str(tmp_path) + "/", "")
+    assert not out.exists()
+
+
+def test_rings_grow_from_the_change_to_the_whole_day():
+    """Rings hold the changed site, grow outwards, and end with every site and pair."""
+    sc = load_scenario_text(TWO_STREETS)
+    states = {
+        (t.id, p): PairState(t.id, p, 240, 720, t.lat, t.lon, 0, None, None)
+        for t in sc.teams
+        for p in (f"{t.id}-p01", f"{t.id}-p02")
+    }
+    work = {"west-p01": {"west-a"}, "east-p01": {"east-b"}}
+    ladder = rings(sc, centres(sc, {"west-b"}, set()), {"west-p02"}, states, work, {"west-b"})
+    first, last = ladder[0], ladder[-1]
+    assert first.sites == {"west-a", "west-b"} and not first.whole
+    # The pair working in the ring, the one that must move, nobody from the east street
+    # (the idle east pairs stand ~117 minutes away).
+    assert first.pairs == {"west-p01", "west-p02"}
+    assert last.whole and last.sites == {s.id for s in sc.sites}
+    assert last.pairs == {p for _, p in states}
+
+
+def test_station_window_never_holds_more_than_the_kept_pairs_leave():
+    """4 stations; kept pairs hold 3 from 11:00 to 13:00 and 1 from 13:00 to 16:00 (minutes
+    from 07:00), open to 19:00: 1 is free all afternoon, 3 or more from 13:00 to 19:00 (18
+    station-hours, the most of any one count and stretch: 4 from 16:00 give 12)."""
+    kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
+    stations, start, end, always = station_window(kept, 4, (240, 720), 240, 30)
+    assert (stations, start, end, always) == (3, 360, 720, 1)
+    assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720, 4)

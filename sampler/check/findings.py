@@ -70,6 +70,12 @@ RULES: dict[str, str] = {
     "collection's last tube",
     "lab_results": "results_at = tested_at + batch_minutes; within_target, sites.csv "
     "results_at and plan.json's results agree with collections.csv",
+    # sampler check --original (a replanned folder; sampler.check.replanned)
+    "past": "Replan: every row of the original plan that ended by the cut (at, or the "
+    "freeze time) is in the replanned folder unchanged",
+    "changes": "Replan: after the cut the changes hold (sealed: no walk-in; a team that left "
+    "or a pair sent home: no row ending later; a new team or site: nothing before it starts; "
+    "the new stations and opening hours)",
 }
 
 

@@ -7,20 +7,17 @@ become a whole-day scenario (:mod:`sampler.replan.whole_day`), valid for the mor
 the afternoon at once, which ``sampler check`` verifies the new folder against.
 
 Disruption is the last thing weighed, after residents sampled (priority-weighted) and
-done_at. Three candidate sets of re-planned pairs are tried, from the fewest to all:
-
-1. ``changed``: pairs whose afternoon no longer holds (they were to work at a changed site,
-   their team leaves or they are sent home before their rows end), new pairs, and pairs
-   with nothing to do that stand within reach of what changed;
-2. ``reach``: and every pair within ``REACH_MINUTES`` of travel of a changed site (or of a
-   site whose pairs had to be re-planned);
-3. ``all``: every pair with time left; for changes to sites only, tried only when the
-   first two leave residents unsampled (so a change that the pairs within reach absorb
-   moves no pair beyond them).
-
-Every other pair keeps its rows after ``at`` as they were. The candidate kept is the best
-by (weighted residents, earlier done_at, fewer pairs changed): a pair keeps its site and
-mode where that costs nothing. A pair whose rows after ``at`` differ counts as one change.
+done_at, and the time a replan takes grows with the neighbourhood of the change, not with
+the city. The pairs re-planned are chosen ring by ring (:mod:`sampler.replan.neighbourhood`):
+the sites nearest to what changed, and the pairs with work there after ``at`` (with the
+pairs whose afternoon no longer holds, new pairs, and idle pairs standing within reach),
+each ring about three times the one before, the last every site. A ring's afternoon holds
+its own sites and those its pairs leave work at; every other pair keeps its rows after
+``at`` as they were. The rings stop at the first that samples everyone by the planned
+done_at (for arrivals: while a larger ring does better), at the first larger ring that
+does no better, or when the time limit, shared among them, is spent. The day kept is the
+best of those tried by (weighted residents, earlier done_at, fewer pairs changed). A pair
+whose rows after ``at`` differ counts as one change.
 """
 
 from __future__ import annotations
@@ -39,26 +36,38 @@ from sampler.export import write_plan
 from sampler.instance import WALK_IN, Instance
 from sampler.labs import plan_labs
 from sampler.lns import most_at_once, score
-from sampler.plan import BREAK, PAIR_COLUMNS, Plan, Row, pair_ids, person_ids, with_breaks
+from sampler.loader import ScenarioError
+from sampler.plan import (
+    BREAK,
+    PAIR_COLUMNS,
+    TRAVEL,
+    Plan,
+    Row,
+    pair_ids,
+    person_ids,
+    with_breaks,
+)
 from sampler.plan_folder import PlanFolderError, read_plan_folder
 from sampler.replan.afternoon import (
     Duty,
     afternoon_scenario,
     duty,
     plan_afternoon,
+    station_window,
     stretch_too_long,
 )
-from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at, within_reach
+from sampler.replan.neighbourhood import Ring, centres, rings
+from sampler.replan.state import PairState, pair_rows, pair_state, sampled, split_at
 from sampler.replan.whole_day import Effects, apply_changes, minute_of
 from sampler.result import Result, SolverStats, status_of
-from sampler.scenario import Scenario
+from sampler.scenario import Scenario, format_clock
 from sampler.shortfall import explain_shortfalls
 from sampler.solve import reported_bound
 
-__all__ = ["REACH_MINUTES", "Replan", "load_changes", "replan", "write_replan"]
+__all__ = ["Replan", "load_changes", "replan", "write_replan"]
 
-REACH_MINUTES = 30  # pairs this far (travel) from a changed site may be re-planned for it
-TIERS = ("changed", "reach", "all")
+MIN_SHARE = 1.0  # seconds of the time limit a ring's afternoon gets at least
+RINGS_EXPECTED = 4  # a ring gets at least this share of the time limit (most stop by three)
 SUIT_RETRIES = 3  # afternoons planned again with breaks first for pairs whose stretch ran over
 CHANGES_COLUMNS = ["team", "person", "pair", "role", "changed", "was", "now"]
 
@@ -73,27 +82,48 @@ class Replan:
     pairs_changed: tuple[str, ...]
     changes: pd.DataFrame  # changes.csv: per person, what was and what now is after ``at``
     effects: dict[str, Any] = field(default_factory=dict)
+    radius: int = 0  # travel minutes from what changed to the farthest site of the ring kept
+    asked_at: int | None = None  # the changes' at, when --freeze-until put the cut later
+    rings_tried: int = 0
+
+    @property
+    def people_changed(self) -> int:
+        """People whose afternoon changed: both people of every pair moved."""
+        return 2 * len(self.pairs_changed)
 
     def document(self) -> dict[str, Any]:
         """What plan.json gets: ``replanned_at``, ``pairs_moved`` and a ``replan`` section."""
+        stamp = "%Y-%m-%d %H:%M"
+        frozen = {}
+        if self.asked_at is not None:
+            frozen = {"frozen_until": self.result.scenario.at(self.at).strftime(stamp)}
+        asked = self.at if self.asked_at is None else self.asked_at
         return {
-            "replanned_at": self.result.scenario.at(self.at).strftime("%Y-%m-%d %H:%M"),
+            "replanned_at": self.result.scenario.at(asked).strftime(stamp),
+            **frozen,
             "pairs_moved": len(self.pairs_changed),
+            "people_changed": self.people_changed,
             "replan": {
-                "people_changed": 2 * len(self.pairs_changed),
+                "people_changed": self.people_changed,
                 "replanned_pairs": self.tier,
-                "reach_minutes": REACH_MINUTES,
+                "reach_minutes": self.radius,
+                "rings_tried": self.rings_tried,
                 **self.effects,
             },
         }
 
 
 def replan(
-    plan_dir: str | Path, changes: str | Path | ChangesFile, params: SolveParams | None = None
+    plan_dir: str | Path,
+    changes: str | Path | ChangesFile,
+    params: SolveParams | None = None,
+    freeze_until: int | None = None,
 ) -> Replan:
     """Replan a plan folder's day from ``changes.at``: the morning kept, the afternoon
-    re-made. Raises :class:`~sampler.loader.ScenarioError` (file, line, key) for changes
-    that cannot apply, :class:`PlanFolderError` for a folder that cannot be read."""
+    re-made. ``freeze_until`` (a clock time, minutes after midnight, not before ``at``):
+    the plan is kept as it is until then too, and the changes take effect from then.
+    Raises :class:`~sampler.loader.ScenarioError` (file, line, key) for changes that cannot
+    apply, :class:`PlanFolderError` for a folder that cannot be read."""
     params = params or SolveParams()
     cf = changes if isinstance(changes, ChangesFile) else load_changes(changes)
     folder = read_plan_folder(plan_dir)
@@ -101,82 +131,138 @@ def replan(
         raise PlanFolderError(f"{folder.path / 'scenario.yaml'}: missing (needed to replan)")
     original = folder.scenario
     rows = pair_rows(folder)
-    at_guess = minute_of(original, cf.changes.at)
-    cut, _ = split_at(rows, at_guess)
+    whole, fx = _applied(cf, original, rows)
+    if freeze_until is not None:
+        freeze = minute_of(original, freeze_until)
+        if not fx.at <= freeze < original.horizon_minutes - original.slot_minutes + 1:
+            raise ScenarioError(
+                [cf.problem(("at",), f"--freeze-until {format_clock(freeze_until)} is not "
+                            "between at and the last slot of the day")]
+            )  # fmt: skip
+        if freeze > fx.at:
+            whole, fx = _applied(_frozen_until(cf, freeze_until), original, rows)
+    target = Plan(original, rows).done_minute
+    day = _replan(whole, rows, fx, params, not cf.changes.changes, target)
+    asked = minute_of(original, cf.changes.at)
+    return replace(day, asked_at=asked) if asked != day.at else day
+
+
+def _applied(cf: ChangesFile, original: Scenario, rows: pd.DataFrame) -> tuple[Scenario, Effects]:
+    """The whole-day scenario and the changes' effects, from the plan's rows cut at ``at``."""
+    cut, _ = split_at(rows, minute_of(original, cf.changes.at))
     walk = cut[cut.activity == WALK_IN]
     busiest = {site: most_at_once(part) for site, part in walk.groupby("site")}
     work = cut[cut.activity.isin([WALK_IN, "door_to_door"])]
     first_work = {
         site: (int(part.start.min()), int(part.end.max())) for site, part in work.groupby("site")
     }
-    whole, fx = apply_changes(cf, original, sampled(cut), busiest, first_work)
-    return _replan(whole, rows, fx, params, unchanged=not cf.changes.changes)
+    return apply_changes(cf, original, sampled(cut), busiest, first_work)
+
+
+def _frozen_until(cf: ChangesFile, clock: int) -> ChangesFile:
+    """The changes as if made at ``clock``: ``at`` and every later time no earlier."""
+    items = []
+    for change in cf.changes.changes:
+        body = change.body
+        if getattr(body, "at", None) is not None and _later(body.at, clock, cf.changes.at):
+            body = body.model_copy(update={"at": clock})
+        items.append(change.model_copy(update={change.kind: body}))
+    moved = cf.changes.model_copy(update={"at": clock, "changes": items})
+    return ChangesFile(moved, cf.file, cf.lines)
+
+
+def _later(a: int, b: int, since: int) -> bool:
+    """Whether clock ``b`` comes after clock ``a``, both counted from clock ``since``."""
+    day = 24 * 60
+    return (b - since) % day > (a - since) % day
 
 
 def _replan(
-    whole: Scenario, rows: pd.DataFrame, fx: Effects, params: SolveParams, unchanged: bool
+    whole: Scenario,
+    rows: pd.DataFrame,
+    fx: Effects,
+    params: SolveParams,
+    unchanged: bool,
+    target: int | None,
 ) -> Replan:
     """The day replanned; ``unchanged`` (no changes): the plan as it was, since re-optimising
-    an unchanged day is ``sampler plan``'s work, not a replan's."""
+    an unchanged day is ``sampler plan``'s work, not a replan's. ``target``: the original
+    plan's done_at (None if it left residents)."""
     at = fx.at
     frozen, later = split_at(rows, at)
-    later_by_pair = {p: part for p, part in rows[rows.end > at].groupby("pair")}
-    frozen_by_pair = {p: part for p, part in frozen.groupby("pair")}
-    empty = pd.DataFrame(columns=PAIR_COLUMNS)
+    frozen_by_pair = _by_pair(frozen)
+    busy = rows[(rows.end > at) & (rows.activity != BREAK)]
+    last_end = busy.groupby("pair").end.max().to_dict()
+    at_changed = set(busy.pair[busy.site.isin(fx.changed_sites)])
+    pairs_sites = busy[busy.activity != TRAVEL].drop_duplicates(["pair", "site"])
+    work_sites: dict[str, set[str]] = {}
+    for pair, site in zip(pairs_sites.pair, pairs_sites.site, strict=True):
+        work_sites.setdefault(pair, set()).add(site)
     states: dict[tuple[str, str], PairState] = {}
     invalid: set[str] = set()
-    idle: set[str] = set()
     for team in whole.teams:
         end = whole.available_minutes(team)[1]
         for pair in pair_ids(team.id, team.pairs):
             until = fx.until.get(pair, end)
-            mine = frozen_by_pair.get(pair, empty)
-            state = pair_state(whole, team.id, pair, mine, at, until)
+            state = pair_state(whole, team.id, pair, frozen_by_pair.get(pair), at, until)
             if pair in fx.joins:
                 state = replace(state, free=max(state.free, fx.joins[pair]))
             states[(team.id, pair)] = state
-            after = later_by_pair.get(pair, empty)
-            after = after[after.activity != BREAK]
-            if after.empty:
-                idle.add(pair)
-            elif (
-                after.site.isin(fx.changed_sites).any()
-                or int(after.end.max()) > until
-                or pair in fx.joins
+            if pair in last_end and (
+                pair in at_changed or int(last_end[pair]) > until or pair in fx.joins
             ):
                 invalid.add(pair)
     disturbed = set(fx.changed_sites) | set(later[later.pair.isin(invalid)].site) - {""}
-    reach = {
-        pair
-        for (_, pair), state in states.items()
-        if within_reach(whole, state, later_by_pair.get(pair, empty), disturbed, REACH_MINUTES)
+    bases = {whole.team_by_id[t].id for t in fx.new_teams} | {
+        state.team for (_, pair), state in states.items() if pair in fx.joins
     }
-    candidates = {
-        "changed": invalid | (idle & reach) | set(fx.joins),
-        "reach": invalid | reach | set(fx.joins),
-        "all": set(p for _, p in states),
-    }
+    must = invalid | set(fx.joins)
+    ladder = rings(whole, centres(whole, disturbed, bases), must, states, work_sites,
+                   set(fx.changed_sites))  # fmt: skip
+    if not disturbed and not bases:  # nothing near anything: the pairs that must, or none
+        ladder.insert(0, Ring(frozenset(), 0, frozenset(must), False))
     # Pairs that join (a new team, more people) are not moved: they had no plan to change.
     original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
     best: tuple | None = None
     if unchanged:
-        best = ((), "kept", Plan(whole, rows), SolverStats(), [])
-    # Team changes (arrivals, departures, head counts) have no site to be near: every pair
-    # may be re-planned for them when that finishes earlier.
-    local = not (fx.new_teams or fx.until or fx.joins)
+        best = ((), "kept", Plan(whole, rows), SolverStats(), [], 0)
+    # Arrivals may finish the day earlier than planned: for them the rings grow while the
+    # day gets better; for any other change, the first ring that samples everyone by the
+    # planned done_at is enough (a change its neighbourhood absorbs moves no pair beyond).
+    arrivals = bool(fx.new_teams or fx.joins)
     tried: list[frozenset[str]] = []
-    for tier in () if unchanged else TIERS:
-        freed = frozenset(candidates[tier])
-        if freed in tried or (tier == "all" and local and best is not None and best[2].complete):
-            continue  # a site's change re-plans every pair only for residents left
-        tried.append(freed)
-        plan, stats = _with_freed(whole, rows, frozen, fx, states, freed, params)
-        moved = [p for p in _pairs_changed(rows, plan.rows, at) if p in original_pairs]
+    spent, total = 0.0, max(1, len(states))
+    for n, ring in enumerate(() if unchanged else ladder):
+        if ring.pairs in tried:
+            continue
+        share = params.time_limit * max(len(ring.pairs) / total, 1 / RINGS_EXPECTED)
+        share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
+                                   params.time_limit - spent))  # fmt: skip
+        if (
+            best is not None
+            and spent + MIN_SHARE > params.time_limit
+            and (best[2].complete or not ring.whole)
+        ):
+            break  # the time limit is spent (the whole afternoon is still tried for residents)
+        spent += share
+        tried.append(ring.pairs)
+        plan, stats = _with_freed(
+            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
+            None if ring.whole else ring.sites,
+        )  # fmt: skip
+        moved = [p for p in _pairs_changed(rows, plan.rows, at, ring.pairs) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
+        better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
-            best = (key, tier, plan, stats, moved)
+            name = "all" if ring.whole else f"ring{n + 1}"
+            best = (key, name, plan, stats, moved, ring.radius)
+        done = plan.done_minute
+        if not arrivals and done is not None and (target is None or done <= target):
+            break  # absorbed: everyone sampled by the planned done_at
+        if not better and best[2].complete:
+            break  # a larger ring did not do better
     assert best is not None
-    _, tier, plan, stats, moved = best
+    _, tier, plan, stats, moved, radius = best
     result = _result(
         whole, plan, frozen, at, params, _relaxed_scenario(whole, fx, frozen, states), stats
     )
@@ -187,7 +273,9 @@ def _replan(
         "sites_sealed": sorted(fx.sealed),
     }
     table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
-    return Replan(result, at, tier, tuple(moved), table, effects)
+    return Replan(
+        result, at, tier, tuple(moved), table, effects, radius=radius, rings_tried=len(tried)
+    )
 
 
 def _with_freed(
@@ -198,8 +286,11 @@ def _with_freed(
     states: dict[tuple[str, str], PairState],
     freed: frozenset[str],
     params: SolveParams,
+    sites: frozenset[str] | None = None,
 ) -> tuple[Plan, SolverStats]:
-    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept."""
+    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept;
+    ``sites``: the neighbourhood (None: every site), which the afternoon holds with the
+    sites the freed pairs leave work at."""
     at = fx.at
     kept_rows = rows[~rows.pair.isin(freed)]
     # A trip under way when the pair's day ends (its team leaves at at) is not made.
@@ -207,8 +298,13 @@ def _with_freed(
     frozen = frozen[frozen.pair.isin(freed) & (frozen.end <= until)]
     fixed = pd.concat([kept_rows, frozen], ignore_index=True)
     done = sampled(fixed[fixed.activity != BREAK])
+    if sites is not None:
+        left_behind = rows[rows.pair.isin(freed) & (rows.end > at)].site
+        sites = sites | frozenset(left_behind) - {""}
     left: dict[str, tuple[int, int]] = {}
     for site in whole.sites:
+        if sites is not None and site.id not in sites:
+            continue
         walk_done = done.get((site.id, WALK_IN), 0)
         home_done = done.get((site.id, "door_to_door"), 0)
         walk = site.walk_in_demand - walk_done
@@ -217,10 +313,17 @@ def _with_freed(
             walk, home = 0, walk + home
         left[site.id] = (max(0, walk), max(0, home))
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
-    stations_free = {
-        site.id: fx.stations.get(site.id, site.stations)
-        - most_at_once(kept_walk[kept_walk.site == site.id])
+    by_site = {site: part for site, part in kept_walk.groupby("site")}
+    windows = {
+        site.id: station_window(
+            by_site.get(site.id),
+            fx.stations.get(site.id, site.stations),
+            fx.opens.get(site.id, whole.open_minutes(site)),
+            at,
+            whole.slot_minutes,
+        )
         for site in whole.sites
+        if site.id in left
     }
     break_first: set[str] = set()
     stats = SolverStats()
@@ -232,7 +335,7 @@ def _with_freed(
             d = duty(whole, state, key[1] in break_first)
             if d is not None:
                 duties[key] = (state, d)
-        sub, members = afternoon_scenario(whole, fx, left, stations_free, duties)
+        sub, members = afternoon_scenario(whole, fx, left, windows, duties)
         new = pd.DataFrame(columns=PAIR_COLUMNS)
         if sub is not None:
             new, result = plan_afternoon(sub, members, whole, at, params)
@@ -283,8 +386,15 @@ def _relaxed_scenario(
         )
         if d.end > d.start and d.max_work > 0:
             duties[key] = (state, d)
-    stations = {s.id: fx.stations.get(s.id, s.stations) for s in whole.sites}
-    sub, _ = afternoon_scenario(whole, fx, left, stations, duties)
+    windows = {
+        s.id: (
+            fx.stations.get(s.id, s.stations),
+            *fx.opens.get(s.id, whole.open_minutes(s)),
+            fx.stations.get(s.id, s.stations),
+        )
+        for s in whole.sites
+    }
+    sub, _ = afternoon_scenario(whole, fx, left, windows, duties)
     return sub
 
 
@@ -362,26 +472,45 @@ def _curve(frozen: pd.DataFrame, at: int, sc: Scenario) -> list[int]:
     return out
 
 
-def _afternoon(rows: pd.DataFrame, at: int) -> dict[str, list[tuple]]:
-    """Per pair: its work and travel after ``at`` (clipped there), adjacent rows of the same
-    activity at the same site joined, as (activity, site, start, end)."""
-    busy = rows[(rows.activity != BREAK) & (rows.end > at)].sort_values(["pair", "start"])
-    out: dict[str, list[tuple]] = {}
-    for pair, part in busy.groupby("pair", sort=True):
-        items: list[tuple] = []
-        for a, s, start, end in zip(part.activity, part.site, part.start, part.end, strict=True):
-            start = max(int(start), at)
-            if items and items[-1][0] == a and items[-1][1] == s and items[-1][3] == start:
-                items[-1] = (a, s, items[-1][2], int(end))
-            else:
-                items.append((a, s, start, int(end)))
-        out[pair] = items
+def _by_pair(rows: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
+    """Per pair: its rows' starts and ends (time order) and the site of its last row."""
+    rows = rows.sort_values(["pair", "start"], kind="stable")
+    pairs = rows.pair.to_numpy()
+    if len(pairs) == 0:
+        return {}
+    cuts = np.flatnonzero(pairs[1:] != pairs[:-1]) + 1
+    starts, ends = rows.start.to_numpy(dtype=np.int64), rows.end.to_numpy(dtype=np.int64)
+    sites = rows.site.to_numpy()
+    out = {}
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pairs)], strict=True):
+        out[pairs[lo]] = (starts[lo:hi], ends[lo:hi], str(sites[hi - 1]))
     return out
 
 
-def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int) -> list[str]:
-    """Pairs whose afternoon differs (each counts as one change)."""
-    was, now = _afternoon(before, at), _afternoon(after, at)
+def _afternoon(rows: pd.DataFrame, at: int, only=None) -> dict[str, list[tuple]]:
+    """Per pair (of ``only``, if given): its work and travel after ``at`` (clipped there),
+    adjacent rows of the same activity at the same site joined, as (activity, site, start,
+    end)."""
+    busy = rows[(rows.activity != BREAK) & (rows.end > at)]
+    if only is not None:
+        busy = busy[busy.pair.isin(only)]
+    busy = busy.sort_values(["pair", "start"], kind="stable")
+    out: dict[str, list[tuple]] = {}
+    columns = (busy.pair, busy.activity, busy.site, busy.start, busy.end)
+    for pair, a, s, start, end in zip(*columns, strict=True):
+        items = out.setdefault(pair, [])
+        start = max(int(start), at)
+        if items and items[-1][0] == a and items[-1][1] == s and items[-1][3] == start:
+            items[-1] = (a, s, items[-1][2], int(end))
+        else:
+            items.append((a, s, start, int(end)))
+    return out
+
+
+def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int, only=None) -> list[str]:
+    """Pairs (of ``only``: the re-planned ones, the others' rows are kept) whose afternoon
+    differs (each counts as one change)."""
+    was, now = _afternoon(before, at, only), _afternoon(after, at, only)
     return sorted(p for p in set(was) | set(now) if was.get(p, []) != now.get(p, []))
 
 

@@ -17,6 +17,7 @@ Renamed back, the afternoon's pairs are the re-planned pairs, and its minutes th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -28,6 +29,8 @@ from sampler.replan.whole_day import Effects, clock_of
 from sampler.result import Result
 from sampler.scenario import RULE_KEYS, Scenario
 from sampler.solve import solve
+
+GROUP_MINUTES = 10  # re-planned pairs whose limits differ by less are planned as one team
 
 
 @dataclass(frozen=True)
@@ -74,26 +77,64 @@ def _capacity(d: Duty, pause: int) -> int:
     return total
 
 
+def station_window(
+    kept: pd.DataFrame | None, stations: int, hours: tuple[int, int], at: int, slot: int
+) -> tuple[int, int, int, int]:
+    """(stations, from, to, stations all afternoon): the walk-in stations the kept pairs'
+    walk-in rows leave free at a site, and when. A scenario has one count and one window
+    per site, so of the counts free over one stretch of the afternoon, the one with the
+    most station-minutes (0: none free for a slot); and the count free all afternoon."""
+    a, b = max(hours[0], at), hours[1]
+    if kept is None or kept.empty:
+        return stations, a, b, stations
+    cuts = sorted({a, b, *(int(t) for t in kept.start), *(int(t) for t in kept.end)})
+    cuts = [t for t in cuts if a <= t <= b]
+    spans = []
+    for lo, hi in pairwise(cuts):
+        busy = int(((kept.start < hi) & (kept.end > lo)).sum())
+        spans.append((lo, hi, stations - busy))
+    always = min(free for _, _, free in spans) if spans else stations
+    best = (0, a, a)
+    for k in range(1, stations + 1):
+        run_start = None
+        for lo, _hi, free in [*spans, (b, b, -1)]:
+            if free >= k and run_start is None:
+                run_start = lo
+            elif free < k and run_start is not None:
+                start = -(-(run_start - at) // slot) * slot + at  # on the afternoon's grid
+                if lo - start >= slot and k * (lo - start) > best[0] * (best[2] - best[1]):
+                    best = (k, start, lo)
+                run_start = None
+    return (*best, always)
+
+
 def afternoon_scenario(
     whole: Scenario,
     fx: Effects,
     left: dict[str, tuple[int, int]],
-    stations_free: dict[str, int],
+    windows: dict[str, tuple[int, int, int, int]],
     duties: dict[tuple[str, str], tuple[PairState, Duty]],
 ) -> tuple[Scenario | None, dict[str, tuple[str, list[str]]]]:
     """The afternoon scenario, and for each of its teams the pairs it stands for (in order);
-    None when there is nothing to sample or nobody to sample it."""
+    None when there is nothing to sample or nobody to sample it. ``windows``: per site the
+    walk-in stations free for the afternoon and from when to when."""
     at = fx.at
     data = whole.model_dump(mode="json", exclude={"sites", "teams"}, exclude_none=True)
     data["start"] = whole.at(at).strftime("%Y-%m-%dT%H:%M")
     data["sites"] = []
     for site in whole.sites:
         walk, home = left.get(site.id, (0, 0))
+        if walk + home <= 0:
+            continue
         a, b = fx.opens.get(site.id, whole.open_minutes(site))
         a = max(a, at)
-        free = stations_free.get(site.id, site.stations)
-        if free < 1:
-            walk = 0
+        free, wa, wb, always = windows.get(site.id, (site.stations, a, b, site.stations))
+        if walk > 0 and (home == 0 or always < 1) and free >= 1:
+            a, b = max(a, wa), min(b, wb)  # the stretch of the afternoon stations are free
+        elif always >= 1:
+            free = always
+        else:
+            walk = 0  # no station free: what is left walk-in waits for a larger ring
         if walk + home <= 0 or b - a < whole.slot_minutes:
             continue
         data["sites"].append(
@@ -104,14 +145,22 @@ def afternoon_scenario(
                 "lon": site.lon,
                 "residents": walk + home,
                 "home_visits": home,
-                "stations": max(1, free),
+                "stations": max(1, free),  # (walk-in 0 when none is free)
                 "open": f"{clock_of(whole, a)}-{clock_of(whole, b)}",
                 "priority": site.priority,
             }
         )
     groups: dict[tuple, list[str]] = {}
+    slot = whole.slot_minutes
     for (team_id, pair), (state, d) in sorted(duties.items()):
-        key = (team_id, state.lat, state.lon, d.start, d.end, d.max_suit, d.max_work)
+        # Pairs in nearly the same state plan as one team: the start up to the afternoon's
+        # slot grid (its plan starts on it anyway), the limits down to GROUP_MINUTES.
+        start = at + -(-(d.start - at) // slot) * slot
+        max_suit = d.max_suit - d.max_suit % GROUP_MINUTES
+        max_work = d.max_work - d.max_work % GROUP_MINUTES
+        if d.end - start < slot or max_suit < slot or max_work < slot:
+            continue
+        key = (team_id, state.lat, state.lon, start, d.end, max_suit, max_work)
         groups.setdefault(key, []).append(pair)
     data["teams"] = []
     members: dict[str, tuple[str, list[str]]] = {}

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sampler.geo import great_circle_km, travel_minutes
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
 from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL
 from sampler.plan_folder import PlanFolder
@@ -88,25 +87,29 @@ class PairState:
 
 
 def pair_state(
-    sc: Scenario, team_id: str, pair: str, frozen: pd.DataFrame, at: int, until: int
+    sc: Scenario,
+    team_id: str,
+    pair: str,
+    frozen: tuple[np.ndarray, np.ndarray, str] | None,
+    at: int,
+    until: int,
 ) -> PairState:
-    """A pair's state from its frozen rows (time order); ``sc`` is the whole-day scenario."""
+    """A pair's state from its frozen rows (starts and ends in time order, and the site of
+    the last); ``sc`` is the whole-day scenario."""
     team = sc.team_by_id[team_id]
     rules = sc.rules(team)
     lat, lon = team.lat, team.lon
     start_avail = sc.available_minutes(team)[0]
-    if frozen.empty:
+    if frozen is None or len(frozen[0]) == 0:
         return PairState(team_id, pair, max(at, start_avail), until, lat, lon, 0, None, None)
-    last = frozen.iloc[-1]
-    site = sc.site_by_id[str(last.site)]
-    stretch = int(frozen.start.iloc[0])
-    ends = frozen.end.to_numpy()
-    starts = frozen.start.to_numpy()
+    starts, ends, last_site = frozen
+    site = sc.site_by_id[last_site]
+    stretch = int(starts[0])
     latest = int(ends[0])
-    for s, e in zip(starts[1:], ends[1:], strict=True):
+    for s, e in zip(starts[1:].tolist(), ends[1:].tolist(), strict=True):
         if s - latest >= rules.min_break_minutes:
-            stretch = int(s)
-        latest = max(latest, int(e))
+            stretch = s
+        latest = max(latest, e)
     free = max(at, latest)
     rested = free - latest >= rules.min_break_minutes
     return PairState(
@@ -116,27 +119,7 @@ def pair_state(
         until=until,
         lat=site.lat,
         lon=site.lon,
-        used=int((frozen.end - frozen.start).sum()),
+        used=int((ends - starts).sum()),
         stretch_start=None if rested else stretch,
         last_end=latest,
     )
-
-
-def within_reach(
-    sc: Scenario, state: PairState, later: pd.DataFrame, sites: set[str], minutes: int
-) -> bool:
-    """Whether the pair stands, or was to work, within ``minutes`` of travel of ``sites``."""
-    if not sites:
-        return False
-    rules = sc.rules(sc.team_by_id[state.team])
-    targets = [sc.site_by_id[s] for s in sorted(sites)]
-    lat = np.array([s.lat for s in targets])
-    lon = np.array([s.lon for s in targets])
-    places = [(state.lat, state.lon)] + [
-        (sc.site_by_id[s].lat, sc.site_by_id[s].lon) for s in sorted(set(later.site) - {""})
-    ]
-    for p_lat, p_lon in places:
-        km = great_circle_km(p_lat, p_lon, lat, lon)
-        if (travel_minutes(km, rules.travel_speed_kmh) <= minutes).any():
-            return True
-    return False

@@ -15,6 +15,7 @@ from pathlib import Path
 from sampler.output import ensure_writable
 from sampler.plan_folder import PlanFolder, read_plan_folder, replace_atomically
 from sampler.report.assets import script, stylesheet
+from sampler.report.changes import changes_section
 from sampler.report.data import pair_rows
 from sampler.report.day_chart import day_chart
 from sampler.report.gantt import gantt
@@ -94,6 +95,8 @@ def render_report(folder: PlanFolder) -> str:
     notes = "".join(f'<p class="hint">{esc(n)}</p>' for n in folder.notes)
     labs = lab_chart(folder)  # empty without labs.csv
     labs_link = '<a href="#labs">labs</a>' if labs else ""
+    changes = changes_section(folder)
+    changes_link = '<a href="#changes">changes</a>' if changes else ""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -101,10 +104,11 @@ def render_report(folder: PlanFolder) -> str:
         f"<title>{esc(title)} · plan report</title>",
         f"<style>\n{stylesheet()}</style></head><body>",
         f'<header><h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p>{notes}',
-        '<nav><a href="#summary">summary</a><a href="#day">over the day</a>'
+        f'<nav><a href="#summary">summary</a>{changes_link}<a href="#day">over the day</a>'
         f'<a href="#map">map</a>{labs_link}<a href="#gantt">Gantt</a>'
         '<a href="#tables">tables</a></nav></header>',
         _cards(folder, rows["pair"].nunique() if len(rows) else 0),
+        changes,
         '<div class="row2">',
         day_chart(folder),
         site_map(folder),

@@ -6,8 +6,8 @@ import pytest
 
 from sampler import load_scenario
 from sampler.bound import bounds_and_aim
-from sampler.heuristics import lp_plan
 from sampler.budget import lp_attempt_seconds
+from sampler.heuristics import lp_plan
 from sampler.heuristics.lp_plan import TimeLp, lp_guided_start, lp_size
 from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
@@ -50,7 +50,9 @@ def test_lp_plans_stop_where_their_seconds_run_out(setting):
     given time for it, one is."""
     inst, _, crews, deadline = setting
     each = lp_attempt_seconds(lp_size(inst, crews), 0.0)
-    assert lp_guided_start(inst, crews, deadline, attempts=3, rounds=2, lp_seconds=0.9 * each) is None
+    assert (
+        lp_guided_start(inst, crews, deadline, attempts=3, rounds=2, lp_seconds=0.9 * each) is None
+    )
     start = lp_guided_start(inst, crews, deadline, attempts=3, rounds=2, lp_seconds=1.1 * each)
     assert start is not None and start.lp_plans == 1
 
