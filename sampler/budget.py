@@ -125,7 +125,8 @@ class SolveParams:
             # The LP plan is the best start and the dearest (a second or two a part); with
             # less time than that a part keeps the dispatchers' plan unless it leaves
             # residents or ends well after the bound (see retry).
-            lp_plan=self.lp_plan and limit >= LP_PLAN_SECONDS,
+            # (never where the whole is told not to: a replan's ring)
+            lp_plan=self.lp_plan is not False and limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
             lp_retry=self.lp_retry,
         )

@@ -53,3 +53,10 @@ def test_lp_plans_get_a_share_of_the_limit_unless_told():
     assert SolveParams(time_limit=10, lp_plan=False).lp_seconds == 0
     assert SolveParams(time_limit=10, lp_plan=False).posts_budget == 0
     assert SolveParams(time_limit=5).for_neighbourhood().lp_seconds is None
+
+
+def test_a_part_of_a_whole_told_no_lp_plan_gets_none():
+    """A replan's ring says no LP plan; its parts must not take one up however long they
+    have, while a part of an ordinary plan takes one with time enough."""
+    assert SolveParams(time_limit=60, lp_plan=False).for_part(parts=2, sites=30).lp_plan is False
+    assert SolveParams(time_limit=60).for_part(parts=2, sites=30).lp_plan is True
