@@ -37,6 +37,7 @@ __all__ = ["Result", "SolveParams", "Status", "reported_bound", "solve", "solve_
 
 MAX_PULL_PAIRS = 1_500  # the plan's end is brought forward only while fewer work after it
 FEWER_SITES = 8  # candidate sites per team when the usual ones make too large an LP plan
+LP_DEADLINES = 2  # LP plans (deadlines) the crews are made small enough for, if they can be
 
 
 def solve(
@@ -194,26 +195,34 @@ def _plan_whole(
 def _crews_within_limit(
     inst: Instance, aim: Aim, params: SolveParams
 ) -> tuple[Instance, tuple[Crew, ...]]:
-    """The instance and crews to plan with: squads with staggered breaks over the usual
-    candidate sites, unless not even one of their LP plans fits the time limit (by its
-    size), when the first that fits of fewer candidate sites, then one duty pattern per
-    team (as a part short of time gets), then both. Squads cost the LP three times the
-    effort, and the LP plan is the best start."""
+    """The instance and crews to plan with: the first of squads with staggered breaks
+    over the usual candidate sites, fewer candidate sites, one duty pattern per team (as
+    a part short of time gets), and both, whose LP plans fit the time limit (by their
+    size) at two deadlines (one where nobody can finish), else at one. Squads cost the
+    LP three times the effort, and the LP plan is the best start: the bound's own
+    deadline often leaves a few residents, the next slot's finishes (late_teams seed 1:
+    19:00 with squads and one deadline, 18:00 with one pattern and two)."""
     crews = build_crews(inst, aim.allocation, params.candidates)
     budget = params.lp_seconds
-    if not budget or _lp_fits(inst, crews, params, budget):
+    if not budget:
         return inst, crews
     single = Instance(inst.scenario, patterns_per_team=1)
     fewer = replace(params.candidates, max_sites=min(params.candidates.max_sites, FEWER_SITES))
-    for option, candidates in ((inst, fewer), (single, params.candidates), (single, fewer)):
-        option_crews = build_crews(option, aim.allocation, candidates)
-        if _lp_fits(option, option_crews, params, budget):
-            return option, option_crews
+    options = [(inst, crews)] + [
+        (option, build_crews(option, aim.allocation, candidates))
+        for option, candidates in ((inst, fewer), (single, params.candidates), (single, fewer))
+    ]
+    # Where nobody can finish, the LP plans' one deadline is the horizon's end.
+    wanted = LP_DEADLINES if aim.minute is not None else 1
+    for attempts in sorted({wanted, 1}, reverse=True):
+        for option, option_crews in options:
+            if attempts * _lp_seconds(option, option_crews, params) <= budget:
+                return option, option_crews
     return inst, crews
 
 
-def _lp_fits(inst: Instance, crews: tuple[Crew, ...], params: SolveParams, budget: float) -> bool:
-    return lp_attempt_seconds(lp_size(inst, crews), params.posts_budget) <= budget
+def _lp_seconds(inst: Instance, crews: tuple[Crew, ...], params: SolveParams) -> float:
+    return lp_attempt_seconds(lp_size(inst, crews), params.posts_budget)
 
 
 def _finished_better(inst: Instance, counts: Counts, start: Counts) -> bool:
