@@ -30,16 +30,6 @@ SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty 
 NEIGHBOURHOOD_SECONDS = 1.0  # each LNS neighbourhood's effort: the dispatchers (CP-SAT to finish)
 NEIGHBOURHOODS_PER_SECOND = 1.0  # neighbourhoods the time limit buys
 MOST_NEIGHBOURHOODS = 20
-# One time-indexed LP plan's solve grows faster than its size: PDLP took 4.3 s on 28,700
-# variables, 1.5 s on 12,000 and 0.5 s on 6,600 (family scenarios, idle machine), about
-# 8.9e-7 x variables^1.5 seconds. An estimate from the LP's size, not a clock, so that the
-# same input gives the same plan on any machine.
-LP_SECONDS_PER_VARIABLE_POWER = 8.9e-7
-LP_SIZE_POWER = 1.5
-# Wall seconds per deterministic second of CP-SAT choosing posts from an LP plan (0.74 s
-# for its 0.5 on a family scenario of 27 sites, idle machine)
-POSTS_WALL_PER_DETERMINISTIC = 1.5
-LP_SHARE = 0.6  # of the time limit, the LP plans may take at most, by that estimate
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
@@ -56,9 +46,7 @@ class SolveParams:
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan
 
     rounds: int | None = None  # rounds of each local search (None: what the time allows)
-    # Carry out time-indexed LP plans (the best start, and the dearest): always (True),
-    # never (False), or as many as the time limit buys (None; see lp_seconds).
-    lp_plan: bool | None = None
+    lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
     lp_retry: bool = True  # a city's part late without the LP plan tries again with it
 
@@ -76,15 +64,7 @@ class SolveParams:
     def posts_budget(self) -> float:
         """CP-SAT's deterministic seconds to choose whole-pair posts from each LP plan
         (none without the LP plan)."""
-        return 0.0 if self.lp_plan is False else POSTS_BUDGET
-
-    @property
-    def lp_seconds(self) -> float | None:
-        """Seconds the LP plans may take, by their size (see ``lp_attempt_seconds``): None
-        for as long as they need, 0 for none."""
-        if self.lp_plan is None:
-            return LP_SHARE * self.time_limit
-        return None if self.lp_plan else 0.0
+        return POSTS_BUDGET if self.lp_plan else 0.0
 
     def rounds_for(self, inst: Instance) -> int:
         """Rounds of local search: as given, or what fits in half the time limit (one
@@ -126,7 +106,7 @@ class SolveParams:
             # less time than that a part keeps the dispatchers' plan unless it leaves
             # residents or ends well after the bound (see retry).
             # (never where the whole is told not to: a replan's ring)
-            lp_plan=self.lp_plan is not False and limit >= LP_PLAN_SECONDS,
+            lp_plan=self.lp_plan and limit >= LP_PLAN_SECONDS,
             rescue=limit >= RESCUE_SECONDS,
             lp_retry=self.lp_retry,
         )
@@ -160,16 +140,8 @@ class SolveParams:
             workers=1,
             patterns_per_team=self.patterns_per_team,
             rounds=3,
-            lp_plan=True,  # a neighbourhood's LP is small
         )
 
     def retry(self) -> SolveParams:
         """A part's second try: with the LP plan, on fewer candidate sites (its LP's size)."""
         return replace(self, lp_plan=True, candidates=CandidateOptions(max_sites=RETRY_CANDIDATES))
-
-
-def lp_attempt_seconds(variables: int, posts_budget: float) -> float:
-    """About how long one time-indexed LP plan of this many variables takes: its solve,
-    and CP-SAT choosing posts from it with ``posts_budget`` deterministic seconds."""
-    solve = LP_SECONDS_PER_VARIABLE_POWER * variables**LP_SIZE_POWER
-    return solve + POSTS_WALL_PER_DETERMINISTIC * posts_budget

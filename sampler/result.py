@@ -105,7 +105,6 @@ class SolverStats:
     # and kept as the start (1) or not (0)
     cp_posts: dict[str, int] = field(default_factory=dict)
     neighbourhoods: dict[str, int] = field(default_factory=dict)  # LNS: solved, improved, ...
-    lp_plans: int = 0  # time-indexed LP plans solved for the start (as the limit buys)
     parts: PartStats | None = None
 
     def document(self, params: SolveParams) -> dict[str, Any]:
@@ -126,7 +125,6 @@ class SolverStats:
             "reproducible": self.reproducible,
             "cp_improved": self.cp_improved,
             "cp_posts": self.cp_posts,
-            "lp_plans": self.lp_plans,
             "neighbourhoods": self.neighbourhoods,
             "stages": stages,
         }

@@ -14,18 +14,17 @@ from dataclasses import replace
 import pandas as pd
 
 from sampler.bound import Aim, Bounds, bounds_and_aim
-from sampler.budget import SolveParams, lp_attempt_seconds
+from sampler.budget import SolveParams
 from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home, leave_later
-from sampler.heuristics.lp_plan import lp_size
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
 from sampler.labs import plan_labs
 from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
-from sampler.model.crews import Crew, build_crews, model_size
+from sampler.model.crews import build_crews, model_size
 from sampler.plan import PAIR_COLUMNS, Plan
 from sampler.result import Progress, Result, SolverStats, Status, Step, status_of
 from sampler.roster import build_pair_rows
@@ -36,8 +35,6 @@ from sampler.shortfall import explain_shortfalls
 __all__ = ["Result", "SolveParams", "Status", "reported_bound", "solve", "solve_whole", "status_of"]
 
 MAX_PULL_PAIRS = 1_500  # the plan's end is brought forward only while fewer work after it
-FEWER_SITES = 8  # candidate sites per team when the usual ones make too large an LP plan
-LP_DEADLINES = 2  # LP plans (deadlines) the crews are made small enough for, if they can be
 
 
 def solve(
@@ -137,12 +134,11 @@ def _plan_whole(
 ) -> tuple[pd.DataFrame, SolverStats]:
     """Pair rows from the dispatcher's best start, polished by CP-SAT where it fits; both
     aim at ``aim.minute`` (on the slot grid)."""
-    inst, crews = _crews_within_limit(inst, aim, params)
+    crews = build_crews(inst, aim.allocation, params.candidates)
     counts = None
     model = None
     cp_improved = False
     cp_posts = {"tried": 0, "won": 0, "kept": 0}
-    lp_plans = 0
     if crews:
         floor_slots = (on_grid(aim.minute, inst.slot) or 0) // inst.slot
         start = best_start(
@@ -151,7 +147,7 @@ def _plan_whole(
             floor_slots or inst.n_slots,
             aim.allocation,
             params.rounds_for(inst),
-            params.lp_seconds,
+            params.lp_plan,
             params.posts_budget,
             params.seed,
         )
@@ -161,7 +157,6 @@ def _plan_whole(
             "won": start.cp_posts_won,
             "kept": int(start.from_cp_posts),
         }
-        lp_plans = start.lp_plans
         fits = model_size(inst, crews) <= params.max_model_variables
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites
@@ -188,41 +183,7 @@ def _plan_whole(
         reproducible=not any(s.stopped_by_wall_clock for s in stages),
         cp_improved=cp_improved,
         cp_posts=cp_posts,
-        lp_plans=lp_plans,
     )
-
-
-def _crews_within_limit(
-    inst: Instance, aim: Aim, params: SolveParams
-) -> tuple[Instance, tuple[Crew, ...]]:
-    """The instance and crews to plan with: the first of squads with staggered breaks
-    over the usual candidate sites, fewer candidate sites, one duty pattern per team (as
-    a part short of time gets), and both, whose LP plans fit the time limit (by their
-    size) at two deadlines (one where nobody can finish), else at one. Squads cost the
-    LP three times the effort, and the LP plan is the best start: the bound's own
-    deadline often leaves a few residents, the next slot's finishes (late_teams seed 1:
-    19:00 with squads and one deadline, 18:00 with one pattern and two)."""
-    crews = build_crews(inst, aim.allocation, params.candidates)
-    budget = params.lp_seconds
-    if not budget:
-        return inst, crews
-    single = Instance(inst.scenario, patterns_per_team=1)
-    fewer = replace(params.candidates, max_sites=min(params.candidates.max_sites, FEWER_SITES))
-    options = [(inst, crews)] + [
-        (option, build_crews(option, aim.allocation, candidates))
-        for option, candidates in ((inst, fewer), (single, params.candidates), (single, fewer))
-    ]
-    # Where nobody can finish, the LP plans' one deadline is the horizon's end.
-    wanted = LP_DEADLINES if aim.minute is not None else 1
-    for attempts in sorted({wanted, 1}, reverse=True):
-        for option, option_crews in options:
-            if attempts * _lp_seconds(option, option_crews, params) <= budget:
-                return option, option_crews
-    return inst, crews
-
-
-def _lp_seconds(inst: Instance, crews: tuple[Crew, ...], params: SolveParams) -> float:
-    return lp_attempt_seconds(lp_size(inst, crews), params.posts_budget)
 
 
 def _finished_better(inst: Instance, counts: Counts, start: Counts) -> bool:

@@ -6,7 +6,6 @@ import pytest
 
 from sampler.budget import (
     LP_PLAN_SECONDS,
-    LP_SHARE,
     MIN_CP_SECONDS,
     RESCUE_BUDGET,
     RETRY_CANDIDATES,
@@ -43,16 +42,6 @@ def test_a_retry_takes_the_lp_plan_on_fewer_sites():
 
 def test_rounds_given_are_kept():
     assert SolveParams(rounds=7).rounds_for(inst=None) == 7  # type: ignore[arg-type]
-
-
-def test_lp_plans_get_a_share_of_the_limit_unless_told():
-    """By default the LP plans may take a share of the time limit; told to carry one out
-    (a part's retry, a neighbourhood) they take what they need, told not to, nothing."""
-    assert SolveParams(time_limit=10).lp_seconds == pytest.approx(LP_SHARE * 10)
-    assert SolveParams(time_limit=10, lp_plan=True).lp_seconds is None
-    assert SolveParams(time_limit=10, lp_plan=False).lp_seconds == 0
-    assert SolveParams(time_limit=10, lp_plan=False).posts_budget == 0
-    assert SolveParams(time_limit=5).for_neighbourhood().lp_seconds is None
 
 
 def test_a_part_of_a_whole_told_no_lp_plan_gets_none():

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-from sampler.budget import lp_attempt_seconds
 from sampler.counts import Counts, quality, weighted_residents
 from sampler.heuristics.dispatch import DispatchData
 from sampler.heuristics.posts import Posts, improve_posts
@@ -50,27 +49,6 @@ def first_work_slot(inst: Instance, crew: Crew, site: int) -> int:
     """The earliest slot a pair of the crew can sample at a site, coming from its base."""
     start = crew.pattern.slots[0]
     return start + int(crew.team.base_travel[site]) // inst.slot
-
-
-def _can_work(inst: Instance, crew: Crew, site: int, slot: int) -> bool:
-    """Is the site open in the slot, and reached by then from the crew's base?"""
-    opening, closing = inst.sites[site].open
-    return slot >= first_work_slot(inst, crew, site) and opening <= slot < closing
-
-
-def lp_size(inst: Instance, crews: tuple[Crew, ...]) -> int:
-    """The variables ``TimeLp(inst, crews)`` has, without building it: what its solve will
-    cost."""
-    size = len(crews) + sum(1 for s in inst.sites for m in MODES if s.demand(m) > 0)
-    for crew in crews:
-        team = crew.team
-        for t in crew.on_duty():
-            for i in crew.sites:
-                if _can_work(inst, crew, i, t):
-                    site = inst.sites[i]
-                    modes = sum(1 for m in MODES if team.can(m) and site.demand(m) > 0)
-                    size += modes + (modes > 0)  # pairs per mode, and a change of place
-    return size
 
 
 class TimeLp:
@@ -113,7 +91,7 @@ class TimeLp:
                 busy.SetCoefficient(self.size[c], -1)
                 for i in crew.sites:
                     site = inst.sites[i]
-                    if not _can_work(inst, crew, i, t):
+                    if t < first_work_slot(inst, crew, i) or not site.open[0] <= t < site.open[1]:
                         continue
                     here = []
                     for mode in MODES:
@@ -263,7 +241,6 @@ class LpStart:
     cp_tried: int = 0
     cp_won: int = 0
     from_cp: bool = False
-    lp_plans: int = 0  # LP plans solved
 
 
 def lp_guided_start(
@@ -275,23 +252,16 @@ def lp_guided_start(
     data: DispatchData | None = None,
     cp_budget: float = 0.0,
     seed: int = 0,
-    lp_seconds: float | None = None,
 ) -> LpStart | None:
     """The best dispatch of LP plans with deadlines from the bound on (each improved by
-    moving posts), until one samples everyone by its deadline, or until the next LP would
-    take the LP plans past ``lp_seconds`` (by its size; None: no limit). With
-    ``cp_budget`` (deterministic seconds), CP-SAT also chooses whole-pair posts from each
-    LP plan's rounded ones (:mod:`sampler.model.posts_model`), and the better dispatch is
-    kept."""
+    moving posts), until one samples everyone by its deadline. With ``cp_budget``
+    (deterministic seconds), CP-SAT also chooses whole-pair posts from each LP plan's
+    rounded ones (:mod:`sampler.model.posts_model`), and the better dispatch is kept."""
     best: LpStart | None = None
-    tried = won = solved = 0
-    each = lp_attempt_seconds(lp_size(inst, crews), cp_budget)
-    if lp_seconds is not None:
-        attempts = min(attempts, int(lp_seconds // each))
+    tried = won = 0
     total = weighted_residents(inst)
     deadline = max(1, bound_slot)
     for _ in range(attempts):
-        solved += 1
         plan = TimeLp(inst, crews).plan(deadline)
         if plan is not None:
             posts = lp_posts(inst, crews, plan)
@@ -317,7 +287,7 @@ def lp_guided_start(
         if deadline >= inst.n_slots:
             break
         deadline += 1
-    return None if best is None else LpStart(best.counts, tried, won, best.from_cp, solved)
+    return None if best is None else LpStart(best.counts, tried, won, best.from_cp)
 
 
 def round_shares(values: list[float], total: int) -> list[int]:

@@ -20,7 +20,6 @@ class Start:
     cp_posts_tried: int = 0
     cp_posts_won: int = 0
     from_cp_posts: bool = False  # the start kept is the dispatch of CP-SAT's posts
-    lp_plans: int = 0  # time-indexed LP plans solved
 
 
 def best_start(
@@ -29,14 +28,13 @@ def best_start(
     deadline: int,
     targets: Targets,
     rounds: int = 20,
-    lp_seconds: float | None = None,
+    lp_plan: bool = True,
     cp_budget: float = 0.0,
     seed: int = 0,
 ) -> Start:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
-    carrying out time-indexed LP plans (their posts also chosen by CP-SAT with
-    ``cp_budget``) for as long as ``lp_seconds`` allows by their size (None: no limit; 0:
-    none); ``rounds`` bounds each local search."""
+    carrying out a time-indexed LP plan (its posts also chosen by CP-SAT with
+    ``cp_budget``); ``rounds`` bounds each local search."""
     data = dispatch_data(inst, crews)
     options = [
         greedy_counts(inst, crews, deadline, data=data),
@@ -52,9 +50,8 @@ def best_start(
             data=data,
             cp_budget=cp_budget,
             seed=seed,
-            lp_seconds=lp_seconds,
         )
-        if lp_seconds is None or lp_seconds > 0
+        if lp_plan
         else None
     )
     if planned is not None:
@@ -63,4 +60,4 @@ def best_start(
     if planned is None:
         return Start(best)
     kept = best is planned.counts and planned.from_cp
-    return Start(best, planned.cp_tried, planned.cp_won, kept, planned.lp_plans)
+    return Start(best, planned.cp_tried, planned.cp_won, kept)

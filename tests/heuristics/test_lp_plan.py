@@ -6,9 +6,8 @@ import pytest
 
 from sampler import load_scenario
 from sampler.bound import bounds_and_aim
-from sampler.budget import lp_attempt_seconds
 from sampler.heuristics import lp_plan
-from sampler.heuristics.lp_plan import TimeLp, lp_guided_start, lp_size
+from sampler.heuristics.lp_plan import TimeLp, lp_guided_start
 from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews
@@ -35,26 +34,6 @@ def test_a_large_lp_plan_from_pdlp_agrees_with_glop(setting, monkeypatch):
     model = CPModel(inst, crews)
     model.hint(lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts)
     assert broken_constraints(model) == []
-
-
-def test_the_lp_size_is_known_before_it_is_built(setting):
-    """The time limit decides from the LP's size whether to build it: that size must be
-    the variables the LP gets."""
-    inst, _, crews, _ = setting
-    assert lp_size(inst, crews) == TimeLp(inst, crews).lp.NumVariables()
-    assert lp_size(inst, crews[:1]) < lp_size(inst, crews)
-
-
-def test_lp_plans_stop_where_their_seconds_run_out(setting):
-    """No LP plan is solved when one would take longer than it is given, by its size;
-    given time for it, one is."""
-    inst, _, crews, deadline = setting
-    each = lp_attempt_seconds(lp_size(inst, crews), 0.0)
-    assert (
-        lp_guided_start(inst, crews, deadline, attempts=3, rounds=2, lp_seconds=0.9 * each) is None
-    )
-    start = lp_guided_start(inst, crews, deadline, attempts=3, rounds=2, lp_seconds=1.1 * each)
-    assert start is not None and start.lp_plans == 1
 
 
 MORNING_YAML = """\
