@@ -387,6 +387,10 @@ def replan_command(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plan.")] = 0,
     workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    report: Annotated[
+        bool,
+        typer.Option("--report", help="Also write report.html (with the changes) and roster.xlsx."),
+    ] = False,
     force: Annotated[bool, _FORCE] = False,
     freeze_until: Annotated[
         str | None,
@@ -413,8 +417,10 @@ def replan_command(
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
+    # As for a plan: an old report in OUT would describe the old plan, so it is made again.
+    report = report or any((output.folder / name).exists() for name in REPORT_FILES)
     try:
-        written = write_replan(replanned, output)
+        written = write_replan(replanned, output, reports=report)
     except Exception as exc:
         raise _internal_error(exc) from None
     result = replanned.result
@@ -431,6 +437,8 @@ def replan_command(
             f"({document['replan']['people_changed']} people) changed their afternoon"
         )
         out.print(f"plan written to {written}/ (changes.csv: per person, before and after)")
+        for name in REPORT_FILES if report else ():
+            out.print(f"{name} written to {written / name}")
     raise typer.Exit(EXIT_PARTIAL if result.status is Status.PARTIAL else EXIT_OK)
 
 

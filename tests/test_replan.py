@@ -223,6 +223,22 @@ def test_cli_replan_writes_a_checked_folder(tmp_path, morning):
     assert again.exit_code == result.exit_code, again.output
 
 
+def test_cli_replan_with_report_writes_the_changes_section(tmp_path, morning):
+    """``sampler replan --report``: report.html (its changes section listing who changed)
+    and roster.xlsx, in the same folder; without it, neither."""
+    good = tmp_path / "changes.yaml"
+    good.write_text(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n')
+    plain, reported = tmp_path / "plain", tmp_path / "reported"
+    args = ["replan", str(morning), str(good), "--time-limit", "1", "-o"]
+    assert CliRunner().invoke(app, [*args, str(plain)]).exit_code in (0, 3)
+    result = CliRunner().invoke(app, [*args, str(reported), "--report"])
+    assert result.exit_code in (0, 3), result.output
+    assert not (plain / "report.html").exists() and not (plain / "roster.xlsx").exists()
+    html = (reported / "report.html").read_text(encoding="utf-8")
+    assert 'id="changes"' in html and "west-a" in html
+    assert (reported / "roster.xlsx").stat().st_size > 3_000
+
+
 def test_schema_of_changes():
     result = CliRunner().invoke(app, ["schema", "--changes"])
     document = json.loads(result.stdout)

@@ -37,6 +37,7 @@ from sampler.instance import WALK_IN, Instance
 from sampler.labs import plan_labs
 from sampler.lns import most_at_once, score
 from sampler.loader import ScenarioError
+from sampler.output import Output
 from sampler.plan import (
     BREAK,
     PAIR_COLUMNS,
@@ -541,13 +542,21 @@ def _describe(sc: Scenario, items: list[tuple]) -> str:
     return "; ".join(f"{sc.at(s):%H:%M}-{sc.at(e):%H:%M} {a} {site}" for a, site, s, e in items)
 
 
-def write_replan(replanned: Replan, out_dir: str | Path, *, force: bool = False) -> Path:
+def write_replan(
+    replanned: Replan,
+    out_dir: str | Path | Output,
+    *,
+    force: bool = False,
+    reports: bool | None = None,
+) -> Path:
     """The replanned day's plan folder: the usual files, changes.csv, and plan.json with
-    ``replanned_at``, ``pairs_moved`` and the ``replan`` section."""
+    ``replanned_at``, ``pairs_moved`` and the ``replan`` section; ``reports`` as for
+    :func:`~sampler.export.write_plan` (report.html then has the changes section)."""
     return write_plan(
         replanned.result,
         out_dir,
         force=force,
+        reports=reports,
         extra=replanned.document(),
         tables={"changes.csv": replanned.changes},
     )
