@@ -235,7 +235,7 @@ def plan(
         float, typer.Option(help="Seconds of solver effort (deterministic).", min=0.1)
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plan.")] = 0,
-    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    workers: _Workers = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html and roster.xlsx.")
@@ -385,7 +385,7 @@ def replan_command(
         float, typer.Option(help="Seconds of solver effort per attempt (deterministic).", min=0.1)
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plan.")] = 0,
-    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    workers: _Workers = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     report: Annotated[
         bool,
@@ -417,10 +417,9 @@ def replan_command(
         raise _fail_input(exc) from None
     except Exception as exc:
         raise _internal_error(exc) from None
-    # As for a plan: an old report in OUT would describe the old plan, so it is made again.
-    report = report or any((output.folder / name).exists() for name in REPORT_FILES)
     try:
-        written = write_replan(replanned, output, reports=report)
+        # None: as the folder had them (an old report would describe the old plan).
+        written = write_replan(replanned, output, reports=report or None)
     except Exception as exc:
         raise _internal_error(exc) from None
     result = replanned.result
@@ -437,11 +436,13 @@ def replan_command(
             f"({document['replan']['people_changed']} people) changed their afternoon"
         )
         out.print(f"plan written to {written}/ (changes.csv: per person, before and after)")
-        for name in REPORT_FILES if report else ():
-            out.print(f"{name} written to {written / name}")
+        for path in (written / name for name in REPORT_FILES):
+            if path.exists():
+                out.print(f"{path.name} written to {path}")
     raise typer.Exit(EXIT_PARTIAL if result.status is Status.PARTIAL else EXIT_OK)
 
 
+_Workers = Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)]
 _FORCE = typer.Option(
     "--force",
     help="Write into a folder that holds other files too (they are kept; only the files "
@@ -711,7 +712,7 @@ def staff_command(
         float, typer.Option(help="Seconds of solver effort per plan.", min=0.1)
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
-    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    workers: _Workers = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     force: Annotated[bool, _FORCE] = False,
     cluster: Annotated[str | None, _CLUSTER] = None,
@@ -797,7 +798,7 @@ def campaign_command(
         float, typer.Option(help="Seconds of solver effort per day (deterministic).", min=0.1)
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same plans.")] = 0,
-    workers: Annotated[int, typer.Option(help="Solver threads.", min=1, max=64)] = 2,
+    workers: _Workers = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print campaign.json's figures.")] = False,
     force: Annotated[bool, _FORCE] = False,
     report: Annotated[
