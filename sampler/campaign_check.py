@@ -28,6 +28,7 @@ from sampler.campaign_file import Campaign, LoadedCampaign, load_campaign
 from sampler.check import check_plan
 from sampler.check.findings import Findings, Violation
 from sampler.loader import ScenarioError, load_scenario
+from sampler.plan_folder import read_table
 
 CAMPAIGN_RULES: dict[str, str] = {
     "campaign_files": "campaign.json is present and names the day folders, each of which is there",
@@ -96,9 +97,9 @@ def check_campaign(campaign: LoadedCampaign | str | Path, out_dir: str | Path) -
         start = loaded.scenario.start + timedelta(days=day - 1)
         if not _check_day(folder, name, start, loaded, found):
             continue
-        roster = pd.read_csv(folder / "roster.csv", dtype=str, encoding="utf-8-sig")
+        roster = read_table(folder / "roster.csv")
         rows.append(roster.assign(day=day))
-        work = pd.read_csv(folder / "assignments.csv", dtype=str, encoding="utf-8-sig")
+        work = read_table(folder / "assignments.csv")
         samples.append(work.assign(day=day))
     roster = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     work = pd.concat(samples, ignore_index=True) if samples else pd.DataFrame()

@@ -499,3 +499,18 @@ def test_report_writes_the_campaign_page_days_by_communities(tmp_path: Path) -> 
     (out / "campaign.html").unlink()
     assert CliRunner().invoke(app, ["report", str(out)]).exit_code == 0
     assert (out / "campaign.html").read_text(encoding="utf-8") == page
+
+
+def test_ids_that_spreadsheets_would_misread_are_checked_and_shown_as_written(tmp_path):
+    """A community id starting with '-' is written with a leading ' (formula guard) and
+    "NA" is a valid id: the campaign checker and page must read them back as the ids, not
+    as "'-north" or a missing value, or the samples there go uncounted."""
+    scenario = SCENARIO.replace("id: north", "id: '-north'").replace("id: south", "id: NA")
+    path = write(tmp_path, scenario=scenario)
+    out = tmp_path / "out"
+    found = plan_campaign(path, out, FAST, report=True)
+    assert found.met
+    assert check_campaign(path, out).ok
+    html = (out / "campaign.html").read_text(encoding="utf-8")
+    assert "'-north" not in html and "-north" in html
+    assert "missed" not in {c for c in re.findall(r'class="cell ([a-z_]+)"', html)}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sampler.plan_folder import replace_atomically
+from sampler.plan_folder import read_table, replace_atomically
 from sampler.report.assets import script, stylesheet
 from sampler.report.text import esc, fmt_int
 
@@ -47,7 +47,7 @@ def render_campaign_report(out_dir: str | Path) -> str:
     """The campaign page as text, from ``campaign.csv`` and ``campaign.json``."""
     out = Path(out_dir)
     document = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
-    table = pd.read_csv(out / "campaign.csv", dtype=str, encoding="utf-8-sig").fillna("")
+    table = read_table(out / "campaign.csv")
     title = str(document.get("campaign") or out.name)
     days = [d["day"] for d in document.get("by_day", [])]
     meta = (
