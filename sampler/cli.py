@@ -48,7 +48,7 @@ from sampler.loader import (
 from sampler.output import OutputError, prepare_output
 from sampler.plan_folder import PlanFolderError
 from sampler.replan import replan, write_replan
-from sampler.result import Progress, Result, Status, Step
+from sampler.result import Progress, Result, Status, Step, staffing_warnings
 from sampler.runners import CLUSTER_ENV, ClusterError, DaskRunner, Runner, runner_for
 from sampler.scenario import Scenario, parse_clock
 from sampler.solve import solve
@@ -268,7 +268,7 @@ def plan(
     else:
         for table in _summary_tables(result):
             out.print(table)
-        for warning in result.summary()["warnings"]:
+        for warning in staffing_warnings(result.scenario):
             err.print(f"[yellow]warning:[/yellow] {warning}", markup=True, soft_wrap=True)
         out.print(f"plan written to {written}/")
         for path in reports:

@@ -329,10 +329,6 @@ class Lab(_Frozen):
         ge=1, le=MAX_HORIZON_MINUTES, description="From loading a tube to its result."
     )
 
-    @property
-    def label(self) -> str:
-        return self.name or self.id
-
 
 LAB_BLOCKS = ("pooling", "couriers", "results_target")
 

@@ -98,15 +98,13 @@ def plan_labs(plan: Plan, bounds: Bounds) -> LabPlan:
     site_index = {s.id: i for i, s in enumerate(sc.sites)}
     limit = sc.courier_rules.max_swab_to_lab_minutes
     chosen = choose_labs(collections, travel, site_index, hours, limit)
+    arrival: list[int] = []
     if collections:
         rows = np.array([site_index[c.site] for c in collections])
         arrivals = np.array([c.pickup for c in collections])[:, None] + travel[rows]
         oldest = np.array([c.oldest_swab for c in collections])[:, None]
         chosen = polish(collections, chosen, arrivals, arrivals - oldest <= limit, hours)
-    arrival = [
-        c.pickup + int(travel[site_index[c.site], j])
-        for c, j in zip(collections, chosen, strict=True)
-    ]
+        arrival = [int(arrivals[i, j]) for i, j in enumerate(chosen)]
     tested = [0] * len(collections)
     loaded = {}
     for j, lab in enumerate(labs):

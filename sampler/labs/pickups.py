@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sampler.instance import DOOR_TO_DOOR
 from sampler.plan import Plan
 from sampler.scenario import Scenario
-
-MODES = ("walk_in", "door_to_door")
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _site_collections(sc: Scenario, site_id: str, rows: pd.DataFrame) -> list[Co
     start = rows.start.to_numpy(np.int64)
     end = rows.end.to_numpy(np.int64)
     n = rows.samples.to_numpy(np.int64)
-    home = rows.activity.to_numpy() == "door_to_door"
+    home = rows.activity.to_numpy() == DOOR_TO_DOOR
     times = np.array(pickup_times(int(start.min()), int(end.max()), sc.courier_rules.every_minutes))
     cum = swabbed_by(start, end, n, times)
     taken = np.diff(cum, axis=0, prepend=0)  # per pickup, per assignment

@@ -21,9 +21,7 @@ CLOSED = "#e6e6e6"
 
 def lab_hours(folder: PlanFolder) -> pd.DataFrame | None:
     """labs.csv with hours as minutes and counts as numbers; None without the file."""
-    if not (folder.path / "labs.csv").is_file():
-        return None
-    try:
+    try:  # (a folder without labs.csv raises too)
         table = read_table(folder.path / "labs.csv")
     except PlanFolderError:
         return None
