@@ -63,7 +63,7 @@ from sampler.replan.whole_day import Effects, apply_changes, minute_of
 from sampler.result import Result, SolverStats, status_of
 from sampler.scenario import Scenario, format_clock
 from sampler.shortfall import explain_shortfalls
-from sampler.solve import reported_bound
+from sampler.solve import on_grid, reported_bound
 
 __all__ = ["Replan", "load_changes", "replan", "write_replan"]
 
@@ -214,7 +214,7 @@ def _replan(
             ):
                 invalid.add(pair)
     disturbed = set(fx.changed_sites) | set(later[later.pair.isin(invalid)].site) - {""}
-    bases = {whole.team_by_id[t].id for t in fx.new_teams} | {
+    bases = set(fx.new_teams) | {
         state.team for (_, pair), state in states.items() if pair in fx.joins
     }
     must = invalid | set(fx.joins)
@@ -417,11 +417,7 @@ def _result(
         bounds, _ = bounds_and_aim(Instance(relaxed))
         sub_slot = relaxed.slot_minutes
         done = None if bounds.done_minute is None else at + bounds.done_minute
-        grid = (
-            None
-            if bounds.done_minute is None
-            else at + -(-bounds.done_minute // sub_slot) * sub_slot
-        )
+        grid = None if bounds.done_minute is None else at + on_grid(bounds.done_minute, sub_slot)
         curve = list(curve_before)
         for k in range(len(curve_before), sc.n_slots):
             end = (k + 1) * slot - at

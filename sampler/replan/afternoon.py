@@ -28,7 +28,7 @@ from sampler.replan.state import PairState
 from sampler.replan.whole_day import Effects, clock_of
 from sampler.result import Result
 from sampler.scenario import RULE_KEYS, Scenario
-from sampler.solve import solve
+from sampler.solve import on_grid, solve
 
 GROUP_MINUTES = 10  # re-planned pairs whose limits differ by less are planned as one team
 
@@ -101,7 +101,7 @@ def station_window(
             if free >= k and run_start is None:
                 run_start = lo
             elif free < k and run_start is not None:
-                start = -(-(run_start - at) // slot) * slot + at  # on the afternoon's grid
+                start = at + on_grid(run_start - at, slot)  # on the afternoon's grid
                 if lo - start >= slot and k * (lo - start) > best[0] * (best[2] - best[1]):
                     best = (k, start, lo)
                 run_start = None
@@ -155,7 +155,7 @@ def afternoon_scenario(
     for (team_id, pair), (state, d) in sorted(duties.items()):
         # Pairs in nearly the same state plan as one team: the start up to the afternoon's
         # slot grid (its plan starts on it anyway), the limits down to GROUP_MINUTES.
-        start = at + -(-(d.start - at) // slot) * slot
+        start = at + on_grid(d.start - at, slot)
         max_suit = d.max_suit - d.max_suit % GROUP_MINUTES
         max_work = d.max_work - d.max_work % GROUP_MINUTES
         if d.end - start < slot or max_suit < slot or max_work < slot:

@@ -23,7 +23,6 @@ both halves satisfy, and plan.json's ``replan`` section records the change itsel
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +31,7 @@ from sampler.instance import DOOR_TO_DOOR, WALK_IN
 from sampler.loader import InputProblem, ScenarioError
 from sampler.plan import pair_ids, person_ids
 from sampler.scenario import ClockWindow, Scenario, Team, format_clock, window_offsets
+from sampler.variants import close_match
 
 
 def minute_of(sc: Scenario, clock: int) -> int:
@@ -278,6 +278,4 @@ def apply_changes(
 
 
 def _unknown(kind: str, ident: str, known: dict[str, Any]) -> str:
-    close = difflib.get_close_matches(ident, list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind} {ident!r}{hint}"
+    return f"unknown {kind} {ident!r}{close_match(ident, list(known))}"
