@@ -71,11 +71,10 @@ LINES = {
 
 def write_campaign(line: Line, seed: int, data: Path) -> Path:
     """The line's scenario (generated) and campaign file; returns the campaign file."""
-    from benchmarks.generate import generate_file
+    from benchmarks.run import scenario_for
 
     data.mkdir(parents=True, exist_ok=True)
-    scenario = data / f"{line.tier}-seed{seed}.yaml"
-    generate_file(line.tier, seed, scenario)
+    scenario, _ = scenario_for(line.tier, seed, data)
     campaign = {
         "campaign": f"benchmark {line.name}, seed {seed}",
         "scenario": scenario.name,
