@@ -62,11 +62,24 @@ def site_finish(inst: Instance, counts: Counts) -> tuple[dict[int, int], dict[in
     return finish, short
 
 
-def quality(inst: Instance, counts: Counts) -> tuple:
+def quality(inst: Instance, counts: Counts, deadline: int | None = None) -> tuple:
     """What makes one solution better than another, largest best: priority-weighted
-    coverage, then the earlier done_at, then how late the sites finish in all."""
-    finish, _ = site_finish(inst, counts)
-    return (weighted_coverage(inst, counts), -counts.done_slots, -sum(finish.values()))
+    coverage, then the earlier done_at, then how late the sites finish in all.
+
+    With ``deadline`` (the slot a plan aims to finish by), residents left at sites that
+    close by then come first, fewest best: work left at a site still open after the
+    deadline can be topped up later (the plan ends later), theirs is lost for good.
+    """
+    finish, short = site_finish(inst, counts)
+    key = (weighted_coverage(inst, counts), -counts.done_slots, -sum(finish.values()))
+    if deadline is None:
+        return key
+    lost = sum(
+        inst.sites[i].site.priority * n
+        for i, n in short.items()
+        if n > 0 and inst.sites[i].open[1] <= deadline
+    )
+    return (-lost, *key)
 
 
 def better(inst: Instance, a: Counts, b: Counts | None) -> bool:

@@ -167,7 +167,10 @@ def _plan_whole(
             counts = model.solve(
                 budget, params.seed, params.workers, floor_slots, start.counts, on_progress
             )
-            cp_improved = counts is not None and quality(inst, counts) > quality(inst, start.counts)
+            aim_slots = floor_slots or inst.n_slots
+            cp_improved = counts is not None and quality(inst, counts, aim_slots) > quality(
+                inst, start.counts, aim_slots
+            )
             if cp_improved:
                 # Better counts can still make a worse plan once named and topped up: keep
                 # CP-SAT's only if the finished plan is better too (more effort is never

@@ -103,7 +103,7 @@ def dispatch_search(
     for _ in range(max(1, rounds)):
         counts = greedy_counts(inst, crews, deadline, targets, weights, data)
         finish, short = site_finish(inst, counts)
-        key = quality(inst, counts)
+        key = quality(inst, counts, deadline)
         if best_key is None or key > best_key:
             best, best_key = counts, key
         aim = max(deadline, 1)
@@ -287,7 +287,9 @@ class Dispatcher:
                         if arc.dest != dest:
                             continue
                         landing = pair.crew.arrival(arc, t, self.slot)
-                        if landing is not None and (best is None or arc.minutes < best[0]):
+                        if landing is None or landing[0] >= self.inst.sites[dest].open[1]:
+                            continue  # (it would land after the site closes)
+                        if best is None or arc.minutes < best[0]:
                             best = (arc.minutes, pair, arc, landing)
                 if best is None:
                     break
@@ -355,8 +357,8 @@ class Dispatcher:
         best = None
         for arc in self.arcs_from.get((crew.index, pair.place), []):
             landing = crew.arrival(arc, t, self.slot)
-            if landing is None:
-                continue
+            if landing is None or landing[0] >= self.inst.sites[arc.dest].open[1]:
+                continue  # (it would land after the site closes)
             need = self._need(arc.dest, team)
             if need <= 0:
                 continue

@@ -278,9 +278,10 @@ def lp_guided_start(
                 tried += 1
                 cp = Posts(plan.deadline, posts.crew_size, chosen[0], chosen[1], 0)
                 _, cp_counts = improve_posts(inst, crews, cp, rounds, data)
-                if quality(inst, cp_counts) > quality(inst, counts):
+                if quality(inst, cp_counts, deadline) > quality(inst, counts, deadline):
                     counts, from_cp, won = cp_counts, True, won + 1
-            if best is None or quality(inst, counts) > quality(inst, best.counts):
+            first = max(1, bound_slot)  # every attempt is judged by the first deadline
+            if best is None or quality(inst, counts, first) > quality(inst, best.counts, first):
                 best = LpStart(counts, from_cp=from_cp)
             if quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
                 break

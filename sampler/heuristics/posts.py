@@ -53,13 +53,15 @@ def improve_posts(
     is better (coverage, then done_at, then how late sites finish in all)."""
     best_posts = posts
     best = posted_dispatch(inst, crews, posts, data)
-    best_key = quality(inst, best)
+    best_key = quality(inst, best, posts.deadline)
     tried: set[tuple] = set()
     for _ in range(rounds):
         finish, short = site_finish(inst, best)
-        late = sorted(finish, key=lambda i: (-(short[i] > 0), -finish[i], i))
+        # Sites left short that close by the deadline first: nothing can make up for them.
+        closed = {i for i in finish if inst.sites[i].open[1] <= posts.deadline}
+        late = sorted(finish, key=lambda i: (-(short[i] > 0), -(i in closed), -finish[i], i))
         early = sorted(finish, key=lambda i: (finish[i], i))
-        move = _a_move(crews, best_posts, late[:3], early, tried)
+        move = _a_move(inst, crews, best_posts, late[:3], early, closed, tried)
         if move is None:
             break
         tried.add(move)
@@ -72,21 +74,28 @@ def improve_posts(
             walk[c, s, i] = at[c, s, i]
         candidate = Posts(best_posts.deadline, best_posts.crew_size, at, walk, 0, best_posts.modes)
         counts = posted_dispatch(inst, crews, candidate, data)
-        key = quality(inst, counts)
+        key = quality(inst, counts, posts.deadline)
         if key > best_key:
             best_posts, best, best_key = candidate, counts, key
             tried.clear()
     return best_posts, best
 
 
-def _a_move(crews, posts: Posts, late: list[int], early: list[int], tried: set):
-    """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one."""
+def _a_move(inst, crews, posts: Posts, late: list[int], early: list[int], closed, tried: set):
+    """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one.
+
+    A post for a site that closes by the deadline (``closed``) comes from a site open
+    after it (whose work can wait), in a stretch that overlaps the site's open hours."""
     for j in late:
+        opens, closes = inst.sites[j].open
         for i in early:
-            if i == j:
+            if i == j or (j in closed and i in closed):
                 continue
             for (c, s, site), n in sorted(posts.at.items()):
                 if site != i or n <= 0 or j not in crews[c].sites:
+                    continue
+                a, b = crews[c].pattern.stretches[s]
+                if j in closed and not (a < closes and opens < b):
                     continue
                 if (c, s, i, j) not in tried:
                     return (c, s, i, j)

@@ -56,7 +56,7 @@ def best_start(
     )
     if planned is not None:
         options.append(planned.counts)
-    best = max(options, key=lambda c: quality(inst, c))
+    best = max(options, key=lambda c: quality(inst, c, deadline))
     if planned is None:
         return Start(best)
     kept = best is planned.counts and planned.from_cp

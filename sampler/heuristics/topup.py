@@ -57,7 +57,7 @@ def top_up(
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
-    out, left = _top_up(scenario, rows, deadline)
+    out, left = _top_up(scenario, without_idle_trips(rows), deadline)
     if any(mode == WALK_IN for _, mode in left):
         swapped, after = _top_up(scenario, out, deadline, swap=True)
         if sum(after.values()) < sum(left.values()):
@@ -73,6 +73,18 @@ def top_up(
             break
         out, left = detoured, after
     return None if all_or_nothing and left else out
+
+
+def without_idle_trips(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows without trips that end a pair's day: a pair sent to a site whose work ran
+    out before it got there stays where it last worked (and is free to top up)."""
+    if rows.empty:
+        return rows
+    work = rows[~rows.activity.isin([TRAVEL, BREAK])]
+    last_work = work.groupby("pair").end.max()
+    ends = rows.pair.map(last_work)
+    idle = (rows.activity == TRAVEL) & (ends.isna() | (rows.start >= ends))
+    return rows[~idle].reset_index(drop=True) if idle.any() else rows
 
 
 def _top_up(
