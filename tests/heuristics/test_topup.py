@@ -11,7 +11,7 @@ import pytest
 
 from sampler import load_scenario, solve
 from sampler.budget import SolveParams
-from sampler.heuristics.topup import pull_in, top_up
+from sampler.heuristics.topup import pull_in, top_up, without_idle_trips
 from sampler.plan import PAIR_COLUMNS, TRAVEL
 
 from .plans import checked, trip_minutes
@@ -143,3 +143,23 @@ def test_work_after_a_pause_filled_at_a_site_still_travels_back_there(write_yaml
 
 # Found in review: a team based at a site (a detour with no trip to it), and a second
 # round of detours in front of work that waits for its site to open.
+
+
+def test_a_trip_that_ends_the_day_is_dropped_and_the_pair_tops_up(two_pairs, tmp_path):
+    """A pair sent to a site where nothing was left for it (its day ends on the trip) stays
+    where it last worked: the trip goes, and the pair is free to take work left."""
+    trip = trip_minutes(two_pairs, "early", "yard")
+    rows = pd.DataFrame(
+        [
+            ["early", "early-p01", TRAVEL, "yard", 0, trip, 0],
+            ["early", "early-p01", "walk_in", "yard", trip, 120, 200],
+            ["early", "early-p01", TRAVEL, "yard", 120, 120 + trip, 0],  # to nothing
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    assert len(without_idle_trips(rows)) == 2
+    assert (without_idle_trips(rows).end <= 120).all()
+    topped = top_up(two_pairs, rows)
+    assert topped.samples.sum() == 240  # the 40 left found a pair
+    last = topped.sort_values(["pair", "start"]).groupby("pair").tail(1)
+    assert (last.activity != TRAVEL).all()
