@@ -85,21 +85,42 @@ def _a_move(inst, crews, posts: Posts, late: list[int], early: list[int], closed
     """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one.
 
     A post for a site that closes by the deadline (``closed``) comes from a site open
-    after it (whose work can wait), in a stretch that overlaps the site's open hours."""
+    after it (whose work can wait), in the stretch that overlaps the site's open hours
+    most."""
+    rank = {i: k for k, i in enumerate(early)}
     for j in late:
-        opens, closes = inst.sites[j].open
+        if j in closed:
+            move = _to_closing_site(inst, crews, posts, j, closed, rank, tried)
+            if move is not None:
+                return move
+            continue
         for i in early:
-            if i == j or (j in closed and i in closed):
+            if i == j:
                 continue
             for (c, s, site), n in sorted(posts.at.items()):
                 if site != i or n <= 0 or j not in crews[c].sites:
                     continue
-                a, b = crews[c].pattern.stretches[s]
-                if j in closed and not (a < closes and opens < b):
-                    continue
                 if (c, s, i, j) not in tried:
                     return (c, s, i, j)
     return None
+
+
+def _to_closing_site(inst, crews, posts: Posts, j: int, closed, rank: dict[int, int], tried):
+    """(crew, stretch, from, j): the untried post at a site open after the deadline whose
+    stretch overlaps site j's open hours most (the earliest-finishing site first)."""
+    opens, closes = inst.sites[j].open
+    options = []
+    for (c, s, i), n in posts.at.items():
+        if n <= 0 or i in closed or j not in crews[c].sites or (c, s, i, j) in tried:
+            continue
+        a, b = crews[c].pattern.stretches[s]
+        overlap = min(b, closes) - max(a, opens)
+        if overlap > 0:
+            options.append((-overlap, rank[i], c, s, i))
+    if not options:
+        return None
+    _, _, c, s, i = min(options)
+    return (c, s, i, j)
 
 
 class _TakePosts(Dispatcher):
