@@ -29,6 +29,11 @@ RESCUE_SECONDS = 3.0  # a part with less time than this is not finished by CP-SA
 SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty pattern
 NEIGHBOURHOOD_SECONDS = 1.0  # each LNS neighbourhood's effort: the dispatchers (CP-SAT to finish)
 NEIGHBOURHOODS_PER_SECOND = 1.0  # neighbourhoods the time limit buys
+# A neighbourhood's CP-SAT budgets (deterministic seconds): with a part's (0.5 to choose
+# posts, 1.0 to finish) the 12 neighbourhoods of a 400-community district with windows took
+# 19.6 s of a 12 s limit; with these 7.6 s, for the same plan (loaded machine).
+NEIGHBOURHOOD_POSTS = 0.15
+NEIGHBOURHOOD_RESCUE = 0.3
 MOST_NEIGHBOURHOODS = 20
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
@@ -49,6 +54,8 @@ class SolveParams:
     lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
     lp_retry: bool = True  # a city's part late without the LP plan tries again with it
+    rescue_budget: float = RESCUE_BUDGET  # CP-SAT's deterministic seconds to finish a plan
+    posts_cp: float = POSTS_BUDGET  # CP-SAT's deterministic seconds to choose posts
 
     @property
     def solver_budget(self) -> float:
@@ -64,7 +71,7 @@ class SolveParams:
     def posts_budget(self) -> float:
         """CP-SAT's deterministic seconds to choose whole-pair posts from each LP plan
         (none without the LP plan)."""
-        return POSTS_BUDGET if self.lp_plan else 0.0
+        return self.posts_cp if self.lp_plan else 0.0
 
     def rounds_for(self, inst: Instance) -> int:
         """Rounds of local search: as given, or what fits in half the time limit (one
@@ -81,7 +88,7 @@ class SolveParams:
         With little time, CP-SAT only steps in to finish what the dispatcher left undone
         (``unfinished``: where the bound says everyone can be sampled)."""
         if self.time_limit >= MIN_CP_SECONDS or (unfinished and self.rescue):
-            return max(self.solver_budget, RESCUE_BUDGET if unfinished else 0.0)
+            return max(self.solver_budget, self.rescue_budget if unfinished else 0.0)
         return None
 
     def part_time_limit(self, parts: int) -> float:
@@ -140,6 +147,8 @@ class SolveParams:
             workers=1,
             patterns_per_team=self.patterns_per_team,
             rounds=3,
+            rescue_budget=NEIGHBOURHOOD_RESCUE,
+            posts_cp=NEIGHBOURHOOD_POSTS,
         )
 
     def retry(self) -> SolveParams:
