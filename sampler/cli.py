@@ -182,7 +182,10 @@ def _summary_tables(result: Result) -> list[Table]:
     head.add_column(style="bold")
     head.add_column()
     gap = "-" if s["gap"] is None else f"{s['gap']:.1%}"
-    head.add_row("status", s["status"])
+    if "results_status" in s:  # with labs: the sampling's status, then the results'
+        head.add_row("status", f"{s['status']} (sampling) · results {s['results_status']}")
+    else:
+        head.add_row("status", s["status"])
     head.add_row("coverage", f"{s['coverage']:.2%} ({s['sampled']:,} of {s['residents']:,})")
     head.add_row("done_at", s["done_at"] or "not everyone sampled")
     bound = s["lower_bound_done_at"] or "none (the horizon is too short)"
