@@ -651,6 +651,8 @@ def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
         "lower_bound_done_at": "bound", "gap": "gap", "staff_hours": "staff-h",
         "moves": "moves", "sites_not_finished": "short",
     }  # fmt: skip
+    if "results_done_at" in frame.columns:  # with labs (docs/labs.md)
+        shown |= {"results_done_at": "last result", "results_within_target": "in target"}
     longest = max((len(v.name) for v in variants), default=7)
     table.add_column("variant", overflow="fold", min_width=min(24, longest))
     for path in paths:
@@ -676,7 +678,9 @@ def _cell(column: str, value) -> str:
         return "-"
     if column in ("done_at", "lower_bound_done_at"):
         return "-" if pd.isna(value) else value.strftime("%H:%M")
-    if column == "coverage":
+    if column == "results_done_at":  # may be the next day
+        return value.strftime("%m-%d %H:%M")
+    if column in ("coverage", "results_within_target"):
         return f"{value:.1%}"
     if column == "gap":
         return "-" if pd.isna(value) else f"{value:.1%}"
