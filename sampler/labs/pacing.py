@@ -21,6 +21,7 @@ later swab never gets a tube's result out sooner.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -66,6 +67,7 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
     spent, routed = 0, 0
     start = plan.rows[["start", "end"]].to_numpy(np.int64)
     original = start.copy()
+    walk_in = _walk_in_rows(plan)
     for _ in range(PASSES):
         tails = _tails(plan)
         if not tails:
@@ -81,7 +83,7 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
             for delay in _delays(chosen, plan.scenario.slot_minutes):
                 if spent + per_route > BUDGET:
                     break
-                moved = _within_stations(plan, start, chosen, delay)
+                moved = _within_stations(plan, start, chosen, delay, walk_in)
                 if not moved:
                     continue
                 times = _delayed(start, moved, delay)
@@ -129,31 +131,39 @@ def _tails(plan: Plan) -> list[_Tail]:
     """Every pair's suit stretches from each one to the end of its day (its last stretch
     alone, then with the one before, ... then its whole day) with room to start later and
     samples in them: last stretches first, those with the most room first, then by pair."""
-    sc, rows = plan.scenario, plan.rows
-    order = rows.sort_values(["pair", "start"], kind="stable")
+    sc = plan.scenario
+    rows = plan.rows.sort_values(["pair", "start"], kind="stable")
+    position = rows.index.to_numpy()
+    pair, team, site = (rows[c].to_numpy() for c in ("pair", "team", "site"))
+    activity = rows.activity.to_numpy()
+    start, end = rows.start.to_numpy(np.int64), rows.end.to_numpy(np.int64)
+    work = np.isin(activity, [WALK_IN, DOOR_TO_DOOR])
+    sampled = work & (rows.samples.to_numpy() > 0)
+    brk = np.where(activity == BREAK, end - start, -1)
+    slot = sc.slot_minutes
+    teams = {
+        t.id: (sc.rules(t).min_break_minutes, min(sc.horizon_minutes, sc.available_minutes(t)[1]))
+        for t in sc.teams
+    }
+    closes = {s.id: sc.open_minutes(s)[1] for s in sc.sites}
+    edges = [0, *(np.flatnonzero(pair[1:] != pair[:-1]) + 1).tolist(), len(pair)]
     out = []
-    for pair, own in order.groupby("pair", sort=True):
-        team = sc.team_by_id[str(own.team.iloc[0])]
-        activity = own.activity.to_numpy()
-        length = (own.end - own.start).to_numpy()
-        pauses = (activity == BREAK) & (length >= sc.rules(team).min_break_minutes)
-        firsts = [int(k) + 1 for k in np.flatnonzero(pauses)[::-1]] + [0]
-        limit = min(sc.horizon_minutes, sc.available_minutes(team)[1])
-        for depth, first in enumerate(firsts):
-            tail = own.iloc[first:]
-            work = tail[tail.activity.isin([WALK_IN, DOOR_TO_DOOR])]
-            if not (work.samples > 0).any():
+    for a, b in itertools.pairwise(edges):
+        min_break, limit = teams[team[a]]
+        pauses = np.flatnonzero(brk[a:b] >= min_break)
+        for depth, first in enumerate([*(int(k) + a + 1 for k in pauses[::-1]), a]):
+            if not sampled[first:b].any():
                 continue
-            sites = frozenset(str(s) for s in work.site)
-            most = min([limit] + [sc.open_minutes(sc.site_by_id[s])[1] for s in sites])
-            room = (most - int(tail.end.max())) // sc.slot_minutes * sc.slot_minutes
+            sites = frozenset(str(x) for x in site[first:b][work[first:b]])
+            most = min([limit, *(closes[x] for x in sites)])
+            room = (most - int(end[first:b].max())) // slot * slot
             if room <= 0:
                 break  # an earlier start has no more room
             out.append(
                 _Tail(
-                    pair=str(pair),
-                    rows=tail.index.to_numpy(),
-                    pause=int(own.index[first - 1]) if first else -1,
+                    pair=str(pair[a]),
+                    rows=position[first:b],
+                    pause=int(position[first - 1]) if first > a else -1,
                     room=room,
                     sites=sites,
                     depth=depth,
@@ -185,20 +195,29 @@ def _delayed(start: np.ndarray, tails: Sequence[_Tail], delay: int) -> np.ndarra
     return times
 
 
+def _walk_in_rows(plan: Plan) -> dict[str, np.ndarray]:
+    """Per site, the positions of the plan's walk-in rows there (pacing moves rows in time,
+    never from one site or activity to another)."""
+    rows = plan.rows
+    walk = rows[rows.activity == WALK_IN]
+    return {str(k): v.to_numpy() for k, v in walk.groupby("site", sort=False).groups.items()}
+
+
 def _within_stations(
-    plan: Plan, start: np.ndarray, tails: Sequence[_Tail], delay: int
+    plan: Plan,
+    start: np.ndarray,
+    tails: Sequence[_Tail],
+    delay: int,
+    walk_in: dict[str, np.ndarray],
 ) -> list[_Tail]:
     """The tails that can take the delay with every site they touch keeping at most
     ``stations`` pairs at walk-in at once: those at a site that would not are left out,
-    until the rest hold."""
-    rows = plan.rows
-    walk = (rows.activity == WALK_IN).to_numpy()
-    site = rows.site.to_numpy()
+    until the rest hold. ``walk_in``: per site, its walk-in rows (:func:`_walk_in_rows`)."""
     kept = list(tails)
     while kept:
         times = _delayed(start, kept, delay)
-        sites = sorted(set().union(*(t.sites for t in kept)))
-        bad = {s for s in sites if not _stations_hold(plan, times[walk & (site == s)], s)}
+        sites = sorted(set().union(*(t.sites for t in kept)) & walk_in.keys())
+        bad = {s for s in sites if not _stations_hold(plan, times[walk_in[s]], s)}
         if not bad:
             return kept
         kept = [t for t in kept if not t.sites & bad]
