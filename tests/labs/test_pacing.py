@@ -10,15 +10,21 @@ far lab is open and has room: most samples then meet the target.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import sampler.labs.pacing as pacing
 from sampler.budget import SolveParams
 from sampler.check import check_plan
 from sampler.export import write_plan
+from sampler.labs import paced_labs
 from sampler.loader import load_scenario_text
-from sampler.plan import BREAK
-from sampler.solve import solve
+from sampler.plan import BREAK, Plan
+from sampler.scenario import Scenario
+from sampler.solve import solve, status_of
 
 PARAMS = SolveParams(time_limit=1, seed=0, workers=1)
 
@@ -114,3 +120,49 @@ def test_same_input_same_paced_bytes(tight, tmp_path) -> None:
     two = write_plan(solve(tight, PARAMS), tmp_path / "2")
     for name in ("roster.csv", "assignments.csv", "collections.csv", "plan.json"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+lab_settings = st.fixed_dictionaries(
+    {"tubes_per_hour": st.integers(1, 30), "batch_minutes": st.integers(20, 240)}
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    near=lab_settings,
+    far=lab_settings,
+    within=st.integers(60, 420),
+    every=st.integers(10, 120),
+)
+def test_any_paced_plan_passes_the_checker(
+    unpaced, tmp_path_factory, near, far, within, every
+) -> None:
+    """Whatever the labs and the target, the paced plan is valid by ``sampler check`` (the
+    roster rules included), samples what the plan it started from did, and misses the
+    target for no more samples than it did."""
+    sc = unpaced.scenario
+    data = sc.model_dump(mode="json", exclude_none=True)
+    for lab, update in zip(data["labs"], (near, far), strict=True):
+        lab.update(update, open=lab.get("open") and str(sc.lab_by_id[lab["id"]].open))
+    data["results_target"] = {"within_minutes": within}
+    data["couriers"] = {"every_minutes": every, "speed_kmh": 30, "max_swab_to_lab_minutes": 240}
+    other = Scenario.model_validate(data)  # validated afresh: no cached lookups of sc
+    plan, labs = paced_labs(Plan(other, unpaced.plan.rows), unpaced.bounds)
+    result = replace(
+        unpaced,
+        scenario=other,
+        plan=plan,
+        labs=labs,
+        status=status_of(plan, unpaced.lower_bound_minute),
+    )
+    folder = write_plan(result, tmp_path_factory.mktemp("paced") / "plan")
+    report = check_plan(other, folder)
+    assert report.ok, report.summary()
+    assert plan.sampled == unpaced.plan.sampled
+    unmet = sum(
+        c.samples for c, ok in zip(labs.collections, labs.within_target, strict=True) if not ok
+    )
+    assert unmet <= labs.pacing.unmet_before
+    assert (labs.pacing.pairs_delayed > 0) == (not plan.rows.equals(unpaced.plan.rows))
