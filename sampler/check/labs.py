@@ -207,8 +207,9 @@ def _check_plan_results(cx: Context, f: pd.DataFrame, within: pd.Series) -> None
         plan: dict[str, Any] = json.loads((cx.dir / "plan.json").read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):
         return  # reported by the contract's rules
+    done = cx.stamp(f["results_at"].max()) if len(f) else None
     want = {
-        "results_done_at": cx.stamp(f["results_at"].max()) if len(f) else None,
+        "results_done_at": done,
         "collections": len(f),
         "tubes": int(f["tubes"].sum()),
     }
@@ -218,7 +219,7 @@ def _check_plan_results(cx: Context, f: pd.DataFrame, within: pd.Series) -> None
                 "lab_results",
                 f"plan.json: {key} {plan.get(key)!r}, collections.csv gives {value!r}",
             )
-    _check_results_status(cx, plan, want["results_done_at"])
+    _check_results_status(cx, plan, done)
     if cx.sc.results_target is not None:
         samples = int(f["samples"].sum())
         share = float(f["samples"][within].sum() / samples) if samples else 1.0
