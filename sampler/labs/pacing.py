@@ -40,9 +40,9 @@ NEVER = 10**9  # the score of a done_at or result that does not exist
 
 @dataclass(frozen=True)
 class _Tail:
-    """A pair's last suit stretch: its rows (positions in the plan's rows), the pause row
-    before it (-1: none), how many minutes later it may start at most (whole slots) and
-    the sites it works at."""
+    """A pair's suit stretches from one to the end of its day: their rows (positions in the
+    plan's rows), the pause row before them (-1: from the start of the day), how many
+    minutes later they may start at most (whole slots) and the sites worked in them."""
 
     pair: str
     rows: np.ndarray
@@ -77,7 +77,7 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
         kept = False
         moved_pairs: set[str] = set()  # this round's: their other tails' room is stale
         for group in np.array_split(np.arange(len(tails)), groups):
-            chosen = [tails[i] for i in group if tails[i].pair not in moved_pairs]
+            chosen = _one_per_pair([tails[i] for i in group], moved_pairs)
             if not chosen:
                 continue
             for delay in _delays(chosen, plan.scenario.slot_minutes):
@@ -111,6 +111,18 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
         done_before=before.done_before,
     )
     return plan, replace(labs, pacing=pacing)
+
+
+def _one_per_pair(tails: Sequence[_Tail], moved: set[str]) -> list[_Tail]:
+    """The group's tails, the first of each pair only (two of one pair would move its last
+    stretch twice) and none of a pair already moved this round."""
+    seen = set(moved)
+    out = []
+    for t in tails:
+        if t.pair not in seen:
+            seen.add(t.pair)
+            out.append(t)
+    return out
 
 
 def _unmet(labs: LabPlan) -> int:

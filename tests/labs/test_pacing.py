@@ -166,3 +166,18 @@ def test_any_paced_plan_passes_the_checker(
     )
     assert unmet <= labs.pacing.unmet_before
     assert (labs.pacing.pairs_delayed > 0) == (not plan.rows.equals(unpaced.plan.rows))
+
+
+def test_a_group_moves_each_pair_once() -> None:
+    """A pair's last stretch and its whole day may fall in one group of a large plan: only
+    the first is moved (both would move the last stretch twice, past its room), and none of
+    a pair moved earlier in the round."""
+    import numpy as np
+
+    def tail(pair: str, depth: int) -> pacing._Tail:
+        return pacing._Tail(pair, np.arange(3), -1, 60, frozenset({"north"}), depth)
+
+    last_a, day_a, last_b, day_c = tail("a", 0), tail("a", 1), tail("b", 0), tail("c", 1)
+    group = [last_a, last_b, day_a, day_c]
+    assert pacing._one_per_pair(group, set()) == [last_a, last_b, day_c]
+    assert pacing._one_per_pair(group, {"b"}) == [last_a, day_c]
