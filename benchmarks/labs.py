@@ -129,6 +129,22 @@ def measure(seed: int, time_limit: float) -> dict[str, Any]:
         "within_target": round(labs.within_share, 4),
         "tubes": labs.tubes,
         "collections": len(labs.collections),
+        **_pacing(sc, labs),
+    }
+
+
+def _pacing(sc, labs) -> dict[str, Any]:
+    """What pacing did (docs/labs.md, "Pacing"): the figures before it, and its moves."""
+    paced = labs.pacing
+    if paced is None:
+        return {}
+    stamp = lambda m: None if m is None else sc.at(m).strftime("%m-%d %H:%M")  # noqa: E731
+    return {
+        "within_target_before_pacing": round(1 - paced.unmet_before / max(labs.samples, 1), 4),
+        "results_done_at_before_pacing": stamp(paced.results_before),
+        "done_at_before_pacing": stamp(paced.done_before),
+        "pairs_delayed": paced.pairs_delayed,
+        "plans_routed": paced.routed,
     }
 
 

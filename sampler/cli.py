@@ -182,7 +182,10 @@ def _summary_tables(result: Result) -> list[Table]:
     head.add_column(style="bold")
     head.add_column()
     gap = "-" if s["gap"] is None else f"{s['gap']:.1%}"
-    head.add_row("status", s["status"])
+    if "results_status" in s:  # with labs: the sampling's status, then the results'
+        head.add_row("status", f"{s['status']} (sampling) · results {s['results_status']}")
+    else:
+        head.add_row("status", s["status"])
     head.add_row("coverage", f"{s['coverage']:.2%} ({s['sampled']:,} of {s['residents']:,})")
     head.add_row("done_at", s["done_at"] or "not everyone sampled")
     bound = s["lower_bound_done_at"] or "none (the horizon is too short)"
@@ -648,6 +651,8 @@ def _compare_table(frame: pd.DataFrame, variants: list[Variant]) -> Table:
         "lower_bound_done_at": "bound", "gap": "gap", "staff_hours": "staff-h",
         "moves": "moves", "sites_not_finished": "short",
     }  # fmt: skip
+    if "results_done_at" in frame.columns:  # with labs (docs/labs.md)
+        shown |= {"results_done_at": "last result", "results_within_target": "in target"}
     longest = max((len(v.name) for v in variants), default=7)
     table.add_column("variant", overflow="fold", min_width=min(24, longest))
     for path in paths:
@@ -673,7 +678,9 @@ def _cell(column: str, value) -> str:
         return "-"
     if column in ("done_at", "lower_bound_done_at"):
         return "-" if pd.isna(value) else value.strftime("%H:%M")
-    if column == "coverage":
+    if column == "results_done_at":  # may be the next day
+        return value.strftime("%m-%d %H:%M")
+    if column in ("coverage", "results_within_target"):
         return f"{value:.1%}"
     if column == "gap":
         return "-" if pd.isna(value) else f"{value:.1%}"

@@ -39,10 +39,16 @@ FIGURE_COLUMNS = [
     "status", "people", "people_used", "coverage", "done_at", "lower_bound_done_at", "gap",
     "staff_hours", "moves", "sites_not_finished", "sites_short", "error",
 ]  # fmt: skip
+# At the end, only when a variant's scenario has labs (docs/labs.md): the results.
+LAB_COLUMNS = [
+    "results_status", "results_done_at", "lower_bound_results_done_at", "results_gap",
+    "results_within_target",
+]  # fmt: skip
 INT_COLUMNS = ("people", "people_used", "moves", "sites_not_finished")
 ERROR = "error"  # the status of a variant that failed; the error column says why
 ERROR_FIGURES = {column: None for column in FIGURE_COLUMNS} | {"status": ERROR, "sites_short": ""}
 TIME_COLUMNS = ("done_at", "lower_bound_done_at")
+LAB_TIME_COLUMNS = ("results_done_at", "lower_bound_results_done_at")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 Progress = Callable[[int, int, str], None]  # (variants done, variants in all, name just done)
@@ -66,7 +72,11 @@ def compare(
     value of the path is one; empty where a variant leaves it as in the scenario); then
     ``status``, ``people`` (sent), ``people_used``, ``coverage``, ``done_at``,
     ``lower_bound_done_at`` (timestamps, NaT when not everyone is sampled / no bound),
-    ``gap``, ``staff_hours``, ``moves``, ``sites_not_finished`` and ``sites_short`` (ids).
+    ``gap``, ``staff_hours``, ``moves``, ``sites_not_finished`` and ``sites_short`` (ids);
+    and when any variant's scenario has labs, at the end, ``results_status``,
+    ``results_done_at``, ``lower_bound_results_done_at`` (timestamps, NaT when none),
+    ``results_gap`` and ``results_within_target`` (empty for a variant without labs or,
+    the last, without a target).
 
     With ``out_dir``, writes ``OUT/<variant>/`` plan folders, compare.csv and the chart
     (replacing an earlier comparison there; ``force``: also a folder holding other files,
@@ -171,6 +181,7 @@ def plan_variant(task: tuple[str, dict[str, Any], SolveParams, bool]) -> Variant
         "sites_not_finished": len(s["sites_short"]),
         "sites_short": " ".join(row["site"] for row in s["sites_short"]),
         "error": "",
+        **{column: s.get(column) for column in LAB_COLUMNS},  # None without labs
     }
     return VariantOutcome(figures, files)
 
@@ -180,11 +191,13 @@ def comparison_table(
 ) -> pd.DataFrame:
     """One row per variant: its name, the values it sets, and the plan's figures."""
     paths = varied_paths(variants)
+    labs = any(v.data.get("labs") for v in variants)
     rows = []
     for variant, fig in zip(variants, figures, strict=True):
         values = variant.values()
         rows.append({"variant": variant.name, **{p: values.get(p, "") for p in paths}, **fig})
-    frame = pd.DataFrame(rows, columns=["variant", *paths, *FIGURE_COLUMNS])
+    columns = ["variant", *paths, *FIGURE_COLUMNS, *(LAB_COLUMNS if labs else [])]
+    frame = pd.DataFrame(rows, columns=columns)
     for path in paths:
         set_values = [c.value for v in variants for c in v.changes if c.path == path]
         numeric = all(_is_number(x) for x in set_values) and len(set_values) == len(variants)
@@ -197,7 +210,18 @@ def comparison_table(
             frame[column] = frame[column].astype("Int64")
     frame["coverage"] = frame["coverage"].astype(float)
     frame["error"] = frame["error"].fillna("").astype(object)
+    if labs:
+        for column in LAB_TIME_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column], format=TIME_FORMAT)
+        for column in ("results_gap", "results_within_target"):
+            frame[column] = frame[column].astype(float)
+        frame["results_status"] = frame["results_status"].fillna("").astype(object)
     return frame
+
+
+def figure_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of plan figures (every column but the variant and the values set)."""
+    return [*FIGURE_COLUMNS, *(c for c in LAB_COLUMNS if c in frame.columns)]
 
 
 def varied_paths(variants: Sequence[Variant]) -> list[str]:
@@ -212,7 +236,7 @@ def _is_number(value: Any) -> bool:
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as compare.csv holds it: times as ``YYYY-MM-DD HH:MM``, empty when none."""
     out = frame.copy()
-    for column in TIME_COLUMNS:
+    for column in (*TIME_COLUMNS, *(c for c in LAB_TIME_COLUMNS if c in out.columns)):
         text = out[column].dt.strftime(TIME_FORMAT).astype(object)
         out[column] = text.where(out[column].notna(), "")
     return out
@@ -221,7 +245,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def write_comparison(frame: pd.DataFrame, folder: Path) -> list[Path]:
     """compare.csv, compare.png and compare.svg into ``folder``."""
     write_csv(csv_frame(frame), folder / "compare.csv")
-    paths = [c for c in frame.columns if c not in ("variant", *FIGURE_COLUMNS)]
+    paths = [c for c in frame.columns if c not in ("variant", *figure_columns(frame))]
     png, svg = folder / "compare.png", folder / "compare.svg"
     write_chart(frame, paths, png, svg)
     return [folder / "compare.csv", png, svg]
@@ -235,7 +259,8 @@ def best_in_columns(frame: pd.DataFrame) -> dict[str, set[int]]:
 
     Highest coverage; earliest done_at and bound; smallest gap and fewest sites not
     finished; and, among the variants that sample everyone, fewest people, staff-hours and
-    moves (a plan that leaves residents out would otherwise win those).
+    moves (a plan that leaves residents out would otherwise win those), and with labs the
+    earliest last result and the highest share within the target.
     """
     complete = frame["coverage"] >= 1.0
     best: dict[str, set[int]] = {}
@@ -248,8 +273,12 @@ def best_in_columns(frame: pd.DataFrame) -> dict[str, set[int]]:
         ("people", False, True),
         ("staff_hours", False, True),
         ("moves", False, True),
+        ("results_done_at", False, True),  # with labs
+        ("results_within_target", True, True),
     ]
     for column, higher, only_complete in rules:
+        if column not in frame.columns:
+            continue
         values = frame[column].where(complete) if only_complete else frame[column]
         if values.isna().all():
             continue
@@ -264,7 +293,7 @@ def non_monotone(frame: pd.DataFrame) -> list[str]:
     coverage, everything else varied being equal (one line each; empty when none).
     Variants that failed say nothing either way."""
     frame = frame[frame["status"] != ERROR]
-    paths = [c for c in frame.columns if c not in ("variant", *FIGURE_COLUMNS)]
+    paths = [c for c in frame.columns if c not in ("variant", *figure_columns(frame))]
     notes = []
     for path in paths:
         if not path.endswith(".people") or not pd.api.types.is_numeric_dtype(frame[path]):

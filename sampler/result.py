@@ -165,6 +165,20 @@ class Result:
             return 0.0 if done == 0 else math.inf
         return done / bound - 1
 
+    @property
+    def results_status(self) -> Status | None:
+        """The status of the results (docs/labs.md), as ``status`` is of the sampling:
+        partial unless everyone is sampled; optimal when the last result meets its proven
+        bound; None without labs."""
+        if self.labs is None:
+            return None
+        done, bound = self.labs.results_done_minute, self.labs.lower_bound_minute
+        if not self.plan.complete:
+            return Status.PARTIAL
+        if bound is not None and done is not None and done <= bound:
+            return Status.OPTIMAL
+        return Status.FEASIBLE
+
     def summary(self) -> dict[str, Any]:
         """The headline figures, as plain data (what ``--json`` prints)."""
         sc, plan = self.scenario, self.plan
@@ -221,7 +235,10 @@ class Result:
             return {}
         from sampler.labs.tables import lab_document  # pandas tables: only with labs
 
-        return lab_document(self.scenario, self.labs)
+        return {
+            "results_status": str(self.results_status),
+            **lab_document(self.scenario, self.labs),
+        }
 
 
 def staffing_warnings(sc: Scenario) -> list[str]:

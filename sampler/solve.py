@@ -21,7 +21,7 @@ from sampler.heuristics.home import leave_home, leave_later
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
-from sampler.labs import plan_labs
+from sampler.labs import paced_labs
 from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size
@@ -108,13 +108,13 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         bound_clustered=bounds.clustered,
     )
 
-    bound_minute = reported_bound(plan, bounds, bound_minute)
     labs = None
-    if in_parts and scenario.labs:
+    if in_parts and scenario.labs:  # pacing may take work later: before the status
         step(Step("sending the tubes to labs"))
         clock = time.perf_counter()
-        labs = plan_labs(plan, bounds)
+        plan, labs = paced_labs(plan, bounds)
         timings["labs"] = _lap(clock)
+    bound_minute = reported_bound(plan, bounds, bound_minute)
     return Result(
         scenario=scenario,
         plan=plan,

@@ -6,7 +6,9 @@ its people on it (the two have the same day, so the CSV's two rows are one here)
 name beside the site id, and the residents the pair is expected to sample in that interval
 (from assignments.csv). Pages are landscape, fitted to the width, the header row repeated
 on each page, the team and page number in the margins: a 40-person team's CSV rows took 15
-pages across three page widths in LibreOffice before.
+pages across three page widths in LibreOffice before. A plan with labs also gets a
+``labs`` sheet last: one line per collection (collections.csv, with site and lab names),
+for the couriers and the labs, and the results' figures on the summary.
 
 Times are real spreadsheet date-times; text is always stored as text, so a site called
 ``=SUM(A1)`` is shown, never evaluated (the CSV files need a leading ``'`` for that; the
@@ -43,6 +45,14 @@ from sampler.plan_folder import (
 
 WORKBOOK_NAME = "roster.xlsx"
 SUMMARY_SHEET = "summary"
+LAB_SHEET = "labs"  # with labs only (docs/labs.md): the collections, for couriers and labs
+COLLECTIONS_FILE = "collections.csv"
+LAB_COLUMNS = [
+    "site", "site_name", "pickup", "tubes", "samples", "lab", "lab_name", "arrival",
+    "oldest_swab", "tested_at", "results_at", "within_target",
+]  # fmt: skip
+LAB_TIME_COLUMNS = ("pickup", "arrival", "oldest_swab", "tested_at", "results_at")
+LAB_INT_COLUMNS = ("tubes", "samples")
 TIME_COLUMNS = ("start", "end")
 CLOCK_FORMAT = "hh:mm"  # a horizon inside one day: its date is in the page header
 DAY_CLOCK_FORMAT = "mm-dd hh:mm"  # a night round past midnight
@@ -204,6 +214,63 @@ def _headline(plan: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
     ]
 
 
+def _lab_headline(plan: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
+    """The results' headline figures, for a plan with labs (docs/labs.md)."""
+    if "results_done_at" not in plan:
+        return []
+    within = plan.get("results_within_target")
+    return [
+        ("results status", plan.get("results_status") or "", None),
+        ("results_done_at", plan.get("results_done_at") or "none", None),
+        ("lower_bound_results_done_at", plan.get("lower_bound_results_done_at") or "none", None),
+        ("results gap", plan.get("results_gap"), "0.0%"),
+        ("within target", "no target" if within is None else within, "0.0%"),
+        ("tubes", plan.get("tubes"), "#,##0"),
+    ]
+
+
+def lab_lines(collections: pd.DataFrame, folder: PlanFolder) -> pd.DataFrame:
+    """collections.csv's rows in its order (:data:`LAB_COLUMNS`), with the site's and the
+    lab's names beside their ids."""
+    sc = folder.scenario
+    site_names = {s.id: s.name or "" for s in sc.sites} if sc else {}
+    lab_names = {b.id: b.name or "" for b in sc.labs or []} if sc else {}
+    lines = collections.assign(
+        site_name=collections["site"].map(site_names).fillna(""),
+        lab_name=collections["lab"].map(lab_names).fillna(""),
+    )
+    return lines[LAB_COLUMNS]
+
+
+def _lab_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame) -> None:
+    """One line per collection; times as date-times with their day (results run into the
+    night and the next day)."""
+    clock = len(DAY_CLOCK_FORMAT)
+    widths = [
+        clock
+        if c in LAB_TIME_COLUMNS
+        else max([text_width(c), *(text_width(str(v)) for v in set(lines[c].tolist()))])
+        for c in LAB_COLUMNS
+    ]
+    _set_widths(ws, widths)
+    ws.freeze_panes = "A2"
+    ws.append(_header(ws, LAB_COLUMNS))
+    times = {
+        c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in LAB_TIME_COLUMNS
+    }
+    lines = lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
+    for row in lines.itertuples(index=False):
+        cells: list[Any] = []
+        for column, value in zip(LAB_COLUMNS, row, strict=True):
+            if column in LAB_TIME_COLUMNS:
+                cells.append(_time_cell(ws, None if pd.isna(value) else value, DAY_CLOCK_FORMAT))
+            elif column in LAB_INT_COLUMNS:
+                cells.append(WriteOnlyCell(ws, int(value)))
+            else:
+                cells.append(_text_cell(ws, value))
+        ws.append(cells)
+
+
 TEAM_COLUMNS = [
     "sheet", "team", "name", "people", "people used", "sampling hours", "travel hours",
     "moves", "utilisation", "pair lines",
@@ -228,9 +295,11 @@ def _summary_sheet(
     for line in teams:
         widths = [max(w, text_width(str(v))) for w, v in zip(widths, line, strict=True)]
     widths[0] = max(widths[0], len("lower_bound_done_at"))
+    if "results_done_at" in folder.plan:
+        widths[0] = max(widths[0], len("lower_bound_results_done_at"))
     widths[1] = max(widths[1], len("not everyone sampled"))
     _set_widths(ws, widths)
-    for label, value, fmt in _headline(folder.plan):
+    for label, value, fmt in [*_headline(folder.plan), *_lab_headline(folder.plan)]:
         key = _text_cell(ws, label)
         key.font = HEADER_FONT
         cell = _text_cell(ws, value) if isinstance(value, str) else WriteOnlyCell(ws, value)
@@ -253,12 +322,15 @@ def write_workbook(plan_dir: str | Path) -> Path:
     """Write ``plan_dir/roster.xlsx`` from the plan folder's files; returns its path.
 
     Sheets: ``summary``, then one per team with a roster file, named by team id (made safe
-    for Excel by :func:`sheet_names`), in plan.json's team order.
+    for Excel by :func:`sheet_names`), in plan.json's team order; with labs (a
+    collections.csv), then ``labs``: one line per collection (docs/labs.md).
     """
     folder = read_plan_folder(plan_dir, roster=False)
     ensure_writable(folder.path, Path(plan_dir))  # before the work, not after it
     files = folder.team_roster_files()
-    sheets = sheet_names(files)
+    collections = folder.path / COLLECTIONS_FILE
+    with_labs = collections.is_file()
+    sheets = sheet_names(files, (SUMMARY_SHEET, LAB_SHEET) if with_labs else (SUMMARY_SHEET,))
     one_day = folder.start.date() == folder.end.date() or folder.end.time() == datetime.min.time()
     time_format = CLOCK_FORMAT if one_day else DAY_CLOCK_FORMAT
     day = folder.start.strftime("%Y-%m-%d")
@@ -277,6 +349,10 @@ def write_workbook(plan_dir: str | Path) -> Path:
         _print_setup(ws, f"{label} · {dated}" if dated else label, repeat_header=True)
         _team_sheet(ws, lines, time_format)
         rows[team] = len(lines)
+    if with_labs:
+        ws = book.create_sheet(LAB_SHEET)
+        _print_setup(ws, f"labs · {dated}" if dated else "labs", repeat_header=True)
+        _lab_sheet(ws, lab_lines(read_table(collections), folder))
     _summary_sheet(summary, folder, sheets, rows)
     _fixed_properties(book, folder.start, title)
     return replace_atomically(folder.path / WORKBOOK_NAME, ".xlsx", _save_reproducibly(book))

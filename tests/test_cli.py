@@ -510,9 +510,19 @@ def test_plan_with_labs_prints_the_results_and_check_accepts(tiny_yaml: str, tmp
     result = plan(scenario, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "last result" in result.stdout and "within target" in result.stdout
+    written = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    # the status speaks of the results too (docs/labs.md)
+    assert f"{written['status']} (sampling) · results {written['results_status']}" in (
+        result.stdout
+    )
+    assert written["results_status"] in ("optimal", "feasible")
     assert {"collections.csv", "labs.csv"} <= set(files_in(tmp_path / "out"))
     checked = run("check", str(scenario), str(tmp_path / "out"))
     assert checked.exit_code == 0, checked.output
     plain = tmp_path / "plain.yaml"
     plain.write_text(tiny_yaml, encoding="utf-8")
-    assert "last result" not in plan(plain, tmp_path / "plain").stdout
+    plain_out = plan(plain, tmp_path / "plain").stdout
+    assert "last result" not in plain_out and "(sampling)" not in plain_out
+    assert "results_status" not in json.loads(
+        (tmp_path / "plain" / "plan.json").read_text(encoding="utf-8")
+    )

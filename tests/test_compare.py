@@ -98,6 +98,32 @@ def test_compare_plans_every_variant_into_a_checked_plan_folder(tiny_yaml, tmp_p
     assert pd.isna(nobody.done_at)
 
 
+def test_compare_with_labs_has_the_results_columns(tiny_yaml, tmp_path) -> None:
+    """docs/labs.md: with labs, compare.csv ends with the results columns, each what the
+    variant's plan.json says; the terminal table shows the last result."""
+    from labs_tiny import labs_yaml
+
+    scenario = tmp_path / "labs.yaml"
+    scenario.write_text(labs_yaml(tiny_yaml), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("compare", scenario, "--set", "teams.alpha.people=2,4", "-o", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "last result" in result.stdout and "in target" in result.stdout
+    lines = (out / "compare.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    assert header[-6:] == [
+        "error", "results_status", "results_done_at", "lower_bound_results_done_at",
+        "results_gap", "results_within_target",
+    ]  # fmt: skip
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(","), strict=True))
+        plan = json.loads((out / row["variant"] / "plan.json").read_text(encoding="utf-8"))
+        assert row["results_done_at"] == plan["results_done_at"] != ""
+        assert row["lower_bound_results_done_at"] == plan["lower_bound_results_done_at"]
+        assert row["results_status"] == plan["results_status"]
+        assert float(row["results_within_target"]) == plan["results_within_target"]
+
+
 def test_more_people_never_mean_a_later_done_at_or_lower_coverage(tiny_yaml) -> None:
     """Monotonicity on a small scenario: 0, 2, 4, 6, 8 people of team alpha."""
     data = data_of(tiny_yaml)

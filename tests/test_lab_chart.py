@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import pytest
@@ -39,6 +40,15 @@ def test_one_cell_per_lab_hour_with_its_figures(folders) -> None:
     assert any(f"tested {busy['tested']} of {busy['capacity']}" in c for c in cells)
     assert '<a href="#labs">labs</a>' in page
     assert "last result" in section and "within the target" in section
+    plan = json.loads((folders["labs"] / "plan.json").read_text(encoding="utf-8"))
+    meta = page[page.index('<p class="meta">') :]
+    meta = meta[: meta.index("</p>")]
+    assert f"status {plan['status']} (sampling), results {plan['results_status']}" in meta
+
+
+def test_the_plain_status_speaks_of_the_sampling(folders) -> None:
+    page = render_report(read_plan_folder(folders["plain"]))
+    assert "(sampling)" not in page and ", results " not in page
 
 
 def test_no_lab_section_without_labs(folders) -> None:

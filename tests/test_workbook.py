@@ -296,3 +296,43 @@ def test_the_summary_sheet_repeats_plan_json_warnings(tiny_yaml: str, tmp_path: 
     sheet = openpyxl.load_workbook(write_workbook(out))["summary"]
     rows = [r[:2] for r in sheet.iter_rows(values_only=True) if r and r[0] == "warning"]
     assert rows == [("warning", warnings[0])]
+
+
+# -- with labs (docs/labs.md) ------------------------------------------------------------
+
+
+def test_a_plan_with_labs_has_a_labs_sheet_of_its_collections(
+    tiny_yaml: str, tmp_path: Path
+) -> None:
+    """The labs sheet comes last: collections.csv line for line, with the site's and the
+    lab's names, times as date-times with their day; the summary has the results; a team
+    called ``labs`` gets another sheet name. Without labs: no labs sheet (the tests above)."""
+    from labs_tiny import labs_yaml
+
+    text = labs_yaml(tiny_yaml).replace("id: alpha", "id: labs")
+    out = planned(text, tmp_path)
+    write_workbook(out)
+    book = openpyxl.load_workbook(out / "roster.xlsx")
+    assert book.sheetnames[0] == "summary" and book.sheetnames[-1] == "labs"
+    assert len(book.sheetnames) == 3 and book.sheetnames[1] != "labs"  # the team's: labs~2
+    lines = list(book["labs"].iter_rows(values_only=True))
+    collections = csv_rows(out / "collections.csv")
+    header = collections[0]
+    assert list(lines[0])[:5] == ["site", "site_name", "pickup", "tubes", "samples"]
+    assert len(lines) == len(collections) > 1
+    names = {"north": "北苑社区", "south": "南苑社区", "near": "近处医院", "far": ""}  # the YAML's
+    for line, row in zip(lines[1:], collections[1:], strict=True):
+        got = dict(zip(lines[0], line, strict=True))
+        want = dict(zip(header, row, strict=True))
+        for column in ("site", "pickup", "tubes", "samples", "lab", "arrival", "results_at"):
+            assert as_csv_text(got[column]) == want[column], column
+        assert isinstance(got["results_at"], datetime) and isinstance(got["tubes"], int)
+        assert (got["site_name"], got["lab_name"] or "") == (
+            names[want["site"]],
+            names[want["lab"]],
+        )
+    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True) if r and r[0]}
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert summary["results_done_at"] == plan["results_done_at"]
+    assert summary["results status"] == plan["results_status"]
+    assert summary["within target"] == pytest.approx(plan["results_within_target"])

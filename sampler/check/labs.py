@@ -207,8 +207,9 @@ def _check_plan_results(cx: Context, f: pd.DataFrame, within: pd.Series) -> None
         plan: dict[str, Any] = json.loads((cx.dir / "plan.json").read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):
         return  # reported by the contract's rules
+    done = cx.stamp(f["results_at"].max()) if len(f) else None
     want = {
-        "results_done_at": cx.stamp(f["results_at"].max()) if len(f) else None,
+        "results_done_at": done,
         "collections": len(f),
         "tubes": int(f["tubes"].sum()),
     }
@@ -218,6 +219,7 @@ def _check_plan_results(cx: Context, f: pd.DataFrame, within: pd.Series) -> None
                 "lab_results",
                 f"plan.json: {key} {plan.get(key)!r}, collections.csv gives {value!r}",
             )
+    _check_results_status(cx, plan, done)
     if cx.sc.results_target is not None:
         samples = int(f["samples"].sum())
         share = float(f["samples"][within].sum() / samples) if samples else 1.0
@@ -227,3 +229,23 @@ def _check_plan_results(cx: Context, f: pd.DataFrame, within: pd.Series) -> None
                 "lab_results",
                 f"plan.json: results_within_target {got!r}, collections.csv gives {share:.6f}",
             )
+
+
+def _check_results_status(cx: Context, plan: dict[str, Any], done: str | None) -> None:
+    """plan.json results_status, where written: partial exactly when the sampling's status
+    is, optimal only when the last result is at its bound."""
+    status = plan.get("results_status")
+    if status is None:
+        return  # a folder written before the key
+    bound = plan.get("lower_bound_results_done_at")
+    if status not in ("optimal", "feasible", "partial"):
+        problem = "is not one of optimal, feasible, partial"
+    elif (status == "partial") != (plan.get("status") == "partial"):
+        problem = f"but the sampling's status is {plan.get('status')!r}"
+    elif status == "optimal" and (
+        done is None or not isinstance(bound, str) or cx.minutes(done) != cx.minutes(bound)
+    ):
+        problem = f"but the last result {done!r} is not its bound {bound!r}"
+    else:
+        return
+    cx.found.add("lab_results", f"plan.json: results_status {status!r}, {problem}")

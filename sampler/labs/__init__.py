@@ -1,143 +1,38 @@
 """The lab stage: after the sampling plan, the collections, which lab tests each, and when
 the results are out (docs/labs.md).
 
-``plan_labs(plan, bounds) -> LabPlan``: :mod:`.pickups` makes the collections from the
-plan's assignments, :mod:`.choose` picks each one's lab, :mod:`.polish` moves some off the
-latest lab, :mod:`.queue` runs every lab's first-in, first-out queue for the exact times,
-:mod:`.bound` proves how early the last result could be. :mod:`.tables` lays the outcome
-out as the plan folder's files. Only
-``solve`` calls this, and only for a scenario with ``labs:``.
-
-Not done: pacing (the sampling plan is made first and is not slowed down or moved for
-the labs).
+``plan_labs(plan, bounds) -> LabPlan`` routes one plan (:mod:`.stage`: pickups, the choice
+of labs, its polish, the exact queues) and proves how early the last result could be
+(:mod:`.bound`). ``paced_labs(plan, bounds) -> (Plan, LabPlan)`` first paces the sampling
+plan for the labs (:mod:`.pacing`): pairs' last suit stretches taken later where that gets
+more results within the target, or the last result out sooner. :mod:`.tables` lays the
+outcome out as the plan folder's files. ``solve`` calls ``paced_labs`` and a replan
+``plan_labs``, only for a scenario with ``labs:``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
+from dataclasses import replace
 
 from sampler.bound import Bounds
-from sampler.geo import great_circle_km, travel_minutes
 from sampler.labs.bound import results_bound
-from sampler.labs.choose import choose_labs
-from sampler.labs.hours import LabHours
-from sampler.labs.pickups import Collection, collections_of
-from sampler.labs.polish import polish
-from sampler.labs.queue import run_queue
+from sampler.labs.pacing import pace
+from sampler.labs.pickups import Collection
+from sampler.labs.stage import LabPlan, Pacing, courier_minutes, lab_hours, route
 from sampler.plan import Plan
-from sampler.scenario import Scenario
 
-__all__ = ["Collection", "LabPlan", "plan_labs"]
-
-
-@dataclass(frozen=True)
-class LabPlan:
-    """Every collection with its lab and times, each lab's hours, and the bound."""
-
-    collections: tuple[Collection, ...]
-    lab: tuple[str, ...]  # per collection
-    arrival: tuple[int, ...]
-    tested_at: tuple[int, ...]
-    results_at: tuple[int, ...]
-    within_target: tuple[bool, ...]
-    capacity: dict[str, tuple[int, ...]]  # lab -> tubes it can load, hour by hour
-    loaded: dict[str, dict[int, int]]  # lab -> hour -> tubes loaded
-    lower_bound_minute: int | None  # on the latest result of a plan sampling everyone
-
-    @property
-    def results_done_minute(self) -> int | None:
-        return max(self.results_at) if self.results_at else None
-
-    @property
-    def tubes(self) -> int:
-        return sum(c.tubes for c in self.collections)
-
-    @property
-    def samples(self) -> int:
-        return sum(c.samples for c in self.collections)
-
-    @property
-    def within_share(self) -> float:
-        """Share of the samples whose results meet the target (1 without samples)."""
-        if not self.samples:
-            return 1.0
-        met = sum(
-            c.samples for c, ok in zip(self.collections, self.within_target, strict=True) if ok
-        )
-        return met / self.samples
-
-    @property
-    def gap(self) -> float | None:
-        done, bound = self.results_done_minute, self.lower_bound_minute
-        if done is None or not bound:
-            return None
-        return done / bound - 1
-
-
-def courier_minutes(sc: Scenario) -> np.ndarray:
-    """Courier minutes from each site to each lab (the planner's travel convention)."""
-    labs = sc.labs or []
-    km = great_circle_km(
-        np.array([s.lat for s in sc.sites])[:, None],
-        np.array([s.lon for s in sc.sites])[:, None],
-        np.array([b.lat for b in labs])[None, :],
-        np.array([b.lon for b in labs])[None, :],
-    )
-    return travel_minutes(km, sc.courier_rules.speed_kmh)
+__all__ = ["Collection", "LabPlan", "Pacing", "courier_minutes", "paced_labs", "plan_labs"]
 
 
 def plan_labs(plan: Plan, bounds: Bounds) -> LabPlan:
-    """The lab stage for a plan of a scenario with labs."""
-    sc = plan.scenario
-    labs = sc.labs or []
-    hours = [LabHours(sc, lab) for lab in labs]
-    collections = collections_of(plan)
-    travel = courier_minutes(sc)
-    site_index = {s.id: i for i, s in enumerate(sc.sites)}
-    limit = sc.courier_rules.max_swab_to_lab_minutes
-    chosen = choose_labs(collections, travel, site_index, hours, limit)
-    arrival: list[int] = []
-    if collections:
-        rows = np.array([site_index[c.site] for c in collections])
-        arrivals = np.array([c.pickup for c in collections])[:, None] + travel[rows]
-        oldest = np.array([c.oldest_swab for c in collections])[:, None]
-        chosen = polish(collections, chosen, arrivals, arrivals - oldest <= limit, hours)
-        arrival = [int(arrivals[i, j]) for i, j in enumerate(chosen)]
-    tested = [0] * len(collections)
-    loaded = {}
-    for j, lab in enumerate(labs):
-        mine = sorted((arrival[i], i) for i in range(len(collections)) if chosen[i] == j)
-        queue = run_queue(hours[j], [a for a, _ in mine], [collections[i].tubes for _, i in mine])
-        for (_, i), at in zip(mine, queue.tested_at, strict=True):
-            tested[i] = at
-        loaded[lab.id] = queue.loaded
-    results = [t + labs[j].batch_minutes for t, j in zip(tested, chosen, strict=True)]
-    last_hour = max([k for load in loaded.values() for k in load], default=0)
-    for h in hours:
-        h.ensure(last_hour + 1)
-    return LabPlan(
-        collections=tuple(collections),
-        lab=tuple(labs[j].id for j in chosen),
-        arrival=tuple(arrival),
-        tested_at=tuple(tested),
-        results_at=tuple(results),
-        within_target=tuple(_within(sc, c, r) for c, r in zip(collections, results, strict=True)),
-        capacity={
-            lab.id: tuple(h.capacity[: last_hour + 1]) for lab, h in zip(labs, hours, strict=True)
-        },
-        loaded=loaded,
-        lower_bound_minute=results_bound(sc, bounds, hours),
-    )
+    """The lab stage for a plan of a scenario with labs, the plan as it is."""
+    hours = lab_hours(plan.scenario)
+    labs = route(plan, hours)
+    return replace(labs, lower_bound_minute=results_bound(plan.scenario, bounds, hours))
 
 
-def _within(sc: Scenario, c: Collection, results_at: int) -> bool:
-    """Rule 6: the collection's results meet the target (always, without one)."""
-    target = sc.results_target
-    if target is None:
-        return True
-    if target.within_minutes is not None and results_at - c.oldest_swab > target.within_minutes:
-        return False
-    by = None if target.by is None else int((target.by - sc.start).total_seconds() // 60)
-    return by is None or results_at <= by
+def paced_labs(plan: Plan, bounds: Bounds) -> tuple[Plan, LabPlan]:
+    """The sampling plan paced for the labs, and its lab stage (docs/labs.md, "Pacing")."""
+    hours = lab_hours(plan.scenario)
+    plan, labs = pace(plan, hours)
+    return plan, replace(labs, lower_bound_minute=results_bound(plan.scenario, bounds, hours))

@@ -101,4 +101,21 @@ def lab_document(sc: Scenario, labs: LabPlan) -> dict[str, Any]:
         "collections": len(labs.collections),
         "tubes": labs.tubes,
         "labs": per_lab,
+        "pacing": _pacing_document(sc, labs),
+    }
+
+
+def _pacing_document(sc: Scenario, labs: LabPlan) -> dict[str, Any] | None:
+    """What pacing changed (docs/labs.md, "Pacing"); None for a plan not paced (a replan)."""
+    paced = labs.pacing
+    if paced is None:
+        return None
+    within = None if sc.results_target is None else 1 - paced.unmet_before / max(labs.samples, 1)
+    return {
+        "pairs_delayed": paced.pairs_delayed,
+        "pair_minutes": paced.pair_minutes,
+        "plans_routed": paced.routed,
+        "results_within_target_before": None if within is None else round(within, 6),
+        "results_done_at_before": _stamp(sc, paced.results_before),
+        "done_at_before": _stamp(sc, paced.done_before),
     }

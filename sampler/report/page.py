@@ -81,6 +81,14 @@ def _cards(folder: PlanFolder, pairs: int) -> str:
     return "\n".join(out)
 
 
+def _status(p: dict) -> str:
+    """The plan's status; with labs, the sampling's and the results' (docs/labs.md)."""
+    status = p.get("status", "?")
+    if p.get("results_status") is None:
+        return str(status)
+    return f"{status} (sampling), results {p['results_status']}"
+
+
 def render_report(folder: PlanFolder) -> str:
     """The whole page as text."""
     p = folder.plan
@@ -89,7 +97,7 @@ def render_report(folder: PlanFolder) -> str:
     title = p.get("scenario") or folder.path.name
     meta = (
         f"{folder.start:%Y-%m-%d} {clock(0)}–{clock(folder.horizon_minutes)} · "
-        f"{fmt_int(p.get('slot_minutes'))}-minute slots · status {p.get('status', '?')} · "
+        f"{fmt_int(p.get('slot_minutes'))}-minute slots · status {_status(p)} · "
         f"{len(folder.sites):,} sites · {fmt_int(p.get('residents'))} residents"
     )
     notes = "".join(f'<p class="hint">{esc(n)}</p>' for n in folder.notes)

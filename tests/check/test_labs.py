@@ -130,6 +130,21 @@ def test_plan_json_and_sites_results(planned, folder) -> None:
     assert check_plan(planned[0], folder).rules == {"lab_results"}
 
 
+def test_results_status(planned, folder) -> None:
+    """plan.json's results_status is what the last result and its bound say; a claim of
+    optimal off the bound, or partial with everyone sampled, breaks lab_results."""
+    path = folder / "plan.json"
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    done, bound = plan["results_done_at"], plan["lower_bound_results_done_at"]
+    assert plan["status"] != "partial"
+    assert plan["results_status"] == ("optimal" if done == bound else "feasible")
+    for claim in ("partial", "optimal" if done != bound else "feasible-ish"):
+        path.write_text(json.dumps({**plan, "results_status": claim}), encoding="utf-8")
+        assert check_plan(planned[0], folder).rules == {"lab_results"}, claim
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    assert check_plan(planned[0], folder).ok
+
+
 def test_the_checker_s_queue_by_hand(planned) -> None:
     sc = planned[0]
     far = sc.lab_by_id["far"]  # 20 an hour from 09:00; the horizon starts at 07:00
