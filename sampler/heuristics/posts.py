@@ -84,16 +84,15 @@ def improve_posts(
 def _a_move(inst, crews, posts: Posts, late: list[int], early: list[int], closed, tried: set):
     """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one.
 
-    A post for a site that closes by the deadline (``closed``) comes from a site open
+    A post for a site that closes by the deadline (``closed``) comes first from a site open
     after it (whose work can wait), in the stretch that overlaps the site's open hours
-    most."""
+    most; where every site closes by the deadline (the day's end), from any site."""
     rank = {i: k for k, i in enumerate(early)}
     for j in late:
         if j in closed:
             move = _to_closing_site(inst, crews, posts, j, closed, rank, tried)
             if move is not None:
                 return move
-            continue
         for i in early:
             if i == j:
                 continue
