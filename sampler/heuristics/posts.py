@@ -21,6 +21,9 @@ from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
 from sampler.model.crews import Crew
 
 
+CLOSING_ROUNDS = 6  # more rounds while sites that close before the deadline are short
+
+
 @dataclass(frozen=True)
 class Posts:
     """Whole pairs per crew, stretch and site, and of those how many do walk-in."""
@@ -50,12 +53,17 @@ def improve_posts(
 ) -> tuple[Posts, Counts]:
     """Local search on the posts: move one pair's post from the site that finishes with
     most to spare to the one that finishes last, and keep the move if the dispatched plan
-    is better (coverage, then done_at, then how late sites finish in all)."""
+    is better (coverage, then done_at, then how late sites finish in all). While sites that
+    close before the deadline are left short, up to ``CLOSING_ROUNDS`` more rounds."""
     best_posts = posts
     best = posted_dispatch(inst, crews, posts, data)
     best_key = quality(inst, best, posts.deadline)
     tried: set[tuple] = set()
-    for _ in range(rounds):
+    spent = 0
+    while spent < rounds or (
+        spent < rounds + CLOSING_ROUNDS and best_key[0] < 0 and posts.deadline < inst.n_slots
+    ):
+        spent += 1
         finish, short = site_finish(inst, best)
         # Sites left short that close by the deadline first: nothing can make up for them.
         closed = {i for i in finish if inst.sites[i].open[1] <= posts.deadline}
