@@ -30,9 +30,10 @@ from sampler.cli import app
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.loader import ScenarioError, parse_yaml
 from sampler.replan import write_replan
-from sampler.replan.afternoon import station_window
+from sampler.replan.afternoon import afternoon_scenario, duty, plan_afternoon, station_window
 from sampler.replan.neighbourhood import centres, rings
 from sampler.replan.state import PairState
+from sampler.replan.whole_day import Effects
 
 TWO_STREETS = """\
 scenario: two streets, 30 km apart
@@ -415,3 +416,35 @@ def test_station_window_never_holds_more_than_the_kept_pairs_leave():
     stations, start, end, always = station_window(kept, 4, (240, 720), 240, 30)
     assert (stations, start, end, always) == (3, 360, 720, 1)
     assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720, 4)
+
+
+def test_station_window_for_a_little_walk_in_starts_when_a_station_is_free():
+    """The kept pairs of the test above; 60 station-minutes of walk-in left there fit on
+    the one station free from 11:00 (done by 12:00), so that window is taken, not the
+    three stations from 13:00 (done by 13:30 at the earliest); 240 need the three."""
+    kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60) == (1, 240, 720, 1)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=240) == (3, 360, 720, 1)
+    # More than any one count and stretch holds: the most station-minutes, as without need.
+    assert station_window(kept, 4, (240, 720), 240, 30, need=5000) == (3, 360, 720, 1)
+
+
+def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations():
+    """A site whose walk-in left must wait for the kept pairs' stations (13:00-16:00 here)
+    still has its home visits open all afternoon, at a part of the site of their own, and
+    the afternoon's rows name the site itself."""
+    sc = load_scenario_text(TWO_STREETS)
+    fx = Effects(at=240)
+    state = PairState("west", "west-p01", 240, 720, 40.005, 113.002, 240, None, None)
+    duties = {("west", "west-p01"): (state, duty(sc, state, False))}
+    windows = {"west-a": (2, 360, 540, 0)}
+    sub, members = afternoon_scenario(sc, fx, {"west-a": (100, 30)}, windows, duties)
+    parts = {s.id: s for s in sub.sites}
+    assert set(parts) == {"west-a", "west-a_home"}
+    assert (parts["west-a"].residents, parts["west-a"].home_visits) == (100, 0)
+    # (minutes from the afternoon's start, 11:00)
+    assert parts["west-a"].stations == 2 and sub.open_minutes(parts["west-a"]) == (120, 300)
+    assert parts["west-a_home"].home_visits == 30
+    assert sub.open_minutes(parts["west-a_home"]) == (0, 480)
+    rows, _ = plan_afternoon(sub, members, sc, 240, PARAMS)
+    assert set(rows.site) <= {"west-a"} and (rows.activity == "door_to_door").any()

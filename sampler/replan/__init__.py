@@ -22,6 +22,7 @@ whose rows after ``at`` differ counts as one change.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -315,6 +316,7 @@ def _with_freed(
         left[site.id] = (max(0, walk), max(0, home))
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
     by_site = {site: part for site, part in kept_walk.groupby("site")}
+    slowest = min((whole.rules(t).walk_in_per_hour for t in whole.teams), default=1.0)
     windows = {
         site.id: station_window(
             by_site.get(site.id),
@@ -322,6 +324,7 @@ def _with_freed(
             fx.opens.get(site.id, whole.open_minutes(site)),
             at,
             whole.slot_minutes,
+            math.ceil(left[site.id][0] * 60 / slowest),  # station-minutes for the walk-in left
         )
         for site in whole.sites
         if site.id in left
