@@ -223,6 +223,15 @@ def _replan(
                    set(fx.changed_sites))  # fmt: skip
     if not disturbed and not bases:  # nothing near anything: the pairs that must, or none
         ladder.insert(0, Ring(frozenset(), 0, frozenset(must), False))
+    elif not (fx.new_teams or fx.joins):
+        # The least disruption first: only the pairs that must are re-planned, and each
+        # ring's other pairs keep their afternoon and may add work after it (an arrival
+        # leaves nothing to add: its rings re-plan).
+        ladder[:0] = [
+            replace(ring, pairs=frozenset(must), extend=ring.pairs - must)
+            for ring in ladder
+            if not ring.whole
+        ]
     # Pairs that join (a new team, more people) are not moved: they had no plan to change.
     original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
     best: tuple | None = None
@@ -232,12 +241,13 @@ def _replan(
     # day gets better; for any other change, the first ring that samples everyone by the
     # planned done_at is enough (a change its neighbourhood absorbs moves no pair beyond).
     arrivals = bool(fx.new_teams or fx.joins)
-    tried: list[frozenset[str]] = []
+    tried: list[tuple[frozenset[str], frozenset[str]]] = []
     spent, total = 0.0, max(1, len(states))
     for n, ring in enumerate(() if unchanged else ladder):
-        if ring.pairs in tried:
+        if (ring.pairs, ring.extend) in tried:
             continue
-        share = params.time_limit * max(len(ring.pairs) / total, 1 / RINGS_EXPECTED)
+        size = len(ring.pairs | ring.extend)
+        share = params.time_limit * max(size / total, 1 / RINGS_EXPECTED)
         share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
                                    params.time_limit - spent))  # fmt: skip
         if (
@@ -247,16 +257,18 @@ def _replan(
         ):
             break  # the time limit is spent (the whole afternoon is still tried for residents)
         spent += share
-        tried.append(ring.pairs)
-        plan, stats = _with_freed(
+        tried.append((ring.pairs, ring.extend))
+        plan, stats, touched = _with_freed(
             whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
-            None if ring.whole else ring.sites,
+            None if ring.whole else ring.sites, ring.extend,
         )  # fmt: skip
-        moved = [p for p in _pairs_changed(rows, plan.rows, at, ring.pairs) if p in original_pairs]
+        moved = [p for p in _pairs_changed(rows, plan.rows, at, touched) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
         better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
-            name = "all" if ring.whole else f"ring{n + 1}"
+            kind = "extend" if ring.extend else "ring"
+            same = sum(1 for r in ladder[: n + 1] if bool(r.extend) == bool(ring.extend))
+            name = "all" if ring.whole else f"{kind}{same}"
             best = (key, name, plan, stats, moved, ring.radius)
         done = plan.done_minute
         if not arrivals and done is not None and (target is None or done <= target):
@@ -289,15 +301,28 @@ def _with_freed(
     freed: frozenset[str],
     params: SolveParams,
     sites: frozenset[str] | None = None,
-) -> tuple[Plan, SolverStats]:
-    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept;
-    ``sites``: the neighbourhood (None: every site), which the afternoon holds with the
-    sites the freed pairs leave work at."""
+    extend: frozenset[str] = frozenset(),
+) -> tuple[Plan, SolverStats, frozenset[str]]:
+    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept,
+    and the pairs whose rows were made again; ``sites``: the neighbourhood (None: every
+    site), which the afternoon holds with the sites the freed pairs leave work at.
+    ``extend``: pairs that keep their rows and may add work after them (what is left
+    after the kept rows: the changes' own work, and what the freed pairs leave)."""
     at = fx.at
     kept_rows = rows[~rows.pair.isin(freed)]
     # A trip under way when the pair's day ends (its team leaves at at) is not made.
     until = frozen.pair.map({pair: state.until for (_, pair), state in states.items()})
     frozen = frozen[frozen.pair.isin(freed) & (frozen.end <= until)]
+    # The pairs that extend start where their kept rows leave them.
+    kept_busy = rows[rows.pair.isin(extend) & (rows.activity != BREAK)]
+    kept_by_pair = _by_pair(kept_busy)
+    starts = {
+        key: state if key[1] in freed else
+        pair_state(whole, key[0], key[1], kept_by_pair.get(key[1]), at, state.until)
+        for key, state in states.items()
+        if key[1] in freed or key[1] in extend
+    }  # fmt: skip
+    base = pd.concat([frozen, kept_busy], ignore_index=True)
     fixed = pd.concat([kept_rows, frozen], ignore_index=True)
     done = sampled(fixed[fixed.activity != BREAK])
     if sites is not None:
@@ -333,9 +358,7 @@ def _with_freed(
     stats = SolverStats()
     for _ in range(SUIT_RETRIES + 1):
         duties: dict[tuple[str, str], tuple[PairState, Duty]] = {}
-        for key, state in states.items():
-            if key[1] not in freed:
-                continue
+        for key, state in starts.items():
             d = duty(whole, state, key[1] in break_first)
             if d is not None:
                 duties[key] = (state, d)
@@ -344,7 +367,7 @@ def _with_freed(
         if sub is not None:
             new, result = plan_afternoon(sub, members, whole, at, params)
             stats = result.solver
-        mine = pd.concat([frozen, new], ignore_index=True)
+        mine = pd.concat([base, new], ignore_index=True)
         over = {
             pair
             for (team, pair), (_, d) in duties.items()
@@ -353,17 +376,20 @@ def _with_freed(
         if not over:
             break
         break_first |= over
-    else:  # still too long: those pairs keep only their morning
+    else:  # still too long: those pairs keep only their morning (or their rows)
         new = new[~new.pair.isin(over)]
-        mine = pd.concat([frozen, new], ignore_index=True)
-    out = [kept_rows]
+    # A pair that extends and was given no work keeps its rows as they were (its breaks).
+    touched = freed | (extend & set(new.pair))
+    mine = pd.concat([base, new], ignore_index=True)
+    mine = mine[mine.pair.isin(touched)]
+    out = [kept_rows[~kept_rows.pair.isin(touched)]]
     for _pair, part in mine.groupby("pair", sort=True):
         records = [Row(*r) for r in part[PAIR_COLUMNS].sort_values("start").to_numpy().tolist()]
         out.append(pd.DataFrame(with_breaks(records), columns=PAIR_COLUMNS))
     merged = pd.concat(out, ignore_index=True)
     merged = merged.astype({"start": "int64", "end": "int64", "samples": "int64"})
     merged = merged.sort_values(["team", "pair", "start"], kind="stable").reset_index(drop=True)
-    return Plan(whole, merged), stats
+    return Plan(whole, merged), stats, frozenset(touched)
 
 
 def _relaxed_scenario(

@@ -35,6 +35,9 @@ class Ring:
     radius: int  # travel minutes from the nearest centre to its farthest site
     pairs: frozenset[str]
     whole: bool  # every site (and so every pair): the whole afternoon re-planned
+    # Pairs that keep their rows and may only add work after them (an extension ring;
+    # ``pairs`` are then only those whose afternoon no longer holds).
+    extend: frozenset[str] = frozenset()
 
 
 def centres(whole: Scenario, disturbed: set[str], bases: set[str]) -> list[tuple[float, float]]:
