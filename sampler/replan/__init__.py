@@ -234,6 +234,7 @@ def _replan(
         ]
     # Pairs that join (a new team, more people) are not moved: they had no plan to change.
     original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
+    was = _afternoon(rows, at)  # what every pair was to do after at (each ring compares)
     best: tuple | None = None
     if unchanged:
         best = ((), "kept", Plan(whole, rows), SolverStats(), [], 0)
@@ -262,7 +263,7 @@ def _replan(
             whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
             None if ring.whole else ring.sites, ring.extend,
         )  # fmt: skip
-        moved = [p for p in _pairs_changed(rows, plan.rows, at, touched) if p in original_pairs]
+        moved = [p for p in _pairs_changed(was, plan.rows, at, touched) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
         better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
@@ -286,7 +287,7 @@ def _replan(
         "sites_changed": sorted(fx.changed_sites),
         "sites_sealed": sorted(fx.sealed),
     }
-    table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
+    table = _changes_table(whole, was, plan.rows, at, moved, set(fx.joins))
     return Replan(
         result, at, tier, tuple(moved), table, effects, radius=radius, rings_tried=len(tried)
     )
@@ -533,19 +534,21 @@ def _afternoon(rows: pd.DataFrame, at: int, only=None) -> dict[str, list[tuple]]
     return out
 
 
-def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int, only=None) -> list[str]:
+def _pairs_changed(
+    was: dict[str, list[tuple]], after: pd.DataFrame, at: int, only: frozenset[str]
+) -> list[str]:
     """Pairs (of ``only``: the re-planned ones, the others' rows are kept) whose afternoon
-    differs (each counts as one change)."""
-    was, now = _afternoon(before, at, only), _afternoon(after, at, only)
-    return sorted(p for p in set(was) | set(now) if was.get(p, []) != now.get(p, []))
+    differs from ``was`` (the original plan's :func:`_afternoon`); each is one change."""
+    now = _afternoon(after, at, only)
+    return sorted(p for p in only if was.get(p, []) != now.get(p, []))
 
 
 def _changes_table(
-    sc: Scenario, before: pd.DataFrame, after: pd.DataFrame, at: int, moved, joins=()
+    sc: Scenario, was: dict[str, list[tuple]], after: pd.DataFrame, at: int, moved, joins=()
 ) -> pd.DataFrame:
     """changes.csv: per person, what they were to do after ``at`` and what they now do;
     ``changed`` is yes, no, or new (a pair that joined)."""
-    was, now = _afternoon(before, at), _afternoon(after, at)
+    now = _afternoon(after, at)
     moved = set(moved)
     records = []
     for team in sc.teams:
