@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -472,3 +473,23 @@ def test_pairs_away_from_the_change_only_add_work_after_their_afternoon(tmp_path
         added = now.merge(was, how="left", indicator=True)
         added = added[added._merge == "left_only"]
         assert len(added) and (added.start >= was.end.max()).all(), pair
+
+
+def test_suit_retries_stay_within_the_time_limit(monkeypatch, morning):
+    """Every afternoon planned again for a suit stretch that ran over spends the ring's
+    share again; with every stretch said to run over, the afternoons planned still spend
+    no more than the time limit in all."""
+    module = sys.modules["sampler.replan"]
+    limits: list[float] = []
+    plan_afternoon = module.plan_afternoon
+
+    def recorded(sub, members, whole, at, params):
+        limits.append(params.time_limit)
+        return plan_afternoon(sub, members, whole, at, params)
+
+    monkeypatch.setattr(module, "plan_afternoon", recorded)
+    monkeypatch.setattr(module, "stretch_too_long", lambda *_: True)
+    params = SolveParams(time_limit=4, seed=0)
+    day = replan(morning, changes(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'), params)
+    assert len(limits) >= 2 and sum(limits) <= params.time_limit, limits
+    assert day.rings_tried >= 1

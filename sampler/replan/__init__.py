@@ -257,12 +257,15 @@ def _replan(
             and (best[2].complete or not ring.whole)
         ):
             break  # the time limit is spent (the whole afternoon is still tried for residents)
-        spent += share
         tried.append((ring.pairs, ring.extend))
-        plan, stats, touched = _with_freed(
-            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
+        # A ring planned again for its suit stretches spends its share again, within
+        # what is left of the limit (the first plan gets its share however little is left).
+        left = max(share, params.time_limit - spent)
+        plan, stats, touched, used = _with_freed(
+            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share), left,
             None if ring.whole else ring.sites, ring.extend,
         )  # fmt: skip
+        spent += used
         moved = [p for p in _pairs_changed(was, plan.rows, at, touched) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
         better = best is None or key[:2] > best[0][:2]
@@ -301,14 +304,19 @@ def _with_freed(
     states: dict[tuple[str, str], PairState],
     freed: frozenset[str],
     params: SolveParams,
+    budget: float,
     sites: frozenset[str] | None = None,
     extend: frozenset[str] = frozenset(),
-) -> tuple[Plan, SolverStats, frozenset[str]]:
+) -> tuple[Plan, SolverStats, frozenset[str], float]:
     """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept,
     and the pairs whose rows were made again; ``sites``: the neighbourhood (None: every
     site), which the afternoon holds with the sites the freed pairs leave work at.
     ``extend``: pairs that keep their rows and may add work after them (what is left
-    after the kept rows: the changes' own work, and what the freed pairs leave)."""
+    after the kept rows: the changes' own work, and what the freed pairs leave).
+
+    Each plan of the afternoon spends ``params.time_limit``; it is planned again with the
+    break first for pairs whose stretch ran over (up to ``SUIT_RETRIES`` times) only while
+    that stays within ``budget`` seconds, and the seconds spent are returned."""
     at = fx.at
     kept_rows = rows[~rows.pair.isin(freed)]
     # A trip under way when the pair's day ends (its team leaves at at) is not made.
@@ -357,7 +365,8 @@ def _with_freed(
     }
     break_first: set[str] = set()
     stats = SolverStats()
-    for _ in range(SUIT_RETRIES + 1):
+    used = 0.0
+    for retry in range(SUIT_RETRIES + 1):
         duties: dict[tuple[str, str], tuple[PairState, Duty]] = {}
         for key, state in starts.items():
             d = duty(whole, state, key[1] in break_first)
@@ -368,6 +377,7 @@ def _with_freed(
         if sub is not None:
             new, result = plan_afternoon(sub, members, whole, at, params)
             stats = result.solver
+            used += params.time_limit
         mine = pd.concat([base, new], ignore_index=True)
         over = {
             pair
@@ -376,9 +386,12 @@ def _with_freed(
         }
         if not over:
             break
+        if retry == SUIT_RETRIES or used + params.time_limit > budget:
+            # Still too long, and no retry left: those pairs keep only their morning (or
+            # their rows).
+            new = new[~new.pair.isin(over)]
+            break
         break_first |= over
-    else:  # still too long: those pairs keep only their morning (or their rows)
-        new = new[~new.pair.isin(over)]
     # A pair that extends and was given no work keeps its rows as they were (its breaks).
     touched = freed | (extend & set(new.pair))
     mine = pd.concat([base, new], ignore_index=True)
@@ -390,7 +403,7 @@ def _with_freed(
     merged = pd.concat(out, ignore_index=True)
     merged = merged.astype({"start": "int64", "end": "int64", "samples": "int64"})
     merged = merged.sort_values(["team", "pair", "start"], kind="stable").reset_index(drop=True)
-    return Plan(whole, merged), stats, frozenset(touched)
+    return Plan(whole, merged), stats, frozenset(touched), used
 
 
 def _relaxed_scenario(
