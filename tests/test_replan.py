@@ -160,8 +160,17 @@ def test_new_team_arrives(tmp_path, morning):
     out, day = written(tmp_path, morning, text)
     rows = roster(out)
     assert (rows[rows.team == "extra"].start >= "2022-11-10 12:00").all()
+    # Both new pairs sample residents (from 12:00), and the day ends no later for it.
+    work = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
+    extra = work[work.team == "extra"]
+    assert set(extra.pair) == {"extra-p01", "extra-p02"}
+    assert (extra.groupby("pair").samples.sum() > 0).all()
+    plan, was = (json.loads((f / "plan.json").read_text()) for f in (out, morning))
+    assert plan["coverage"] == 1.0 and plan["done_at"] <= was["done_at"]
     table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
-    assert set(table[table.team == "extra"].changed) == {"new"}
+    new = table[table.team == "extra"]
+    assert set(new.changed) == {"new"} and set(new.was) == {"nothing"}
+    assert new.now.str.contains("walk_in|door_to_door").all()
     assert not any(p.startswith("extra") for p in day.pairs_changed)
 
 
@@ -311,7 +320,30 @@ def test_moved_pairs_are_within_reach_of_the_change(tmp_path, morning):
     assert set(day.pairs_changed) <= near
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["replan"]["reach_minutes"] == day.radius
-    assert plan["people_changed"] == 2 * len(day.pairs_changed)
+    # People whose afternoon differs, from the two rosters (rows after 11:00, a row
+    # running at 11:00 from 11:00, a row cut at 11:00 and its sequel joined): as counted.
+    was, now = _afternoons(roster(morning)), _afternoons(roster(out))
+    people = was.index.union(now.index)
+    changed = was.reindex(people, fill_value="") != now.reindex(people, fill_value="")
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    assert plan["people_changed"] == int(changed.sum()) == int((table.changed == "yes").sum())
+    assert set(changed[changed].index) == set(table.person[table.changed == "yes"])
+
+
+def _afternoons(rows: pd.DataFrame, at: str = "2022-11-10 11:00") -> pd.Series:
+    """Per person, what they do after ``at`` as text (breaks left out)."""
+    rows = rows[(rows.activity != "break") & (rows.end > at)].sort_values(["person", "start"])
+    out: dict[str, list[list[str]]] = {}
+    for person, activity, site, start, end in zip(
+        rows.person, rows.activity, rows.site.fillna(""), rows.start, rows.end, strict=True
+    ):
+        items = out.setdefault(person, [])
+        start = max(start, at)
+        if items and items[-1][:2] == [activity, site] and items[-1][3] == start:
+            items[-1][3] = end
+        else:
+            items.append([activity, site, start, end])
+    return pd.Series({person: repr(items) for person, items in out.items()}, dtype=object)
 
 
 def test_freeze_until_keeps_the_plan_until_then(tmp_path, morning):
