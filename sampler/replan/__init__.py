@@ -11,13 +11,18 @@ done_at, and the time a replan takes grows with the neighbourhood of the change,
 the city. The pairs re-planned are chosen ring by ring (:mod:`sampler.replan.neighbourhood`):
 the sites nearest to what changed, and the pairs with work there after ``at`` (with the
 pairs whose afternoon no longer holds, new pairs, and idle pairs standing within reach),
-each ring about three times the one before, the last every site. A ring's afternoon holds
-its own sites and those its pairs leave work at; every other pair keeps its rows after
-``at`` as they were. The rings stop at the first that samples everyone by the planned
-done_at (for arrivals: while a larger ring does better), at the first larger ring that
-does no better, or when the time limit, shared among them, is spent. The day kept is the
-best of those tried by (weighted residents, earlier done_at, fewer pairs changed). A pair
-whose rows after ``at`` differ counts as one change.
+each ring about three times the one before, the last every site. Each ring is first tried
+as an extension: only the pairs whose afternoon no longer holds are re-planned, and the
+ring's other pairs keep every row and may add work after their last one (an afternoon
+planned afresh ends well after its bound, and a plan's pairs mostly have time left after
+their last row); then the rings re-plan their pairs' afternoons whole (arrivals go
+straight to these: they leave nothing to add). A ring's afternoon holds its own sites and
+those its pairs leave work at; every other pair keeps its rows after ``at`` as they were.
+The rings stop at the first that samples everyone by the planned done_at (for arrivals:
+while a larger ring does better), at the first that does no better than the one before,
+or when the time limit, shared among them, is spent. The day kept is the best of those
+tried by (weighted residents, earlier done_at, fewer pairs changed). A pair whose rows
+after ``at`` differ counts as one change.
 """
 
 from __future__ import annotations
