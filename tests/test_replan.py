@@ -525,3 +525,21 @@ def test_suit_retries_stay_within_the_time_limit(monkeypatch, morning):
     day = replan(morning, changes(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'), params)
     assert len(limits) >= 2 and sum(limits) <= params.time_limit, limits
     assert day.rings_tried >= 1
+
+
+def test_shipped_yunzhou_arrival(tmp_path):
+    """Yunzhou's 100 called at 12:00, from a hotel ~91 minutes of road away (beyond the
+    first ring's reach, whose afternoon then has no site: it must not spend the time
+    limit): they are planned, and the day samples more than the morning plan did."""
+    morning = tmp_path / "morning"
+    scenario = load_scenario_text(
+        (SHIPPED / "yunzhou-shuibosi-morning.yaml").read_text(encoding="utf-8")
+    )
+    write_plan(solve(scenario, PARAMS), morning)
+    day = replan(morning, SHIPPED / "changes/yunzhou-shuibosi-arrival.yaml", PARAMS)
+    out = write_replan(day, tmp_path / "day")
+    assert check_plan(day.result.scenario, out).ok
+    work = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
+    assert work[work.team == "yunzhou"].samples.sum() > 0
+    before = json.loads((morning / "plan.json").read_text(encoding="utf-8"))
+    assert day.result.plan.coverage > before["coverage"]
