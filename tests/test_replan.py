@@ -543,3 +543,21 @@ def test_shipped_yunzhou_arrival(tmp_path):
     assert work[work.team == "yunzhou"].samples.sum() > 0
     before = json.loads((morning / "plan.json").read_text(encoding="utf-8"))
     assert day.result.plan.coverage > before["coverage"]
+
+
+def test_the_whole_afternoon_is_tried_when_the_rings_leave_residents(monkeypatch, morning):
+    """With the west street's rings made to plan nothing (their afternoons come back
+    empty), the first spends the 1 s limit and leaves west-a's residents; the smaller
+    rings after it are skipped, but the whole afternoon is still planned for them."""
+    module = sys.modules["sampler.replan"]
+    plan_afternoon = module.plan_afternoon
+
+    def west_plans_nothing(sub, members, whole, at, params):
+        rows, result = plan_afternoon(sub, members, whole, at, params)
+        if {team for team, _ in members.values()} == {"west"}:
+            rows = rows.iloc[0:0]
+        return rows, result
+
+    monkeypatch.setattr(module, "plan_afternoon", west_plans_nothing)
+    day = replan(morning, changes(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'), PARAMS)
+    assert day.tier == "all" and day.result.plan.complete

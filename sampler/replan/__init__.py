@@ -256,12 +256,13 @@ def _replan(
         share = params.time_limit * max(size / total, 1 / RINGS_EXPECTED)
         share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
                                    params.time_limit - spent))  # fmt: skip
-        if (
-            best is not None
-            and spent + MIN_SHARE > params.time_limit
-            and (best[2].complete or not ring.whole)
-        ):
-            break  # the time limit is spent (the whole afternoon is still tried for residents)
+        if best is not None and spent + MIN_SHARE > params.time_limit:
+            # The time limit is spent; while residents are left, the whole afternoon (the
+            # last ring) is still tried for them, the rings before it are not.
+            if best[2].complete:
+                break
+            if not ring.whole:
+                continue
         tried.append((ring.pairs, ring.extend))
         # A ring planned again for its suit stretches spends its share again, within
         # what is left of the limit (the first plan gets its share however little is left).
