@@ -266,9 +266,9 @@ def _replan(
         tried.append((ring.pairs, ring.extend))
         # A ring planned again for its suit stretches spends its share again, within
         # what is left of the limit (the first plan gets its share however little is left).
-        left = max(share, params.time_limit - spent)
+        budget = max(share, params.time_limit - spent)
         plan, stats, touched, used = _with_freed(
-            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share), left,
+            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share), budget,
             None if ring.whole else ring.sites, ring.extend,
         )  # fmt: skip
         spent += used

@@ -233,7 +233,7 @@ def plan_afternoon(
             names[local] = pair
             team_of[local] = team_id
     suffix = home_part_suffix(whole)
-    parts = rows.site.str.endswith(suffix)
+    parts = rows.site.str.endswith(suffix, na=False)
     rows.loc[parts, "site"] = rows.site[parts].str.slice(stop=-len(suffix))
     rows["team"] = rows.pair.map(team_of)
     rows["pair"] = rows.pair.map(names)
