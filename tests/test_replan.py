@@ -460,6 +460,9 @@ def test_station_window_for_a_little_walk_in_starts_when_a_station_is_free():
     assert station_window(kept, 4, (240, 720), 240, 30, need=240) == (3, 360, 720, 1)
     # More than any one count and stretch holds: the most station-minutes, as without need.
     assert station_window(kept, 4, (240, 720), 240, 30, need=5000) == (3, 360, 720, 1)
+    # Pairs free only from 16:00 (an extension's): the one station from 11:00 would hold
+    # the 60 station-minutes by 17:00 at the earliest, the four from 16:00 by 16:30.
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60, ready=540) == (4, 540, 720, 1)
 
 
 def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations():

@@ -357,6 +357,8 @@ def _with_freed(
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
     by_site = {site: part for site, part in kept_walk.groupby("site")}
     slowest = min((whole.rules(t).walk_in_per_hour for t in whole.teams), default=1.0)
+    frees = sorted(state.free for state in starts.values())
+    ready = frees[(len(frees) - 1) // 2] if frees else None  # (the lower median)
     windows = {
         site.id: station_window(
             by_site.get(site.id),
@@ -365,6 +367,7 @@ def _with_freed(
             at,
             whole.slot_minutes,
             math.ceil(left[site.id][0] * 60 / slowest),  # station-minutes for the walk-in left
+            ready,
         )
         for site in whole.sites
         if site.id in left

@@ -84,13 +84,15 @@ def station_window(
     at: int,
     slot: int,
     need: int = 0,
+    ready: int | None = None,
 ) -> tuple[int, int, int, int]:
     """(stations, from, to, stations all afternoon): the walk-in stations the kept pairs'
     walk-in rows leave free at a site, and when. A scenario has one count and one window
-    per site, so of the counts free over one stretch of the afternoon: the one that ends
-    first among those that hold ``need`` station-minutes (the walk-in left there), else the
-    one with the most station-minutes (0: none free for a slot); and the count free all
-    afternoon."""
+    per site, so of the counts free over one stretch of the afternoon: the one that holds
+    ``need`` station-minutes (the walk-in left there) soonest, counted from ``ready`` (when
+    the re-planned pairs are free: an extension's pairs only after their kept rows), else
+    the one with the most station-minutes (0: none free for a slot); and the count free
+    all afternoon."""
     a, b = max(hours[0], at), hours[1]
     if kept is None or kept.empty:
         return stations, a, b, stations
@@ -114,7 +116,9 @@ def station_window(
                     best = (k, start, lo)
                 if need > 0 and lo - start >= slot:
                     # when the need is met, with k stations from the stretch's start
-                    met = start + -(-need // (k * slot)) * slot
+                    # (or from when the pairs are ready, on the grid)
+                    begin = start if ready is None else max(start, at - (at - ready) // slot * slot)
+                    met = begin + -(-need // (k * slot)) * slot
                     if met <= lo and (first is None or (met, -k) < (first[3], -first[0])):
                         first = (k, start, lo, met)
                 run_start = None
