@@ -403,7 +403,10 @@ def _with_freed(
         break_first |= over
     # A pair that extends and was given no work keeps its rows as they were (its breaks).
     touched = freed | (extend & set(new.pair))
-    mine = pd.concat([base, new], ignore_index=True)
+    # The plan's breaks that ended by at stay as written (a pause that now runs on past
+    # one of them, or that no row follows any more, gets a break of its own after it).
+    past_breaks = rows[(rows.activity == BREAK) & (rows.end <= at)]
+    mine = pd.concat([base, new, past_breaks], ignore_index=True)
     mine = mine[mine.pair.isin(touched)]
     out = [kept_rows[~kept_rows.pair.isin(touched)]]
     for _pair, part in mine.groupby("pair", sort=True):
