@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +27,15 @@ from sampler import (
     write_report,
 )
 from sampler.changes import changes_from_data
+from sampler.check.replanned import check_replan
 from sampler.cli import app
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.loader import ScenarioError, parse_yaml
 from sampler.replan import write_replan
-from sampler.replan.afternoon import station_window
+from sampler.replan.afternoon import afternoon_scenario, duty, plan_afternoon, station_window
 from sampler.replan.neighbourhood import centres, rings
 from sampler.replan.state import PairState
+from sampler.replan.whole_day import Effects
 
 TWO_STREETS = """\
 scenario: two streets, 30 km apart
@@ -158,8 +161,17 @@ def test_new_team_arrives(tmp_path, morning):
     out, day = written(tmp_path, morning, text)
     rows = roster(out)
     assert (rows[rows.team == "extra"].start >= "2022-11-10 12:00").all()
+    # Both new pairs sample residents (from 12:00), and the day ends no later for it.
+    work = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
+    extra = work[work.team == "extra"]
+    assert set(extra.pair) == {"extra-p01", "extra-p02"}
+    assert (extra.groupby("pair").samples.sum() > 0).all()
+    plan, was = (json.loads((f / "plan.json").read_text()) for f in (out, morning))
+    assert plan["coverage"] == 1.0 and plan["done_at"] <= was["done_at"]
     table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
-    assert set(table[table.team == "extra"].changed) == {"new"}
+    new = table[table.team == "extra"]
+    assert set(new.changed) == {"new"} and set(new.was) == {"nothing"}
+    assert new.now.str.contains("walk_in|door_to_door").all()
     assert not any(p.startswith("extra") for p in day.pairs_changed)
 
 
@@ -309,7 +321,30 @@ def test_moved_pairs_are_within_reach_of_the_change(tmp_path, morning):
     assert set(day.pairs_changed) <= near
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["replan"]["reach_minutes"] == day.radius
-    assert plan["people_changed"] == 2 * len(day.pairs_changed)
+    # People whose afternoon differs, from the two rosters (rows after 11:00, a row
+    # running at 11:00 from 11:00, a row cut at 11:00 and its sequel joined): as counted.
+    was, now = _afternoons(roster(morning)), _afternoons(roster(out))
+    people = was.index.union(now.index)
+    changed = was.reindex(people, fill_value="") != now.reindex(people, fill_value="")
+    table = pd.read_csv(out / "changes.csv", encoding="utf-8-sig")
+    assert plan["people_changed"] == int(changed.sum()) == int((table.changed == "yes").sum())
+    assert set(changed[changed].index) == set(table.person[table.changed == "yes"])
+
+
+def _afternoons(rows: pd.DataFrame, at: str = "2022-11-10 11:00") -> pd.Series:
+    """Per person, what they do after ``at`` as text (breaks left out)."""
+    rows = rows[(rows.activity != "break") & (rows.end > at)].sort_values(["person", "start"])
+    out: dict[str, list[list[str]]] = {}
+    for person, activity, site, start, end in zip(
+        rows.person, rows.activity, rows.site.fillna(""), rows.start, rows.end, strict=True
+    ):
+        items = out.setdefault(person, [])
+        start = max(start, at)
+        if items and items[-1][:2] == [activity, site] and items[-1][3] == start:
+            items[-1][3] = end
+        else:
+            items.append([activity, site, start, end])
+    return pd.Series({person: repr(items) for person, items in out.items()}, dtype=object)
 
 
 def test_freeze_until_keeps_the_plan_until_then(tmp_path, morning):
@@ -415,3 +450,139 @@ def test_station_window_never_holds_more_than_the_kept_pairs_leave():
     stations, start, end, always = station_window(kept, 4, (240, 720), 240, 30)
     assert (stations, start, end, always) == (3, 360, 720, 1)
     assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720, 4)
+
+
+def test_station_window_for_a_little_walk_in_starts_when_a_station_is_free():
+    """The kept pairs of the test above; 60 station-minutes of walk-in left there fit on
+    the one station free from 11:00 (done by 12:00), so that window is taken, not the
+    three stations from 13:00 (done by 13:30 at the earliest); 240 need the three."""
+    kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60) == (1, 240, 720, 1)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=240) == (3, 360, 720, 1)
+    # More than any one count and stretch holds: the most station-minutes, as without need.
+    assert station_window(kept, 4, (240, 720), 240, 30, need=5000) == (3, 360, 720, 1)
+    # Pairs free only from 16:00 (an extension's): the one station from 11:00 would hold
+    # the 60 station-minutes by 17:00 at the earliest, the four from 16:00 by 16:30.
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60, ready=540) == (4, 540, 720, 1)
+
+
+def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations():
+    """A site whose walk-in left must wait for the kept pairs' stations (13:00-16:00 here)
+    still has its home visits open all afternoon, at a part of the site of their own, and
+    the afternoon's rows name the site itself."""
+    sc = load_scenario_text(TWO_STREETS)
+    fx = Effects(at=240)
+    state = PairState("west", "west-p01", 240, 720, 40.005, 113.002, 240, None, None)
+    duties = {("west", "west-p01"): (state, duty(sc, state, False))}
+    windows = {"west-a": (2, 360, 540, 0)}
+    sub, members = afternoon_scenario(sc, fx, {"west-a": (100, 30)}, windows, duties)
+    parts = {s.id: s for s in sub.sites}
+    assert set(parts) == {"west-a", "west-a_home"}
+    assert (parts["west-a"].residents, parts["west-a"].home_visits) == (100, 0)
+    # (minutes from the afternoon's start, 11:00)
+    assert parts["west-a"].stations == 2 and sub.open_minutes(parts["west-a"]) == (120, 300)
+    assert parts["west-a_home"].home_visits == 30
+    assert sub.open_minutes(parts["west-a_home"]) == (0, 480)
+    rows, _ = plan_afternoon(sub, members, sc, 240, PARAMS)
+    assert set(rows.site) <= {"west-a"} and (rows.activity == "door_to_door").any()
+
+
+def test_pairs_away_from_the_change_only_add_work_after_their_afternoon(tmp_path, morning):
+    """west-a sealed at 11:00: the pairs working there after 11:00 are re-planned (its
+    walk-in left is now slower home visits); every other pair moved (an extension ring)
+    keeps each row it had after 11:00 and only has work added after its last one."""
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    out, day = written(tmp_path, morning, text)
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["replan"]["replanned_pairs"].startswith("extend")
+    before, after = roster(morning), roster(out)
+    before, after = (f[(f.role == "swab") & (f.activity != "break")] for f in (before, after))
+    at = "2022-11-10 11:00"
+    at_changed = set(before.pair[(before.site == "west-a") & (before.end > at)])
+    extended = set(day.pairs_changed) - at_changed
+    assert extended, "some pair should take on the home visits the seal adds"
+    keys = ["pair", "activity", "site", "start", "end"]
+    for pair in extended:
+        was = before[(before.pair == pair)][keys]
+        now = after[(after.pair == pair)][keys]
+        assert len(was.merge(now)) == len(was), pair  # every row it had is still there
+        added = now.merge(was, how="left", indicator=True)
+        added = added[added._merge == "left_only"]
+        assert len(added) and (added.start >= was.end.max()).all(), pair
+
+
+def test_suit_retries_stay_within_the_time_limit(monkeypatch, morning):
+    """Every afternoon planned again for a suit stretch that ran over spends the ring's
+    share again; with every stretch said to run over, the afternoons planned still spend
+    no more than the time limit in all."""
+    module = sys.modules["sampler.replan"]
+    limits: list[float] = []
+    plan_afternoon = module.plan_afternoon
+
+    def recorded(sub, members, whole, at, params):
+        limits.append(params.time_limit)
+        return plan_afternoon(sub, members, whole, at, params)
+
+    monkeypatch.setattr(module, "plan_afternoon", recorded)
+    monkeypatch.setattr(module, "stretch_too_long", lambda *_: True)
+    params = SolveParams(time_limit=4, seed=0)
+    day = replan(morning, changes(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'), params)
+    assert len(limits) >= 2 and sum(limits) <= params.time_limit, limits
+    assert day.rings_tried >= 1
+
+
+def test_shipped_yunzhou_arrival(tmp_path):
+    """Yunzhou's 100 called at 12:00, from a hotel ~91 minutes of road away (beyond the
+    first ring's reach, whose afternoon then has no site: it must not spend the time
+    limit): they are planned, and the day samples more than the morning plan did."""
+    morning = tmp_path / "morning"
+    scenario = load_scenario_text(
+        (SHIPPED / "yunzhou-shuibosi-morning.yaml").read_text(encoding="utf-8")
+    )
+    write_plan(solve(scenario, PARAMS), morning)
+    day = replan(morning, SHIPPED / "changes/yunzhou-shuibosi-arrival.yaml", PARAMS)
+    out = write_replan(day, tmp_path / "day")
+    assert check_plan(day.result.scenario, out).ok
+    work = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
+    assert work[work.team == "yunzhou"].samples.sum() > 0
+    before = json.loads((morning / "plan.json").read_text(encoding="utf-8"))
+    assert day.result.plan.coverage > before["coverage"]
+
+
+def test_the_whole_afternoon_is_tried_when_the_rings_leave_residents(monkeypatch, morning):
+    """With the west street's rings made to plan nothing (their afternoons come back
+    empty), the first spends the 1 s limit and leaves west-a's residents; the smaller
+    rings after it are skipped, but the whole afternoon is still planned for them."""
+    module = sys.modules["sampler.replan"]
+    plan_afternoon = module.plan_afternoon
+
+    def west_plans_nothing(sub, members, whole, at, params):
+        rows, result = plan_afternoon(sub, members, whole, at, params)
+        if {team for team, _ in members.values()} == {"west"}:
+            rows = rows.iloc[0:0]
+        return rows, result
+
+    monkeypatch.setattr(module, "plan_afternoon", west_plans_nothing)
+    day = replan(morning, changes(f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'), PARAMS)
+    assert day.tier == "all" and day.result.plan.complete
+
+
+@pytest.mark.parametrize("at", ["10:00", "16:00"])
+def test_breaks_that_ended_by_at_stay_as_written(tmp_path, at):
+    """Short suit stretches (150 min, 30 min breaks) put breaks ending at 10:00 and 16:00.
+    East leaving at 16:00 re-plans the day from ``at``: a pair whose next row now starts
+    later (10:00), or that has no row after its break any more (16:00), still has the
+    break that ended by ``at`` as written, as the check against the original asks."""
+    text = TWO_STREETS.replace(
+        "end: 2022-11-10T19:00\n",
+        "end: 2022-11-10T19:00\ndefaults: {max_suit_minutes: 150, min_break_minutes: 30}\n",
+    )
+    morning = tmp_path / "morning"
+    write_plan(solve(load_scenario_text(text), PARAMS), morning)
+    before = roster(morning)
+    assert (before[before.activity == "break"].end == f"2022-11-10 {at}").any()
+    changed = changes(f'at: "{at}"\nchanges:\n  - team_leaves: {{team: east, at: "16:00"}}\n')
+    day = replan(morning, changed, PARAMS)
+    out = write_replan(day, tmp_path / "day")
+    report = check_replan(day.result.scenario, out, morning, changed.changes)
+    assert report.ok, report.summary()

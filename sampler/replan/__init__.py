@@ -11,17 +11,23 @@ done_at, and the time a replan takes grows with the neighbourhood of the change,
 the city. The pairs re-planned are chosen ring by ring (:mod:`sampler.replan.neighbourhood`):
 the sites nearest to what changed, and the pairs with work there after ``at`` (with the
 pairs whose afternoon no longer holds, new pairs, and idle pairs standing within reach),
-each ring about three times the one before, the last every site. A ring's afternoon holds
-its own sites and those its pairs leave work at; every other pair keeps its rows after
-``at`` as they were. The rings stop at the first that samples everyone by the planned
-done_at (for arrivals: while a larger ring does better), at the first larger ring that
-does no better, or when the time limit, shared among them, is spent. The day kept is the
-best of those tried by (weighted residents, earlier done_at, fewer pairs changed). A pair
-whose rows after ``at`` differ counts as one change.
+each ring about three times the one before, the last every site. Each ring is first tried
+as an extension: only the pairs whose afternoon no longer holds are re-planned, and the
+ring's other pairs keep every row and may add work after their last one (an afternoon
+planned afresh ends well after its bound, and a plan's pairs mostly have time left after
+their last row); then the rings re-plan their pairs' afternoons whole (arrivals go
+straight to these: they leave nothing to add). A ring's afternoon holds its own sites and
+those its pairs leave work at; every other pair keeps its rows after ``at`` as they were.
+The rings stop at the first that samples everyone by the planned done_at (for arrivals:
+while a larger ring does better), at the first that does no better than the one before,
+or when the time limit, shared among them, is spent. The day kept is the best of those
+tried by (weighted residents, earlier done_at, fewer pairs changed). A pair whose rows
+after ``at`` differ counts as one change.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -222,8 +228,18 @@ def _replan(
                    set(fx.changed_sites))  # fmt: skip
     if not disturbed and not bases:  # nothing near anything: the pairs that must, or none
         ladder.insert(0, Ring(frozenset(), 0, frozenset(must), False))
+    elif not (fx.new_teams or fx.joins):
+        # The least disruption first: only the pairs that must are re-planned, and each
+        # ring's other pairs keep their afternoon and may add work after it (an arrival
+        # leaves nothing to add: its rings re-plan).
+        ladder[:0] = [
+            replace(ring, pairs=frozenset(must), extend=ring.pairs - must)
+            for ring in ladder
+            if not ring.whole
+        ]
     # Pairs that join (a new team, more people) are not moved: they had no plan to change.
     original_pairs = (set(rows.pair) | {p for _, p in states}) - set(fx.joins)
+    was = _afternoon(rows, at)  # what every pair was to do after at (each ring compares)
     best: tuple | None = None
     if unchanged:
         best = ((), "kept", Plan(whole, rows), SolverStats(), [], 0)
@@ -231,31 +247,38 @@ def _replan(
     # day gets better; for any other change, the first ring that samples everyone by the
     # planned done_at is enough (a change its neighbourhood absorbs moves no pair beyond).
     arrivals = bool(fx.new_teams or fx.joins)
-    tried: list[frozenset[str]] = []
+    tried: list[tuple[frozenset[str], frozenset[str]]] = []
     spent, total = 0.0, max(1, len(states))
     for n, ring in enumerate(() if unchanged else ladder):
-        if ring.pairs in tried:
+        if (ring.pairs, ring.extend) in tried:
             continue
-        share = params.time_limit * max(len(ring.pairs) / total, 1 / RINGS_EXPECTED)
+        size = len(ring.pairs | ring.extend)
+        share = params.time_limit * max(size / total, 1 / RINGS_EXPECTED)
         share = max(MIN_SHARE, min(params.time_limit if ring.whole else share,
                                    params.time_limit - spent))  # fmt: skip
-        if (
-            best is not None
-            and spent + MIN_SHARE > params.time_limit
-            and (best[2].complete or not ring.whole)
-        ):
-            break  # the time limit is spent (the whole afternoon is still tried for residents)
-        spent += share
-        tried.append(ring.pairs)
-        plan, stats = _with_freed(
-            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share),
-            None if ring.whole else ring.sites,
+        if best is not None and spent + MIN_SHARE > params.time_limit:
+            # The time limit is spent; while residents are left, the whole afternoon (the
+            # last ring) is still tried for them, the rings before it are not.
+            if best[2].complete:
+                break
+            if not ring.whole:
+                continue
+        tried.append((ring.pairs, ring.extend))
+        # A ring planned again for its suit stretches spends its share again, within
+        # what is left of the limit (the first plan gets its share however little is left).
+        budget = max(share, params.time_limit - spent)
+        plan, stats, touched, used = _with_freed(
+            whole, rows, frozen, fx, states, ring.pairs, params.for_ring(share), budget,
+            None if ring.whole else ring.sites, ring.extend,
         )  # fmt: skip
-        moved = [p for p in _pairs_changed(rows, plan.rows, at, ring.pairs) if p in original_pairs]
+        spent += used
+        moved = [p for p in _pairs_changed(was, plan.rows, at, touched) if p in original_pairs]
         key = (*score(plan)[:2], -len(moved))
         better = best is None or key[:2] > best[0][:2]
         if best is None or key > best[0]:
-            name = "all" if ring.whole else f"ring{n + 1}"
+            kind = "extend" if ring.extend else "ring"
+            same = sum(1 for r in ladder[: n + 1] if bool(r.extend) == bool(ring.extend))
+            name = "all" if ring.whole else f"{kind}{same}"
             best = (key, name, plan, stats, moved, ring.radius)
         done = plan.done_minute
         if not arrivals and done is not None and (target is None or done <= target):
@@ -273,7 +296,7 @@ def _replan(
         "sites_changed": sorted(fx.changed_sites),
         "sites_sealed": sorted(fx.sealed),
     }
-    table = _changes_table(whole, rows, plan.rows, at, moved, set(fx.joins))
+    table = _changes_table(whole, was, plan.rows, at, moved, set(fx.joins))
     return Replan(
         result, at, tier, tuple(moved), table, effects, radius=radius, rings_tried=len(tried)
     )
@@ -287,16 +310,34 @@ def _with_freed(
     states: dict[tuple[str, str], PairState],
     freed: frozenset[str],
     params: SolveParams,
+    budget: float,
     sites: frozenset[str] | None = None,
-) -> tuple[Plan, SolverStats]:
-    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept;
-    ``sites``: the neighbourhood (None: every site), which the afternoon holds with the
-    sites the freed pairs leave work at."""
+    extend: frozenset[str] = frozenset(),
+) -> tuple[Plan, SolverStats, frozenset[str], float]:
+    """The day with the ``freed`` pairs' afternoons re-planned and every other pair's kept,
+    and the pairs whose rows were made again; ``sites``: the neighbourhood (None: every
+    site), which the afternoon holds with the sites the freed pairs leave work at.
+    ``extend``: pairs that keep their rows and may add work after them (what is left
+    after the kept rows: the changes' own work, and what the freed pairs leave).
+
+    Each plan of the afternoon spends ``params.time_limit``; it is planned again with the
+    break first for pairs whose stretch ran over (up to ``SUIT_RETRIES`` times) only while
+    that stays within ``budget`` seconds, and the seconds spent are returned."""
     at = fx.at
     kept_rows = rows[~rows.pair.isin(freed)]
     # A trip under way when the pair's day ends (its team leaves at at) is not made.
     until = frozen.pair.map({pair: state.until for (_, pair), state in states.items()})
     frozen = frozen[frozen.pair.isin(freed) & (frozen.end <= until)]
+    # The pairs that extend start where their kept rows leave them.
+    kept_busy = rows[rows.pair.isin(extend) & (rows.activity != BREAK)]
+    kept_by_pair = _by_pair(kept_busy)
+    starts = {
+        key: state if key[1] in freed else
+        pair_state(whole, key[0], key[1], kept_by_pair.get(key[1]), at, state.until)
+        for key, state in states.items()
+        if key[1] in freed or key[1] in extend
+    }  # fmt: skip
+    base = pd.concat([frozen, kept_busy], ignore_index=True)
     fixed = pd.concat([kept_rows, frozen], ignore_index=True)
     done = sampled(fixed[fixed.activity != BREAK])
     if sites is not None:
@@ -315,6 +356,9 @@ def _with_freed(
         left[site.id] = (max(0, walk), max(0, home))
     kept_walk = kept_rows[(kept_rows.activity == WALK_IN) & (kept_rows.end > at)]
     by_site = {site: part for site, part in kept_walk.groupby("site")}
+    slowest = min((whole.rules(t).walk_in_per_hour for t in whole.teams), default=1.0)
+    frees = sorted(state.free for state in starts.values())
+    ready = frees[(len(frees) - 1) // 2] if frees else None  # (the lower median)
     windows = {
         site.id: station_window(
             by_site.get(site.id),
@@ -322,17 +366,18 @@ def _with_freed(
             fx.opens.get(site.id, whole.open_minutes(site)),
             at,
             whole.slot_minutes,
+            math.ceil(left[site.id][0] * 60 / slowest),  # station-minutes for the walk-in left
+            ready,
         )
         for site in whole.sites
         if site.id in left
     }
     break_first: set[str] = set()
     stats = SolverStats()
-    for _ in range(SUIT_RETRIES + 1):
+    used = 0.0
+    for retry in range(SUIT_RETRIES + 1):
         duties: dict[tuple[str, str], tuple[PairState, Duty]] = {}
-        for key, state in states.items():
-            if key[1] not in freed:
-                continue
+        for key, state in starts.items():
             d = duty(whole, state, key[1] in break_first)
             if d is not None:
                 duties[key] = (state, d)
@@ -341,7 +386,8 @@ def _with_freed(
         if sub is not None:
             new, result = plan_afternoon(sub, members, whole, at, params)
             stats = result.solver
-        mine = pd.concat([frozen, new], ignore_index=True)
+            used += params.time_limit
+        mine = pd.concat([base, new], ignore_index=True)
         over = {
             pair
             for (team, pair), (_, d) in duties.items()
@@ -349,18 +395,27 @@ def _with_freed(
         }
         if not over:
             break
+        if retry == SUIT_RETRIES or used + params.time_limit > budget:
+            # Still too long, and no retry left: those pairs keep only their morning (or
+            # their rows).
+            new = new[~new.pair.isin(over)]
+            break
         break_first |= over
-    else:  # still too long: those pairs keep only their morning
-        new = new[~new.pair.isin(over)]
-        mine = pd.concat([frozen, new], ignore_index=True)
-    out = [kept_rows]
+    # A pair that extends and was given no work keeps its rows as they were (its breaks).
+    touched = freed | (extend & set(new.pair))
+    # The plan's breaks that ended by at stay as written (a pause that now runs on past
+    # one of them, or that no row follows any more, gets a break of its own after it).
+    past_breaks = rows[(rows.activity == BREAK) & (rows.end <= at)]
+    mine = pd.concat([base, new, past_breaks], ignore_index=True)
+    mine = mine[mine.pair.isin(touched)]
+    out = [kept_rows[~kept_rows.pair.isin(touched)]]
     for _pair, part in mine.groupby("pair", sort=True):
         records = [Row(*r) for r in part[PAIR_COLUMNS].sort_values("start").to_numpy().tolist()]
         out.append(pd.DataFrame(with_breaks(records), columns=PAIR_COLUMNS))
     merged = pd.concat(out, ignore_index=True)
     merged = merged.astype({"start": "int64", "end": "int64", "samples": "int64"})
     merged = merged.sort_values(["team", "pair", "start"], kind="stable").reset_index(drop=True)
-    return Plan(whole, merged), stats
+    return Plan(whole, merged), stats, frozenset(touched), used
 
 
 def _relaxed_scenario(
@@ -504,19 +559,21 @@ def _afternoon(rows: pd.DataFrame, at: int, only=None) -> dict[str, list[tuple]]
     return out
 
 
-def _pairs_changed(before: pd.DataFrame, after: pd.DataFrame, at: int, only=None) -> list[str]:
+def _pairs_changed(
+    was: dict[str, list[tuple]], after: pd.DataFrame, at: int, only: frozenset[str]
+) -> list[str]:
     """Pairs (of ``only``: the re-planned ones, the others' rows are kept) whose afternoon
-    differs (each counts as one change)."""
-    was, now = _afternoon(before, at, only), _afternoon(after, at, only)
-    return sorted(p for p in set(was) | set(now) if was.get(p, []) != now.get(p, []))
+    differs from ``was`` (the original plan's :func:`_afternoon`); each is one change."""
+    now = _afternoon(after, at, only)
+    return sorted(p for p in only if was.get(p, []) != now.get(p, []))
 
 
 def _changes_table(
-    sc: Scenario, before: pd.DataFrame, after: pd.DataFrame, at: int, moved, joins=()
+    sc: Scenario, was: dict[str, list[tuple]], after: pd.DataFrame, at: int, moved, joins=()
 ) -> pd.DataFrame:
     """changes.csv: per person, what they were to do after ``at`` and what they now do;
     ``changed`` is yes, no, or new (a pair that joined)."""
-    was, now = _afternoon(before, at), _afternoon(after, at)
+    now = _afternoon(after, at)
     moved = set(moved)
     records = []
     for team in sc.teams:

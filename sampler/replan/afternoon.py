@@ -78,12 +78,21 @@ def _capacity(d: Duty, pause: int) -> int:
 
 
 def station_window(
-    kept: pd.DataFrame | None, stations: int, hours: tuple[int, int], at: int, slot: int
+    kept: pd.DataFrame | None,
+    stations: int,
+    hours: tuple[int, int],
+    at: int,
+    slot: int,
+    need: int = 0,
+    ready: int | None = None,
 ) -> tuple[int, int, int, int]:
     """(stations, from, to, stations all afternoon): the walk-in stations the kept pairs'
     walk-in rows leave free at a site, and when. A scenario has one count and one window
-    per site, so of the counts free over one stretch of the afternoon, the one with the
-    most station-minutes (0: none free for a slot); and the count free all afternoon."""
+    per site, so of the counts free over one stretch of the afternoon: the one that holds
+    ``need`` station-minutes (the walk-in left there) soonest, counted from ``ready`` (when
+    the re-planned pairs are free: an extension's pairs only after their kept rows), else
+    the one with the most station-minutes (0: none free for a slot); and the count free
+    all afternoon."""
     a, b = max(hours[0], at), hours[1]
     if kept is None or kept.empty:
         return stations, a, b, stations
@@ -95,6 +104,7 @@ def station_window(
         spans.append((lo, hi, stations - busy))
     always = min(free for _, _, free in spans) if spans else stations
     best = (0, a, a)
+    first: tuple[int, int, int, int] | None = None  # the earliest to hold the need
     for k in range(1, stations + 1):
         run_start = None
         for lo, _hi, free in [*spans, (b, b, -1)]:
@@ -104,8 +114,25 @@ def station_window(
                 start = at + on_grid(run_start - at, slot)  # on the afternoon's grid
                 if lo - start >= slot and k * (lo - start) > best[0] * (best[2] - best[1]):
                     best = (k, start, lo)
+                if need > 0 and lo - start >= slot:
+                    # when the need is met, with k stations from the stretch's start
+                    # (or from when the pairs are ready, on the grid)
+                    begin = start if ready is None else max(start, at - (at - ready) // slot * slot)
+                    met = begin + -(-need // (k * slot)) * slot
+                    if met <= lo and (first is None or (met, -k) < (first[3], -first[0])):
+                        first = (k, start, lo, met)
                 run_start = None
-    return (*best, always)
+    return (*(first[:3] if first else best), always)
+
+
+def home_part_suffix(whole: Scenario) -> str:
+    """What a site's id gets for the part of it that holds only its home visits (see
+    :func:`afternoon_scenario`): no site of the day has an id that ends in it."""
+    ids = {s.id for s in whole.sites}
+    suffix = "_home"
+    while any(i.endswith(suffix) for i in ids):
+        suffix = "_" + suffix
+    return suffix
 
 
 def afternoon_scenario(
@@ -119,6 +146,7 @@ def afternoon_scenario(
     None when there is nothing to sample or nobody to sample it. ``windows``: per site the
     walk-in stations free for the afternoon and from when to when."""
     at = fx.at
+    suffix = home_part_suffix(whole)
     data = whole.model_dump(mode="json", exclude={"sites", "teams"}, exclude_none=True)
     data["start"] = whole.at(at).strftime("%Y-%m-%dT%H:%M")
     data["sites"] = []
@@ -128,26 +156,30 @@ def afternoon_scenario(
             continue
         a, b = fx.opens.get(site.id, whole.open_minutes(site))
         a = max(a, at)
-        free, wa, wb, always = windows.get(site.id, (site.stations, a, b, site.stations))
-        if walk > 0 and (home == 0 or always < 1) and free >= 1:
-            a, b = max(a, wa), min(b, wb)  # the stretch of the afternoon stations are free
-        elif always >= 1:
-            free = always
-        else:
+        free, wa, wb, _always = windows.get(site.id, (site.stations, a, b, site.stations))
+        entry = {"id": site.id, "name": site.name, "lat": site.lat, "lon": site.lon,
+                 "priority": site.priority}  # fmt: skip
+        if walk > 0 and free >= 1 and (wa > a or wb < b):
+            # Walk-in only while the stations are free; the home visits, which need no
+            # station, all afternoon at a part of the site of their own.
+            if home > 0 and b - a >= whole.slot_minutes:
+                data["sites"].append(
+                    {**entry, "id": site.id + suffix, "residents": home, "home_visits": home,
+                     "open": f"{clock_of(whole, a)}-{clock_of(whole, b)}"}
+                )  # fmt: skip
+                home = 0
+            a, b = max(a, wa), min(b, wb)
+        elif walk > 0 and free < 1:
             walk = 0  # no station free: what is left walk-in waits for a larger ring
         if walk + home <= 0 or b - a < whole.slot_minutes:
             continue
         data["sites"].append(
             {
-                "id": site.id,
-                "name": site.name,
-                "lat": site.lat,
-                "lon": site.lon,
+                **entry,
                 "residents": walk + home,
                 "home_visits": home,
                 "stations": max(1, free),  # (walk-in 0 when none is free)
                 "open": f"{clock_of(whole, a)}-{clock_of(whole, b)}",
-                "priority": site.priority,
             }
         )
     groups: dict[tuple, list[str]] = {}
@@ -204,6 +236,9 @@ def plan_afternoon(
         for local, pair in zip(pair_ids(group_id, len(pairs)), pairs, strict=True):
             names[local] = pair
             team_of[local] = team_id
+    suffix = home_part_suffix(whole)
+    parts = rows.site.str.endswith(suffix, na=False)
+    rows.loc[parts, "site"] = rows.site[parts].str.slice(stop=-len(suffix))
     rows["team"] = rows.pair.map(team_of)
     rows["pair"] = rows.pair.map(names)
     rows["start"] = rows.start + at

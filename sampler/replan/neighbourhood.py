@@ -8,7 +8,9 @@ changed, ``RING_SITES`` of them at first (no farther than ``REACH_MINUTES`` of t
 ring's pairs are those with work at one of its sites after ``at`` and the idle pairs
 standing inside its radius; its afternoon scenario holds its sites and the sites its pairs
 leave work at, and nothing else (every other pair keeps its rows, so every other site
-keeps its afternoon).
+keeps its afternoon). The replan tries each ring first as an extension (``Ring.extend``):
+the same sites, but only the pairs that must are re-planned, and the ring's other pairs
+keep their rows and may only add work after them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class Ring:
     radius: int  # travel minutes from the nearest centre to its farthest site
     pairs: frozenset[str]
     whole: bool  # every site (and so every pair): the whole afternoon re-planned
+    # Pairs that keep their rows and may only add work after them (an extension ring;
+    # ``pairs`` are then only those whose afternoon no longer holds).
+    extend: frozenset[str] = frozenset()
 
 
 def centres(whole: Scenario, disturbed: set[str], bases: set[str]) -> list[tuple[float, float]]:
