@@ -526,3 +526,16 @@ def test_plan_with_labs_prints_the_results_and_check_accepts(tiny_yaml: str, tmp
     assert "results_status" not in json.loads(
         (tmp_path / "plain" / "plan.json").read_text(encoding="utf-8")
     )
+
+
+def test_python_dash_m_runs_the_cli(tmp_path) -> None:
+    """``python -m sampler`` is the ``sampler`` command (for a machine without its script
+    on the PATH, or a profiler)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sampler", "schema"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"scenario"' in done.stdout
