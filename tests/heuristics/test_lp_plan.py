@@ -1,4 +1,5 @@
-"""The time-indexed LP plan: PDLP agrees with GLOP, and posts follow a site's open hours."""
+"""The time-indexed LP plan: pairs posted for a whole stretch, and posts that follow a
+site's open hours."""
 
 from __future__ import annotations
 
@@ -15,22 +16,32 @@ from sampler.model.crews import build_crews
 from .hints import broken_constraints
 
 
-def test_a_large_lp_plan_from_pdlp_agrees_with_glop(setting, monkeypatch):
-    """Above ``PDLP_ABOVE`` variables the LP plan comes from PDLP, to a relative accuracy
-    of 1e-3: on the shipped scenarios it samples what GLOP's does within that, sends the
-    same pairs, stays within each variable's bounds, and its posts still dispatch to a
-    solution of the model."""
+def test_the_lp_plan_posts_pairs_for_a_whole_segment(setting):
+    """Within a segment (a suit stretch, cut where a site opens or closes) a crew's pairs
+    keep their posts: what it has at each site at its busiest, summed over the sites, is at
+    most the crew (no pair counted at one site at 08:00 and another at 10:00 of the same
+    segment); and its posts dispatch to a solution of the model."""
     inst, _, crews, deadline = setting
-    exact = TimeLp(inst, crews).plan(deadline)
-    monkeypatch.setattr(lp_plan, "PDLP_ABOVE", 0)
-    first_order = TimeLp(inst, crews).plan(deadline)
-    assert first_order.sampled == pytest.approx(exact.sampled, rel=2e-3)
-    assert sum(first_order.crew_size.values()) == pytest.approx(
-        sum(exact.crew_size.values()), rel=2e-3
-    )
-    # Within every variable's bounds, to PDLP's accuracy (it may end a hair outside).
-    pairs = {c.index: c.team.pairs for c in crews}
-    assert all(v <= pairs[c] * (1 + 1e-3) for (c, _, _, _), v in first_order.pairs.items())
+    plan = TimeLp(inst, crews).plan(deadline)
+    present: dict[tuple[int, int, int], float] = {}
+    for (c, i, _, t), v in plan.pairs.items():
+        present[c, i, t] = present.get((c, i, t), 0.0) + v
+    segments = {crew.index: lp_plan._segments(inst, crew) for crew in crews}
+    busiest: dict[tuple[int, int, int], float] = {}
+    for (c, i, t), v in present.items():
+        key = (c, segments[c][t], i)
+        busiest[key] = max(busiest.get(key, 0.0), v)
+    posted: dict[tuple[int, int], float] = {}
+    for (c, k, _), v in busiest.items():
+        posted[c, k] = posted.get((c, k), 0.0) + v
+    assert posted
+    assert all(v <= plan.crew_size[c] + 1e-6 for (c, _), v in posted.items())
+    # A segment never runs across a site's opening or closing.
+    for crew in crews:
+        for i in crew.sites:
+            for edge in inst.sites[i].open:
+                if edge - 1 in segments[crew.index] and edge in segments[crew.index]:
+                    assert segments[crew.index][edge - 1] != segments[crew.index][edge]
     model = CPModel(inst, crews)
     model.hint(lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts)
     assert broken_constraints(model) == []
