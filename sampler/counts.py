@@ -2,7 +2,8 @@
 
 Both the CP model and the heuristics produce a :class:`Counts`; the roster turns one into
 named pairs. How good one is (priority-weighted residents sampled, then done_at, then how
-late the sites finish in all) is decided here, once, for all of them.
+late the sites finish in all; against a deadline, residents left where a site closes by
+it first) is decided here, once, for all of them.
 """
 
 from __future__ import annotations

@@ -141,10 +141,11 @@ def _plan_whole(
     cp_posts = {"tried": 0, "won": 0, "kept": 0}
     if crews:
         floor_slots = (on_grid(aim.minute, inst.slot) or 0) // inst.slot
+        aim_slots = floor_slots or inst.n_slots
         start = best_start(
             inst,
             crews,
-            floor_slots or inst.n_slots,
+            aim_slots,
             aim.allocation,
             params.rounds_for(inst),
             params.lp_plan,
@@ -167,7 +168,6 @@ def _plan_whole(
             counts = model.solve(
                 budget, params.seed, params.workers, floor_slots, start.counts, on_progress
             )
-            aim_slots = floor_slots or inst.n_slots
             cp_improved = counts is not None and quality(inst, counts, aim_slots) > quality(
                 inst, start.counts, aim_slots
             )

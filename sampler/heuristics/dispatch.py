@@ -95,8 +95,9 @@ def dispatch_search(
     data: DispatchData | None = None,
 ) -> Counts:
     """The dispatcher, re-run with more weight on the sites that finished late (and less on
-    those that finished early), keeping the best plan: coverage, then done_at, then how
-    late the sites finish in all. Deterministic."""
+    those that finished early), keeping the best plan by :func:`quality` against the
+    deadline (residents left where a site closes by it, coverage, done_at, how late the
+    sites finish in all). Deterministic."""
     weights = {s.index: 1.0 for s in inst.sites}
     best: Counts | None = None
     best_key = None

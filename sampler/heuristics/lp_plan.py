@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ortools.linear_solver import pywraplp
 
-from sampler.counts import Counts, quality, weighted_residents
+from sampler.counts import Counts, quality, weighted_coverage, weighted_residents
 from sampler.heuristics.dispatch import DispatchData
 from sampler.heuristics.posts import Posts, improve_posts
 from sampler.instance import MODES, WALK_IN, Instance
@@ -80,8 +81,8 @@ class TimeLp:
                     row.SetCoefficient(got, 1)
         for crew in crews:
             c, team = crew.index, crew.team
-            # One more pair at a site than the slot before is a trip: its travel minutes and
-            # a new roster row cost samples the LP should not pretend to have.
+            # One more pair posted at a site than the segment before is a trip: its travel
+            # minutes and a new roster row cost samples the LP should not pretend to have.
             trip = sorted(a.minutes for a in crew.arcs if a.origin is not None) or [0]
             change_cost = 1 + team.rate(WALK_IN) * trip[len(trip) // 2] / 60
             segment_of = _segments(inst, crew)
@@ -126,9 +127,7 @@ class TimeLp:
                 row.SetCoefficient(self.size[c], -1)
                 for var in posts:
                     row.SetCoefficient(var, 1)
-            for (k, i), var in posted.items():
-                if k == 0:
-                    continue  # (the first trip, from the base, is in first_work_slot)
+            for (k, i), var in posted.items():  # (a first post too: the trip from the base)
                 change = lp.NumVar(0, lp.infinity(), "")
                 objective.SetCoefficient(change, -change_cost)
                 row = lp.Constraint(0, lp.infinity())  # change >= posted here - before
@@ -168,8 +167,7 @@ def _segments(inst: Instance, crew: Crew) -> dict[int, int]:
         cuts = {a, b}
         for i in crew.sites:
             cuts.update(x for x in inst.sites[i].open if a < x < b)
-        edges = sorted(cuts)
-        for start, end in zip(edges, edges[1:], strict=False):
+        for start, end in pairwise(sorted(cuts)):
             segment_of.update((t, k) for t in range(start, end))
             k += 1
     return segment_of
@@ -280,7 +278,7 @@ def lp_guided_start(
     best: LpStart | None = None
     tried = won = 0
     total = weighted_residents(inst)
-    deadline = max(1, bound_slot)
+    deadline = first = max(1, bound_slot)  # every attempt is judged by the first deadline
     for _ in range(attempts):
         plan = TimeLp(inst, crews).plan(deadline)
         if plan is not None:
@@ -300,10 +298,9 @@ def lp_guided_start(
                 _, cp_counts = improve_posts(inst, crews, cp, rounds, data)
                 if quality(inst, cp_counts, deadline) > quality(inst, counts, deadline):
                     counts, from_cp, won = cp_counts, True, won + 1
-            first = max(1, bound_slot)  # every attempt is judged by the first deadline
             if best is None or quality(inst, counts, first) > quality(inst, best.counts, first):
                 best = LpStart(counts, from_cp=from_cp)
-            if quality(inst, counts)[0] >= total and counts.done_slots <= deadline:
+            if weighted_coverage(inst, counts) >= total and counts.done_slots <= deadline:
                 break
         if deadline >= inst.n_slots:
             break

@@ -20,8 +20,7 @@ from sampler.heuristics.dispatch import DispatchData, Dispatcher, DispatchPair
 from sampler.instance import DOOR_TO_DOOR, WALK_IN, Instance
 from sampler.model.crews import Crew
 
-
-CLOSING_ROUNDS = 6  # more rounds while sites that close before the deadline are short
+CLOSING_ROUNDS = 6  # more rounds while sites that close by the deadline are short
 
 
 @dataclass(frozen=True)
@@ -52,13 +51,16 @@ def improve_posts(
     data: DispatchData | None = None,
 ) -> tuple[Posts, Counts]:
     """Local search on the posts: move one pair's post from the site that finishes with
-    most to spare to the one that finishes last, and keep the move if the dispatched plan
-    is better (coverage, then done_at, then how late sites finish in all). While sites that
-    close before the deadline are left short, up to ``CLOSING_ROUNDS`` more rounds."""
+    most to spare to the one that finishes last (first to a site left short that closes by
+    the deadline), and keep the move if the dispatched plan is better (:func:`quality` by
+    the deadline: residents left where a site closes by then, coverage, done_at, how late
+    sites finish in all). While such sites are left short, and the deadline is before the
+    day's end, up to ``CLOSING_ROUNDS`` more rounds."""
     best_posts = posts
     best = posted_dispatch(inst, crews, posts, data)
     best_key = quality(inst, best, posts.deadline)
     tried: set[tuple] = set()
+    closed = {s.index for s in inst.sites if s.open[1] <= posts.deadline}
     spent = 0
     while spent < rounds or (
         spent < rounds + CLOSING_ROUNDS and best_key[0] < 0 and posts.deadline < inst.n_slots
@@ -66,8 +68,9 @@ def improve_posts(
         spent += 1
         finish, short = site_finish(inst, best)
         # Sites left short that close by the deadline first: nothing can make up for them.
-        closed = {i for i in finish if inst.sites[i].open[1] <= posts.deadline}
-        late = sorted(finish, key=lambda i: (-(short[i] > 0), -(i in closed), -finish[i], i))
+        late = sorted(
+            finish, key=lambda i: (-(short[i] > 0), -(short[i] > 0 and i in closed), -finish[i], i)
+        )
         early = sorted(finish, key=lambda i: (finish[i], i))
         move = _a_move(inst, crews, best_posts, late[:3], early, closed, tried)
         if move is None:

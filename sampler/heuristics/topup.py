@@ -76,14 +76,15 @@ def top_up(
 
 
 def without_idle_trips(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows without trips that end a pair's day: a pair sent to a site whose work ran
-    out before it got there stays where it last worked (and is free to top up)."""
+    """The rows without the trips (and the breaks between them) that end a pair's day: a
+    pair sent to a site whose work ran out before it got there stays where it last worked
+    (and is free to top up); a pair that never worked has no rows left."""
     if rows.empty:
         return rows
     work = rows[~rows.activity.isin([TRAVEL, BREAK])]
     last_work = work.groupby("pair").end.max()
     ends = rows.pair.map(last_work)
-    idle = (rows.activity == TRAVEL) & (ends.isna() | (rows.start >= ends))
+    idle = rows.activity.isin([TRAVEL, BREAK]) & (ends.isna() | (rows.start >= ends))
     return rows[~idle].reset_index(drop=True) if idle.any() else rows
 
 

@@ -23,13 +23,13 @@ def test_every_start_is_a_solution_of_the_model(setting, starts):
 def test_no_pair_is_sent_to_a_site_that_closes_before_it_lands():
     """Sites open 07:00-12:00 still have work at noon in the issue-12 morning example; the
     dispatchers send nobody there once they could only arrive after it closed."""
+    from test_bound import MORNING_WINDOWS  # (tests/ is on the path: it has no __init__)
+
     from sampler import load_scenario_text
     from sampler.bound import bounds_and_aim
     from sampler.heuristics.dispatch import dispatch_search, greedy_counts
     from sampler.instance import Instance
     from sampler.model.crews import build_crews
-
-    from test_bound import MORNING_WINDOWS  # (tests/ is on the path: it has no __init__)
 
     inst = Instance(load_scenario_text(MORNING_WINDOWS))
     _, aim = bounds_and_aim(inst, curve=False)
@@ -46,11 +46,11 @@ def test_residents_a_closed_window_leaves_count_first():
     """Judged against a deadline, a start that leaves residents where the site has closed
     by then is worse than one that leaves more where the site is still open (top-up can
     still reach those); without a deadline, residents are residents."""
+    from test_bound import MORNING_WINDOWS  # (tests/ is on the path: it has no __init__)
+
     from sampler import load_scenario_text
     from sampler.counts import Counts, quality
     from sampler.instance import WALK_IN, Instance
-
-    from test_bound import MORNING_WINDOWS  # (tests/ is on the path: it has no __init__)
 
     inst = Instance(load_scenario_text(MORNING_WINDOWS))
     morning = next(s.index for s in inst.sites if s.open[1] < inst.n_slots // 2)

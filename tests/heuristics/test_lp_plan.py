@@ -3,8 +3,6 @@ site's open hours."""
 
 from __future__ import annotations
 
-import pytest
-
 from sampler import load_scenario
 from sampler.bound import bounds_and_aim
 from sampler.heuristics import lp_plan

@@ -159,6 +159,20 @@ def test_a_trip_that_ends_the_day_is_dropped_and_the_pair_tops_up(two_pairs, tmp
     )
     assert len(without_idle_trips(rows)) == 2
     assert (without_idle_trips(rows).end <= 120).all()
+    # A pair whose trips (and the break between them) all landed after the work ran out
+    # has no rows left, where it once had a break alone.
+    lost = pd.DataFrame(
+        [
+            ["late", "late-p01", TRAVEL, "yard", 0, trip, 0],
+            ["late", "late-p01", "break", "", trip, 200, 0],
+            ["late", "late-p01", TRAVEL, "yard", 200, 200 + trip, 0],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    assert without_idle_trips(
+        pd.concat([rows, lost], ignore_index=True)
+    ).pair.unique().tolist() == ["early-p01"]
+    assert top_up(two_pairs, pd.concat([rows, lost], ignore_index=True)).samples.sum() == 240
     topped = top_up(two_pairs, rows)
     assert topped.samples.sum() == 240  # the 40 left found a pair
     last = topped.sort_values(["pair", "start"]).groupby("pair").tail(1)
