@@ -127,7 +127,12 @@ class TimeLp:
                 row.SetCoefficient(self.size[c], -1)
                 for var in posts:
                     row.SetCoefficient(var, 1)
-            for (k, i), var in posted.items():  # (a first post too: the trip from the base)
+            for (k, i), var in posted.items():
+                if k == 0:
+                    # The first segment's posts are reached from the base (first_work_slot
+                    # charges that trip); later posts are moves. (Charging the first ones
+                    # too left 300 residents of a district with windows unsampled, not 117.)
+                    continue
                 change = lp.NumVar(0, lp.infinity(), "")
                 objective.SetCoefficient(change, -change_cost)
                 row = lp.Constraint(0, lp.infinity())  # change >= posted here - before
