@@ -373,16 +373,16 @@ def test_zhengzhou_with_labs_ends_when_the_labs_are_done(planned) -> None:
 
 def test_zhengzhou_with_a_busy_lab_is_paced(planned) -> None:
     """The air-dome lab gives the street 180 tubes an hour instead of 250: unpaced, the
-    afternoon's swabs wait past the 6-hour target (77% of the samples within it at this
-    time limit); pacing takes pairs' last stretches later, to the end of the day, and more
-    results then meet it (over 90% where the planner's plan is the one of December 6), the
-    last result no later. The plan stays valid (the module's
+    afternoon's swabs wait past the 6-hour target (77% to 89% of the samples within it, as
+    the sampling plan changes); pacing takes pairs' last stretches later, to the end of the
+    day, and at least 5 points more results then meet it (89% -> 99% on December 6's
+    plan), the last result no later. The plan stays valid (the module's
     check test) and done_at is what pays: 17:00 -> 19:00."""
     status, out = planned[ZHENGZHOU_SHARED_LAB.name]
     assert status == 0
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     paced = plan["pacing"]
-    assert paced["results_within_target_before"] < 0.85
+    assert paced["results_within_target_before"] < 0.95
     assert plan["results_within_target"] > paced["results_within_target_before"] + 0.05
     assert paced["pairs_delayed"] > 0
     assert plan["results_done_at"] <= paced["results_done_at_before"]
