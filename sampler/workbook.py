@@ -140,21 +140,28 @@ def pair_lines(roster: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     return lines[PAIR_COLUMNS]
 
 
-def _team_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame, time_format: str) -> None:
-    """A team's pair lines, times as date-times, every other pair shaded, set up to print."""
-    columns = list(PAIR_COLUMNS)
-    clock = len(time_format)
+def _begin_table(
+    ws: WriteOnlyWorksheet, lines: pd.DataFrame, columns: list[str], time_columns, clock: int
+) -> pd.DataFrame:
+    """Column widths (times ``clock`` wide, the rest their longest text), the header frozen
+    above the lines; the lines with their times as date-times."""
     widths = [
         clock
-        if c in TIME_COLUMNS
+        if c in time_columns
         else max([text_width(c), *(text_width(str(v)) for v in set(lines[c].tolist()))])
         for c in columns
     ]
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.append(_header(ws, columns))
-    times = {c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in TIME_COLUMNS}
-    lines = lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
+    times = {c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in time_columns}
+    return lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
+
+
+def _team_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame, time_format: str) -> None:
+    """A team's pair lines, times as date-times, every other pair shaded, set up to print."""
+    columns = list(PAIR_COLUMNS)
+    lines = _begin_table(ws, lines, columns, TIME_COLUMNS, len(time_format))
     band, previous = False, None
     for row in lines.itertuples(index=False):
         if row.pair != previous:
@@ -245,20 +252,7 @@ def lab_lines(collections: pd.DataFrame, folder: PlanFolder) -> pd.DataFrame:
 def _lab_sheet(ws: WriteOnlyWorksheet, lines: pd.DataFrame) -> None:
     """One line per collection; times as date-times with their day (results run into the
     night and the next day)."""
-    clock = len(DAY_CLOCK_FORMAT)
-    widths = [
-        clock
-        if c in LAB_TIME_COLUMNS
-        else max([text_width(c), *(text_width(str(v)) for v in set(lines[c].tolist()))])
-        for c in LAB_COLUMNS
-    ]
-    _set_widths(ws, widths)
-    ws.freeze_panes = "A2"
-    ws.append(_header(ws, LAB_COLUMNS))
-    times = {
-        c: pd.to_datetime(lines[c], format=TIME_FORMAT, errors="coerce") for c in LAB_TIME_COLUMNS
-    }
-    lines = lines.assign(**{c: t.dt.to_pydatetime() for c, t in times.items()})
+    lines = _begin_table(ws, lines, LAB_COLUMNS, LAB_TIME_COLUMNS, len(DAY_CLOCK_FORMAT))
     for row in lines.itertuples(index=False):
         cells: list[Any] = []
         for column, value in zip(LAB_COLUMNS, row, strict=True):
