@@ -103,7 +103,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     near = _near_parts(inst, demand, reach)
     lp = pywraplp.Solver.CreateSolver("GLOP")
     ratio = lp.NumVar(0, lp.infinity(), "ratio")
-    h, effective = _share_rows(inst, parts, deadline, lp, ratio, demand, reach, near)
+    h, effective = _share_rows(inst, parts, deadline, lp, ratio, reach, near)
     objective = lp.Objective()
     objective.SetCoefficient(ratio, 1)
     objective.SetMaximization()
@@ -111,7 +111,7 @@ def _share_pairs(inst: Instance, parts: list[tuple[int, ...]], deadline: float):
     best = ratio.solution_value()
     ratio.SetLb(0.999 * best)
     objective.Clear()
-    for (k, p, _), var in h.items():
+    for (k, p, *_), var in h.items():
         objective.SetCoefficient(var, 1 + reach[k, p] / 60)
     objective.SetMinimization()
     lp.Solve()
@@ -145,7 +145,8 @@ def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[i
     return near
 
 
-_Shares = dict[tuple[int, int, int], pywraplp.Variable]  # (team, part, mode) -> pair-minutes
+# (team, part, mode, closing minute of the sites) -> pair-minutes
+_Shares = dict[tuple[int, int, int, int], pywraplp.Variable]
 
 
 def _share_rows(
@@ -154,22 +155,34 @@ def _share_rows(
     deadline: float,
     lp: pywraplp.Solver,
     ratio: pywraplp.Variable,
-    demand: np.ndarray,
     reach: np.ndarray,
     near: dict[int, list[int]],
 ) -> tuple[_Shares, dict[tuple[int, int], float]]:
-    """The share LP's rows: each part's work in each mode at least ``ratio`` times its
-    demand, each team's pairs used at most once over its parts, each part's walk-in
-    within its stations' minutes. Returns the variables (pair-minutes of work per team,
-    part and mode) and the minutes one pair of a team can work in a part."""
+    """The share LP's rows: each part's work in each mode, at the sites closing at each
+    time, at least ``ratio`` times its demand there; the work at sites that close before
+    the part's last closing no more than the pairs sent there can give before it; each
+    team's pairs used at most once over its parts; each part's walk-in within its
+    stations' minutes. Returns the variables (pair-minutes of work per team, part, mode and
+    closing) and the minutes one pair of a team can work in a part."""
     sc = inst.scenario
     h: _Shares = {}
-    served: dict[tuple[int, int], pywraplp.Constraint] = {}
-    for p in range(len(parts)):
-        for m in range(len(MODES)):
-            if demand[p, m] > 0:
-                served[p, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*demand
-                row.SetCoefficient(ratio, -float(demand[p, m]))
+    # Each part's sites by closing time: work at sites that close early must be done by
+    # then, with the pair-time the part's pairs have before it.
+    closing = [
+        sorted({sc.open_minutes(inst.sites[i].site)[1] for i in p}) for p in parts
+    ]  # fmt: skip
+    served: dict[tuple[int, int, int], pywraplp.Constraint] = {}
+    for p, sites in enumerate(parts):
+        for c in closing[p]:
+            for m, mode in enumerate(MODES):
+                due = sum(
+                    inst.sites[i].demand(mode)
+                    for i in sites
+                    if sc.open_minutes(inst.sites[i].site)[1] == c
+                )
+                if due > 0:
+                    served[p, c, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*due
+                    row.SetCoefficient(ratio, -float(due))
     # Minutes one pair of a team can work in a part: after the trip there, before the
     # part's sites close, within the suit rules.
     windows = [
@@ -188,15 +201,25 @@ def _share_rows(
             if minutes <= 0:
                 continue
             effective[team.index, p] = minutes
-            for m, mode in enumerate(MODES):
-                if (p, m) not in served or not team.can(mode):
-                    continue
-                var = h[team.index, int(p), m] = lp.NumVar(0, lp.infinity(), "")
-                served[p, m].SetCoefficient(var, team.rate(mode) / 60)
-                row.SetCoefficient(var, 1 / minutes)
+            here: list[tuple[int, pywraplp.Variable]] = []  # (closing, pair-minutes)
+            for c in closing[p]:
+                for m, mode in enumerate(MODES):
+                    if (p, c, m) not in served or not team.can(mode):
+                        continue
+                    var = h[team.index, int(p), m, c] = lp.NumVar(0, lp.infinity(), "")
+                    served[p, c, m].SetCoefficient(var, team.rate(mode) / 60)
+                    row.SetCoefficient(var, 1 / minutes)
+                    here.append((c, var))
+            # Before each earlier closing, at most what the pairs have before it.
+            for c in closing[p][:-1]:
+                before = float(pair_minutes_by(team.rules, available, travel, opens, c, deadline))
+                cap = lp.Constraint(-lp.infinity(), 0)
+                for closes_at, var in here:
+                    share = max(0.0, before) / minutes
+                    cap.SetCoefficient(var, (1 if closes_at <= c else 0) - share)
     walk = MODES.index(WALK_IN)
     walk_terms: dict[int, list] = defaultdict(list)
-    for (_, p, m), var in h.items():
+    for (_, p, m, _), var in h.items():
         if m == walk:
             walk_terms[p].append(var)
     for p, sites in enumerate(parts):
@@ -223,7 +246,7 @@ def _whole_pairs(
     """Each team's pairs shared out over its parts by largest remainders of the LP's
     pair-minutes (every pair sent somewhere: to its nearest part if the LP sends none)."""
     minutes: dict[tuple[int, int], float] = defaultdict(float)
-    for (k, p, _), var in h.items():
+    for (k, p, *_), var in h.items():
         minutes[k, p] += var.solution_value()
     share: dict[int, dict[int, int]] = defaultdict(dict)
     for team in inst.teams:
