@@ -353,17 +353,18 @@ def test_zhengzhou_partial_plan_says_what_is_short_and_why(
 
 
 def test_zhengzhou_with_labs_ends_when_the_labs_are_done(planned) -> None:
-    """Everyone is sampled by the afternoon; the last result comes hours later, and the
-    labs' bound, not the staff's, says why: it is later than the last swab plus the
-    longest batch."""
+    """Everyone can be sampled by the afternoon; the last result comes hours later, and
+    the labs' bound, not the staff's, says why: it is later than the staff's bound plus
+    the longest batch. (Pacing may take a pair's last swabs later to keep every result
+    within 6 hours; the sampling's own bound is what the staff allow.)"""
     status, out = planned[ZHENGZHOU_LABS.name]
     assert status == 0
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    done = datetime.strptime(plan["done_at"], TIME_FORMAT)
+    staff_bound = datetime.strptime(plan["lower_bound_done_at"], TIME_FORMAT)
     results = datetime.strptime(plan["results_done_at"], TIME_FORMAT)
     bound = datetime.strptime(plan["lower_bound_results_done_at"], TIME_FORMAT)
     assert bound <= results
-    assert (bound - done).total_seconds() > 180 * 60  # more than any batch after the last swab
+    assert (bound - staff_bound).total_seconds() > 180 * 60  # more than any batch
     collections = read_csv(out / "collections.csv")
     assert {row["lab"] for row in collections} == {
         lab.id for lab in load_scenario(ZHENGZHOU_LABS).labs
