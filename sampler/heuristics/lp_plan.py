@@ -13,8 +13,9 @@ site, rounded to whole pairs, gives the posts that the dispatcher of
 :mod:`sampler.heuristics.posts` takes up.
 
 (Its first form charged a change of place from any slot to the next: GLOP took 6.2 s and
-PDLP 3.7 s on a 27-site scenario's 28,700 variables, where the posted form takes 1.0 s for
-the same residents by the deadline; PDLP is slower on the posted form, 8.8 s.)
+PDLP 3.7 s on a 29-site scenario's 28,700 variables (late_teams seed 1, loaded machine),
+where the posted form takes 1.0 s for the same residents by the deadline; PDLP is slower
+on the posted form, 8.8 s.)
 """
 
 from __future__ import annotations
