@@ -166,30 +166,25 @@ def _share_rows(
     closing) and the minutes one pair of a team can work in a part."""
     sc = inst.scenario
     h: _Shares = {}
-    # Each part's sites by closing time: work at sites that close early must be done by
-    # then, with the pair-time the part's pairs have before it.
-    closing = [
-        sorted({sc.open_minutes(inst.sites[i].site)[1] for i in p}) for p in parts
-    ]  # fmt: skip
-    served: dict[tuple[int, int, int], pywraplp.Constraint] = {}
+    hours = [sc.open_minutes(site.site) for site in inst.sites]  # (opens, closes) per site
+    # Each part's work by the closing time of its sites: work at sites that close early
+    # must be done by then, with the pair-time the part's pairs have before it.
+    closing = [sorted({hours[i][1] for i in p}) for p in parts]
+    due: dict[tuple[int, int, int], int] = defaultdict(int)
     for p, sites in enumerate(parts):
-        for c in closing[p]:
+        for i in sites:
             for m, mode in enumerate(MODES):
-                due = sum(
-                    inst.sites[i].demand(mode)
-                    for i in sites
-                    if sc.open_minutes(inst.sites[i].site)[1] == c
-                )
-                if due > 0:
+                due[p, hours[i][1], m] += inst.sites[i].demand(mode)
+    served: dict[tuple[int, int, int], pywraplp.Constraint] = {}
+    for p in range(len(parts)):
+        for c in closing[p]:
+            for m in range(len(MODES)):
+                if due[p, c, m] > 0:
                     served[p, c, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*due
-                    row.SetCoefficient(ratio, -float(due))
+                    row.SetCoefficient(ratio, -float(due[p, c, m]))
     # Minutes one pair of a team can work in a part: after the trip there, before the
     # part's sites close, within the suit rules.
-    windows = [
-        (min(sc.open_minutes(inst.sites[i].site)[0] for i in p),
-         max(sc.open_minutes(inst.sites[i].site)[1] for i in p))
-        for p in parts
-    ]  # fmt: skip
+    windows = [(min(hours[i][0] for i in p), max(hours[i][1] for i in p)) for p in parts]
     effective: dict[tuple[int, int], float] = {}
     for team in inst.teams:
         available = sc.available_minutes(team.team)
@@ -213,9 +208,9 @@ def _share_rows(
             # Before each earlier closing, at most what the pairs have before it.
             for c in closing[p][:-1]:
                 before = float(pair_minutes_by(team.rules, available, travel, opens, c, deadline))
+                share = max(0.0, before) / minutes
                 cap = lp.Constraint(-lp.infinity(), 0)
                 for closes_at, var in here:
-                    share = max(0.0, before) / minutes
                     cap.SetCoefficient(var, (1 if closes_at <= c else 0) - share)
     walk = MODES.index(WALK_IN)
     walk_terms: dict[int, list] = defaultdict(list)

@@ -288,8 +288,8 @@ class Dispatcher:
                         if arc.dest != dest:
                             continue
                         landing = pair.crew.arrival(arc, t, self.slot)
-                        if landing is None or landing[0] >= self.inst.sites[dest].open[1]:
-                            continue  # (it would land after the site closes)
+                        if self._lands_closed(dest, landing):
+                            continue
                         if best is None or arc.minutes < best[0]:
                             best = (arc.minutes, pair, arc, landing)
                 if best is None:
@@ -298,6 +298,10 @@ class Dispatcher:
                 spare.remove(pair)
                 self._move(pair, arc, landing, t)
                 short -= self._gives(pair, t)
+
+    def _lands_closed(self, site: int, landing: tuple[int, int] | None) -> bool:
+        """No landing, or one in a slot after the site has closed."""
+        return landing is None or landing[0] >= self.inst.sites[site].open[1]
 
     def _can_work(self, pair: DispatchPair, site: int) -> bool:
         remaining = self.sites[site].remaining
@@ -358,8 +362,8 @@ class Dispatcher:
         best = None
         for arc in self.arcs_from.get((crew.index, pair.place), []):
             landing = crew.arrival(arc, t, self.slot)
-            if landing is None or landing[0] >= self.inst.sites[arc.dest].open[1]:
-                continue  # (it would land after the site closes)
+            if self._lands_closed(arc.dest, landing):
+                continue
             need = self._need(arc.dest, team)
             if need <= 0:
                 continue
