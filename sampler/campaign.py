@@ -268,8 +268,8 @@ class _Planner:
         # tests still to come in the rounds under way, one a day from tomorrow
         for r in self.current.values():
             home = min(self.population(r.site, r.first_day)[1], r.residents)
+            need = pair_hours(sc, r.residents - home, home)
             for k in range(r.tests - r.test):
-                need = pair_hours(sc, r.residents - home, home)
                 out[day + 1 + k] = out.get(day + 1 + k, 0.0) + need
         for site in sc.sites:
             cur = self.current[site.id]

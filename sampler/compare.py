@@ -30,6 +30,7 @@ from sampler.budget import SolveParams
 from sampler.export import write_csv, write_plan
 from sampler.loader import scenario_from_data
 from sampler.output import prepare_output, staged
+from sampler.plan_folder import TIME_FORMAT
 from sampler.runners import LocalRunner, Runner
 from sampler.solve import solve
 from sampler.variants import Variant, variants_from_mapping
@@ -49,7 +50,6 @@ ERROR = "error"  # the status of a variant that failed; the error column says wh
 ERROR_FIGURES = {column: None for column in FIGURE_COLUMNS} | {"status": ERROR, "sites_short": ""}
 TIME_COLUMNS = ("done_at", "lower_bound_done_at")
 LAB_TIME_COLUMNS = ("results_done_at", "lower_bound_results_done_at")
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 Progress = Callable[[int, int, str], None]  # (variants done, variants in all, name just done)
 

@@ -46,6 +46,7 @@ from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import Instance
 from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_data
 from sampler.output import prepare_output
+from sampler.plan_folder import TIME_FORMAT
 from sampler.result import Result
 from sampler.runners import Runner
 from sampler.scenario import Scenario, Team, parse_clock
@@ -54,7 +55,6 @@ from sampler.variants import VariantError, close_match, parse_value, split_value
 
 GUIDELINE_RESIDENTS_PER_SAMPLER = 360  # per day: national guideline, 3rd edition (2022)
 DEFAULT_MAX_PEOPLE = 2000
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 SPEC_KEYS = ("at", *Team.model_fields)
 
 

@@ -56,7 +56,7 @@ def run_lab(sc: Scenario, lab: Lab, arrivals: list[int], tubes: list[int]) -> Qu
     head, k = 0, 0
     last_hour = max(arrivals, default=0) // 60 + 8 * 24  # a lab loads at least weekly
     while head < len(left):
-        hour = hours.setdefault(k, lab_hour(sc, lab, k))
+        hours[k] = hour = lab_hour(sc, lab, k)
         room = hour.capacity
         i = head
         while room and i < len(left) and hour.loads_at is not None and arrivals[i] <= hour.loads_at:

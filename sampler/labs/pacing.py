@@ -102,13 +102,11 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
         return given, replace(given_labs, pacing=replace(before, routed=routed))
     moved_by = (start - original)[:, 0]
     delayed = plan.rows.pair[moved_by > 0]
-    pacing = Pacing(
+    pacing = replace(
+        before,
         pairs_delayed=int(delayed.nunique()),
         pair_minutes=int(pd.Series(moved_by[moved_by > 0]).groupby(delayed.to_numpy()).max().sum()),
         routed=routed,
-        unmet_before=before.unmet_before,
-        results_before=before.results_before,
-        done_before=before.done_before,
     )
     return plan, replace(labs, pacing=pacing)
 

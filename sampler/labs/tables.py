@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from sampler.labs import LabPlan
+from sampler.plan_folder import TIME_FORMAT
 from sampler.scenario import Scenario
 
 COLLECTION_COLUMNS = [
@@ -17,7 +18,6 @@ COLLECTION_COLUMNS = [
     "oldest_swab", "tested_at", "results_at", "within_target",
 ]  # fmt: skip
 LAB_COLUMNS = ["lab", "hour", "capacity", "arrived", "tested", "queued"]
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def _stamp(sc: Scenario, minute: int | None) -> str | None:
