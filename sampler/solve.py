@@ -24,7 +24,7 @@ from sampler.instance import Instance
 from sampler.labs import paced_labs
 from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
-from sampler.model.crews import build_crews, model_size
+from sampler.model.crews import build_crews, model_size, with_trips
 from sampler.plan import PAIR_COLUMNS, Plan
 from sampler.result import Progress, Result, SolverStats, Status, Step, status_of
 from sampler.roster import build_pair_rows
@@ -158,6 +158,7 @@ def _plan_whole(
             "won": start.cp_posts_won,
             "kept": int(start.from_cp_posts),
         }
+        crews = with_trips(crews, counts.trips)  # (the model has every trip its start makes)
         fits = model_size(inst, crews) <= params.max_model_variables
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites

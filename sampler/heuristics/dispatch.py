@@ -6,8 +6,10 @@ pairs go out at the start of their duty to the sites where their team's share of
 is least covered, and at a site they take the mode their team's share calls for. A pair
 whose site has nothing left for it moves to the site whose remaining work is least covered
 by the pairs already there or on their way (higher priority first). Walk-in stations are
-never over-filled. Samples follow the model's own capacity rule, so the result is a
-feasible solution of the CP model.
+never over-filled. A pair with nothing left for it at its site or its neighbours goes
+farther (the model gets those trips as arcs: :func:`sampler.model.crews.with_trips`).
+Samples follow the model's own capacity rule, so the result is a feasible solution of the
+CP model.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from math import ceil
 import numpy as np
 
 from sampler.counts import Counts, TripCount, quality, site_finish
+from sampler.geo import travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate, sample_room
 from sampler.model.crews import Arc, Crew
@@ -128,7 +131,34 @@ class DispatchData:
     on_duty: dict[int, set[int]]
     arcs_from: dict[tuple[int, int | None], list[Arc]]
     allowed: set[tuple[int, int, str, int]]
+    # Per crew, minutes between its candidate sites (for trips beyond the neighbours).
+    minutes: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
     _left: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+    _far: dict[tuple[int, int], list[Arc]] = field(default_factory=dict)
+
+    def far_from(self, crew: Crew, origin: int) -> list[Arc]:
+        """Trips from a site to every other candidate site of the crew within a suit
+        stretch: for a pair whose neighbours have nothing left for it (a morning-only
+        site's pairs, when the sites around it are done)."""
+        key = (crew.index, origin)
+        if key not in self._far:
+            minutes = self.minutes[crew.index]
+            self._far[key] = [
+                Arc(origin, j, minutes[origin, j])
+                for j in crew.sites
+                if j != origin and (origin, j) in minutes
+            ]
+        return self._far[key]
+
+    def trip(self, crew: Crew, origin: int | None, dest: int) -> Arc | None:
+        """The crew's trip from ``origin`` to ``dest``: an arc of its own, else a direct
+        trip between candidate sites (None if it does not fit a suit stretch)."""
+        for arc in self.arcs_from.get((crew.index, origin), []):
+            if arc.dest == dest:
+                return arc
+        if origin is None or (origin, dest) not in self.minutes[crew.index]:
+            return None
+        return Arc(origin, dest, self.minutes[crew.index][origin, dest])
 
     def duty_left(self, deadline: int) -> dict[int, list[int]]:
         """Per crew, for each slot t: its on-duty slots from t until the deadline."""
@@ -158,8 +188,28 @@ def dispatch_data(inst: Instance, crews: tuple[Crew, ...]) -> DispatchData:
                         if crew.team.can(m) and site.demand(m) > 0:
                             allowed.add((crew.index, i, m, t))
     return DispatchData(
-        crews, inst.n_slots, {c.index: set(c.on_duty()) for c in crews}, arcs_from, allowed
+        crews,
+        inst.n_slots,
+        {c.index: set(c.on_duty()) for c in crews},
+        arcs_from,
+        allowed,
+        {c.index: _site_minutes(inst, c) for c in crews},
     )
+
+
+def _site_minutes(inst: Instance, crew: Crew) -> dict[tuple[int, int], int]:
+    """Travel minutes between the crew's candidate sites, where a trip fits in a stretch."""
+    sites = np.array(crew.sites)
+    if len(sites) < 2:
+        return {}
+    minutes = travel_minutes(inst.site_km(sites), crew.team.rules.travel_speed_kmh)
+    longest = crew.team.limits.suit * inst.slot
+    return {
+        (int(i), int(j)): int(minutes[a, b])
+        for a, i in enumerate(sites)
+        for b, j in enumerate(sites)
+        if i != j and minutes[a, b] < longest
+    }
 
 
 class Dispatcher:
@@ -205,7 +255,7 @@ class Dispatcher:
         # Teams that cannot go door to door take the walk-in stations first, so that the
         # pairs who can are free for home visits.
         self.work_order = sorted(crews, key=lambda c: (c.team.can(DOOR_TO_DOOR), c.index))
-        static = data if data is not None else dispatch_data(inst, crews)
+        static = self.data = data if data is not None else dispatch_data(inst, crews)
         self.on_duty = static.on_duty
         self.arcs_from = static.arcs_from
         self.allowed = static.allowed
@@ -234,7 +284,7 @@ class Dispatcher:
             for pair in self.pairs[crew.index]:
                 if pair.transit_until >= t:
                     continue  # on its way, or only just arrived
-                if pair.place is None or not self._useful_here(pair):
+                if pair.place is None or not self._useful_here(pair, t):
                     self._send(pair, t)
         self._rebalance(t)
         for crew in self.work_order:
@@ -317,7 +367,11 @@ class Dispatcher:
         self.trip_log.append(pair.trip)
         pair.place, pair.transit_until, pair.lost = arc.dest, arrive, lost
 
-    def _useful_here(self, pair: DispatchPair) -> bool:
+    def _useful_here(self, pair: DispatchPair, t: int) -> bool:
+        """Is there work the pair can do at its site, which is still open in slot t? (Work
+        left at a site that has closed is lost: its pairs move on.)"""
+        if t >= self.inst.sites[pair.place].open[1]:
+            return False
         site = self.sites[pair.place]
         team = pair.crew.team
         return any(site.remaining[m] > 0 and team.can(m) for m in MODES)
@@ -359,8 +413,21 @@ class Dispatcher:
         team = crew.team
         if pair.place is not None and crew.previous(t) is None:
             return
+        best = self._best_trip(pair, t, self.arcs_from.get((crew.index, pair.place), []))
+        if best is None and pair.place is not None:
+            # Nothing left for it around here: farther, rather than idle.
+            best = self._best_trip(pair, t, self.data.far_from(crew, pair.place))
+        if best is None:
+            return
+        _, arc, landing = best
+        self._move(pair, arc, landing, t)
+
+    def _best_trip(self, pair: DispatchPair, t: int, arcs: list[Arc]):
+        """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None."""
+        crew = pair.crew
+        team = crew.team
         best = None
-        for arc in self.arcs_from.get((crew.index, pair.place), []):
+        for arc in arcs:
             landing = crew.arrival(arc, t, self.slot)
             if self._lands_closed(arc.dest, landing):
                 continue
@@ -370,8 +437,8 @@ class Dispatcher:
             site = self.sites[arc.dest]
             data = self.inst.sites[arc.dest].site
             walk_only = not (team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
-            if walk_only and len(site.committed) >= data.stations:
-                continue  # it could not work there: every station is taken
+            if len(site.committed) >= self._room_for(arc.dest, team):
+                continue  # it could not work there: every station and home visit is taken
             supply = self._supply(arc.dest, t)
             if walk_only:
                 supply = min(supply, data.stations * max(0, self.deadline - t))
@@ -387,10 +454,17 @@ class Dispatcher:
             )
             if best is None or score > best[0]:
                 best = (score, arc, landing)
-        if best is None:
-            return
-        _, arc, landing = best
-        self._move(pair, arc, landing, t)
+        return best
+
+    def _room_for(self, i: int, team) -> int:
+        """Pairs that can work at a site at once: a pair per walk-in station (while walk-in
+        residents are left), and as many as its home visits left would keep busy for a
+        slot (a site with a few home visits left does not draw every idle pair around)."""
+        remaining = self.sites[i].remaining
+        room = self.inst.sites[i].site.stations if remaining[WALK_IN] > 0 else 0
+        if team.can(DOOR_TO_DOOR) and remaining[DOOR_TO_DOOR] > 0:
+            room += ceil(remaining[DOOR_TO_DOOR] / (team.rate(DOOR_TO_DOOR) * self.slot / 60))
+        return room
 
     def _work(self, crew: Crew, t: int) -> None:
         team = crew.team

@@ -198,13 +198,11 @@ def _nearest(sim: Dispatcher, spare: list[DispatchPair], crew: Crew, dest: int, 
     for pair in spare:
         if pair.place == dest:
             continue
-        for arc in sim.arcs_from.get((crew.index, pair.place), []):
-            if arc.dest != dest:
-                continue
-            landing = crew.arrival(arc, t, sim.slot)
-            if landing is None:
-                continue
-            key = (arc.minutes, pair.place is not None)
-            if best is None or key < best[0]:
-                best = (key, pair, arc, landing)
+        arc = sim.data.trip(crew, pair.place, dest)
+        landing = None if arc is None else crew.arrival(arc, t, sim.slot)
+        if landing is None:
+            continue
+        key = (arc.minutes, pair.place is not None)
+        if best is None or key < best[0]:
+            best = (key, pair, arc, landing)
     return None if best is None else best[1:]

@@ -8,7 +8,7 @@ at city scale without ruling out what a good plan needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -160,6 +160,30 @@ def build_crews(
         for pattern in team.patterns:
             crews.append(Crew(len(crews), team, pattern, sites, arcs))
     return tuple(crews)
+
+
+def with_trips(crews: tuple[Crew, ...], trips) -> tuple[Crew, ...]:
+    """The crews, each with an arc for every trip of ``trips`` (TripCounts) it lacks: the
+    dispatchers send a pair beyond its site's neighbours when nothing is left around it,
+    and the model searches from their plan."""
+    extra: dict[int, dict[tuple[int | None, int], int]] = {}
+    for trip in trips:
+        extra.setdefault(trip.crew, {})[trip.origin, trip.dest] = trip.minutes
+    out = []
+    for crew in crews:
+        more = dict(extra.get(crew.index, {}))
+        for arc in crew.arcs:
+            more.pop((arc.origin, arc.dest), None)
+        if more:
+            added = tuple(Arc(o, d, m) for (o, d), m in sorted(more.items(), key=_arc_order))
+            crew = replace(crew, arcs=crew.arcs + added)
+        out.append(crew)
+    return tuple(out)
+
+
+def _arc_order(item: tuple) -> tuple:
+    (origin, dest), _ = item
+    return (-1 if origin is None else origin, dest)
 
 
 def model_size(inst: Instance, crews: tuple[Crew, ...]) -> int:

@@ -22,5 +22,5 @@ def broken_constraints(model: CPModel) -> list[str]:
         value = sum(c * hint.get(v, 0) for v, c in zip(linear.vars, linear.coeffs, strict=True))
         domain = list(linear.domain)
         if not domain[0] <= value <= domain[-1]:
-            broken.append(", ".join(names[v] for v in linear.vars[:4]))
+            broken.append(", ".join(names[v] for v in list(linear.vars)[:4]))
     return broken

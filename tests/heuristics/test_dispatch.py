@@ -8,6 +8,7 @@ linear constraint of the model is evaluated on it: none may be broken.
 from __future__ import annotations
 
 from sampler.model.cpmodel import CPModel
+from sampler.model.crews import with_trips
 
 from .hints import broken_constraints
 
@@ -15,7 +16,7 @@ from .hints import broken_constraints
 def test_every_start_is_a_solution_of_the_model(setting, starts):
     inst, _, crews, _ = setting
     for name, counts in starts.items():
-        model = CPModel(inst, crews)
+        model = CPModel(inst, with_trips(crews, counts.trips))
         model.hint(counts)
         assert broken_constraints(model) == [], name
 

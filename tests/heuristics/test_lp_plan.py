@@ -9,7 +9,7 @@ from sampler.heuristics import lp_plan
 from sampler.heuristics.lp_plan import TimeLp, lp_guided_start
 from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
-from sampler.model.crews import build_crews
+from sampler.model.crews import build_crews, with_trips
 
 from .hints import broken_constraints
 
@@ -40,8 +40,9 @@ def test_the_lp_plan_posts_pairs_for_a_whole_segment(setting):
             for edge in inst.sites[i].open:
                 if edge - 1 in segments[crew.index] and edge in segments[crew.index]:
                     assert segments[crew.index][edge - 1] != segments[crew.index][edge]
-    model = CPModel(inst, crews)
-    model.hint(lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts)
+    start = lp_guided_start(inst, crews, deadline, attempts=1, rounds=2).counts
+    model = CPModel(inst, with_trips(crews, start.trips))
+    model.hint(start)
     assert broken_constraints(model) == []
 
 
