@@ -160,7 +160,8 @@ class TimeLp:
             # As counts.quality ranks plans: work at a site that closes by the deadline
             # cannot be topped up after it, so it comes before work that can (else the
             # slow home visits of a morning-only site are the first the LP gives up).
-            closing = CLOSING_WEIGHT if site.open[1] <= deadline else 1
+            # (With the deadline at the day's end nothing is topped up: residents are equal.)
+            closing = CLOSING_WEIGHT if site.open[1] <= deadline < self.inst.n_slots else 1
             objective.SetCoefficient(var, site.site.priority * closing)
         values = self._solve()
         if values is None:
