@@ -265,6 +265,7 @@ class Dispatcher:
         self.samples: dict[tuple[int, str, int], int] = defaultdict(int)
         self.trip_log: list[DispatchTrip] = []
         self.stations_used: dict[tuple[int, int], int] = defaultdict(int)
+        self._needs: dict[tuple[int, int | None], float] = {}  # see _need
 
     def run(self) -> Counts:
         """Dispatch the whole day, slot by slot."""
@@ -378,7 +379,15 @@ class Dispatcher:
 
     def _need(self, site_index: int, team) -> float:
         """Pair-slots of work left at a site (at this team's rates; None: the mean rates of
-        the teams that can do each mode)."""
+        the teams that can do each mode). Remembered until the site's work changes: pairs
+        are sent before any work in a slot, and each asks of many sites."""
+        key = (site_index, None if team is None else team.index)
+        need = self._needs.get(key)
+        if need is None:
+            need = self._needs[key] = self._work_left(site_index, team)
+        return need
+
+    def _work_left(self, site_index: int, team) -> float:
         site = self.sites[site_index]
 
         def rate(mode: str) -> float:
@@ -557,6 +566,8 @@ class Dispatcher:
             self.kept[key] = kept
         self.samples[i, mode, t] += take
         self.sites[i].remaining[mode] -= take
+        if take:
+            self._needs.clear()
         for pair in workers:
             pair.last = (i, mode, t)
 
