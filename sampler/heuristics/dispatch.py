@@ -436,10 +436,14 @@ class Dispatcher:
         crew = pair.crew
         team = crew.team
         best = None
+        stretch = crew.pattern.stretch_of(t)  # (crew.arrival, once for every arc)
+        if stretch is None:
+            return None
         for arc in arcs:
-            landing = crew.arrival(arc, t, self.slot)
-            if self._lands_closed(arc.dest, landing):
-                continue
+            arrive = t + arc.minutes // self.slot
+            if arrive >= stretch[1] or arrive >= self.inst.sites[arc.dest].open[1]:
+                continue  # the trip outlasts the stretch, or lands after the site closes
+            landing = (arrive, arc.minutes % self.slot)
             need = self._need(arc.dest, team)
             if need <= 0:
                 continue

@@ -17,6 +17,7 @@ calls them.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from math import floor, lcm
 
 from ortools.sat.python import cp_model
@@ -105,8 +106,10 @@ def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables)
                     model.add(sum(kept) + sum(leaving) <= v.pairs_at(c, i, before))
 
 
+@cache
 def model_rate(per_hour: float) -> tuple[int, int]:
-    """The rate as an exact fraction (numerator, denominator), rounded down to 1/100."""
+    """The rate as an exact fraction (numerator, denominator), rounded down to 1/100.
+    (Remembered: the dispatchers ask it for every pair and slot, of a handful of rates.)"""
     rate = Fraction(floor(per_hour * 100 + 1e-9), 100)
     return rate.numerator, rate.denominator
 
