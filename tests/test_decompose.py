@@ -71,3 +71,42 @@ def test_a_city_in_parts_passes_the_checker_and_counts_its_parts_done(street, tm
     report = check_plan(street, tmp_path / "plan")
     assert report.ok, report.violations
     assert result.plan.coverage > 0.99
+
+
+WEST_MORNING = """\
+scenario: morning compounds and an estate west, estates east, one team between
+start: 2022-11-10T07:00
+end: 2022-11-10T21:00
+sites:
+  - {id: w1, lat: 40.0, lon: 113.0, residents: 300, sealed: true, stations: 1,
+     open: "07:00-12:00"}
+  - {id: w2, lat: 40.002, lon: 113.0, residents: 300, sealed: true, stations: 1,
+     open: "07:00-12:00"}
+  - {id: w3, lat: 40.001, lon: 113.001, residents: 3000, stations: 6}
+  - {id: e1, lat: 40.0, lon: 113.2, residents: 9000, stations: 10}
+  - {id: e2, lat: 40.002, lon: 113.2, residents: 9000, stations: 10}
+teams:
+  - {id: alpha, people: 40, lat: 40.0, lon: 113.1}
+"""
+
+
+def test_work_that_closes_early_gets_its_margin_of_pairs(monkeypatch):
+    """The west part's 600 home visits must be made by noon and its estate's walk-in can
+    wait: shared for its whole work at the bound, the west gets 5 of the 20 pairs (675
+    home visits' worth by noon, a margin of 1.125 that trips and whole posts eat); with
+    the morning's work shared out EARLY_MARGIN times over, 6 (810: 1.35 times)."""
+    from sampler import decompose, load_scenario_text
+
+    inst = Instance(load_scenario_text(WEST_MORNING))
+    deadline = compute_bounds(inst, curve=False).done_minute
+
+    def west_pairs() -> int:
+        parts = split(inst, deadline, 2.5)
+        west = next(p for p in parts if inst.sites[p.sites[0]].site.id.startswith("w"))
+        assert {inst.sites[i].site.id for i in west.sites} == {"w1", "w2", "w3"}
+        return sum(west.pairs.values())
+
+    with_margin = west_pairs()
+    monkeypatch.setattr(decompose, "EARLY_MARGIN", 1.0)
+    assert west_pairs() == 5
+    assert with_margin == 6

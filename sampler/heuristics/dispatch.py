@@ -419,7 +419,6 @@ class Dispatcher:
 
     def _send(self, pair: DispatchPair, t: int) -> None:
         crew = pair.crew
-        team = crew.team
         if pair.place is not None and crew.previous(t) is None:
             return
         best = self._best_trip(pair, t, self.arcs_from.get((crew.index, pair.place), []))

@@ -66,3 +66,85 @@ def test_residents_a_closed_window_leaves_count_first():
     at_morning, at_all_day = leaving(morning, 5), leaving(all_day, 10)
     assert quality(inst, at_all_day, deadline) > quality(inst, at_morning, deadline)
     assert quality(inst, at_morning) > quality(inst, at_all_day)
+
+
+def test_pairs_leave_a_site_that_has_closed_with_work_left(tmp_path):
+    """A compound open 07:00-10:00 has more home visits than four pairs can make; at 10:00
+    they go on to the estate next door (they stood idle there until their next stretch)."""
+    from sampler import load_scenario
+    from sampler.bound import bounds_and_aim
+    from sampler.heuristics.dispatch import greedy_counts
+    from sampler.instance import Instance
+    from sampler.model.crews import build_crews
+
+    path = tmp_path / "closed.yaml"
+    path.write_text(
+        """\
+scenario: a morning compound with too much work, and an estate
+start: 2022-11-10T07:00
+end: 2022-11-10T13:30
+sites:
+  - {id: compound, lat: 40.0, lon: 113.0, residents: 600, sealed: true, stations: 1,
+     open: "07:00-10:00"}
+  - {id: estate, lat: 40.0, lon: 113.001, residents: 600, stations: 4}
+teams:
+  - {id: alpha, people: 8, lat: 40.0, lon: 113.0}
+""",
+        encoding="utf-8",
+    )
+    inst = Instance(load_scenario(path), patterns_per_team=1)
+    _, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation)
+    counts = greedy_counts(inst, crews, inst.n_slots)
+    closes = 180 // inst.slot
+    estate = next(s.index for s in inst.sites if s.site.id == "estate")
+    assert sum(n for (i, _, _), n in counts.samples.items() if i == estate) == 600
+    assert all(t >= closes for (i, _, t) in counts.samples if i == estate)
+
+
+def test_a_pair_with_nothing_left_around_it_goes_farther(tmp_path):
+    """Arcs join each site to its nearest only (here east <-> middle and west <-> far west:
+    no way west along arcs). Two pairs posted at the east site finish it within the hour,
+    and the middle one is done too; the west site still has work: they go there rather
+    than stand idle, and the model gets their trip as an arc (its plan stays a solution of
+    the model)."""
+    from sampler import load_scenario
+    from sampler.bound import bounds_and_aim
+    from sampler.heuristics.posts import Posts, posted_dispatch
+    from sampler.instance import Instance
+    from sampler.model.crews import CandidateOptions, build_crews
+
+    path = tmp_path / "line.yaml"
+    path.write_text(
+        """\
+scenario: four sites in a row
+start: 2022-11-10T07:00
+end: 2022-11-10T12:00
+sites:
+  - {id: east, lat: 40.0, lon: 113.02, residents: 100, stations: 2}
+  - {id: middle, lat: 40.0, lon: 113.01, residents: 20, stations: 2}
+  - {id: west, lat: 40.0, lon: 113.0, residents: 600, stations: 2}
+  - {id: far_west, lat: 40.0, lon: 112.995, residents: 10, stations: 2}
+teams:
+  - {id: alpha, people: 4, lat: 40.0, lon: 113.02, max_suit_minutes: 300}
+""",
+        encoding="utf-8",
+    )
+    inst = Instance(load_scenario(path), patterns_per_team=1)
+    _, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation, CandidateOptions(neighbours=1))
+    index = {s.site.id: s.index for s in inst.sites}
+    assert all((a.origin, a.dest) != (index["east"], index["west"]) for a in crews[0].arcs)
+    posts = Posts(
+        inst.n_slots,
+        {0: 2},
+        {(0, 0, index["east"]): 2},
+        {(0, 0, index["east"]): 2},
+        0,
+    )
+    counts = posted_dispatch(inst, crews, posts)
+    at_west = sum(n for (i, _, _), n in counts.samples.items() if i == index["west"])
+    assert at_west > 0
+    model = CPModel(inst, with_trips(crews, counts.trips))
+    model.hint(counts)
+    assert broken_constraints(model) == []

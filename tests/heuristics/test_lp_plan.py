@@ -87,3 +87,45 @@ def test_the_lp_plan_posts_every_pair_a_morning_site_needs_while_it_is_open(tmp_
     compound = next(s.index for s in inst.sites if s.site.id == "compound")
     sampled = sum(n for (i, _, _), n in counts.samples.items() if i == compound)
     assert sampled == 360
+
+
+CLOSING_YAML = """\
+scenario: a morning-only compound's home visits, or an all-day estate's walk-in
+start: 2022-11-10T07:00
+end: 2022-11-10T13:30
+sites:
+  - id: compound
+    lat: 40.000
+    lon: 113.000
+    residents: 120
+    sealed: true
+    stations: 1
+    open: "07:00-09:00"
+  - id: estate
+    lat: 40.000
+    lon: 113.001
+    residents: 2000
+    stations: 4
+teams:
+  - id: alpha
+    people: 4
+    lat: 40.000
+    lon: 113.000
+"""
+
+
+def test_the_lp_plan_does_the_work_that_cannot_wait_first(tmp_path):
+    # Two pairs, the deadline at 09:00. Their four pair-hours sample the compound's 120
+    # home visits (30 an hour) before it closes, or 480 of the estate's walk-in residents
+    # (120 an hour). Residents for residents the estate wins; but its work can be done
+    # after the deadline and the compound's cannot, so the LP plan visits the compound.
+    path = tmp_path / "closing.yaml"
+    path.write_text(CLOSING_YAML, encoding="utf-8")
+    inst = Instance(load_scenario(path), patterns_per_team=1)
+    _, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation)
+    deadline = 120 // inst.slot
+    plan = TimeLp(inst, crews).plan(deadline)
+    compound = next(s.index for s in inst.sites if s.site.id == "compound")
+    at_compound = sum(v for (_, i, _, _), v in plan.pairs.items() if i == compound)
+    assert at_compound * 30 * inst.slot / 60 >= 120 - 1e-6
