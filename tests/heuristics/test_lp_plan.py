@@ -3,7 +3,7 @@ site's open hours."""
 
 from __future__ import annotations
 
-from sampler import load_scenario
+from sampler import load_scenario_text
 from sampler.bound import bounds_and_aim
 from sampler.heuristics import lp_plan
 from sampler.heuristics.lp_plan import TimeLp, lp_guided_start
@@ -72,19 +72,14 @@ teams:
 """
 
 
-def test_the_lp_plan_posts_every_pair_a_morning_site_needs_while_it_is_open(tmp_path):
+def test_the_lp_plan_posts_every_pair_a_morning_site_needs_while_it_is_open():
     # Four pairs, one suit stretch 07:00-13:30. The compound's 360 home visits take all
     # four pairs (30 an hour each) for its three open hours; then the estate's 1,200 walk-in
     # residents take them 2.5 hours (120 an hour, 4 stations). Posting the LP's mean
     # presence over the whole stretch put 2 pairs at the compound (4 x 6 / 13 slots), and
     # the compound closed with 180 home visits left; posted for its open hours it gets 4.
-    path = tmp_path / "morning.yaml"
-    path.write_text(MORNING_YAML, encoding="utf-8")
-    inst = Instance(load_scenario(path), patterns_per_team=1)
-    _, aim = bounds_and_aim(inst, curve=False)
-    crews = build_crews(inst, aim.allocation)
+    inst, crews, compound = _compound_and_estate(MORNING_YAML)
     counts = lp_guided_start(inst, crews, inst.n_slots, attempts=1, rounds=0).counts
-    compound = next(s.index for s in inst.sites if s.site.id == "compound")
     sampled = sum(n for (i, _, _), n in counts.samples.items() if i == compound)
     assert sampled == 360
 
@@ -114,18 +109,20 @@ teams:
 """
 
 
-def test_the_lp_plan_does_the_work_that_cannot_wait_first(tmp_path):
+def test_the_lp_plan_does_the_work_that_cannot_wait_first():
     # Two pairs, the deadline at 09:00. Their four pair-hours sample the compound's 120
     # home visits (30 an hour) before it closes, or 480 of the estate's walk-in residents
     # (120 an hour). Residents for residents the estate wins; but its work can be done
     # after the deadline and the compound's cannot, so the LP plan visits the compound.
-    path = tmp_path / "closing.yaml"
-    path.write_text(CLOSING_YAML, encoding="utf-8")
-    inst = Instance(load_scenario(path), patterns_per_team=1)
-    _, aim = bounds_and_aim(inst, curve=False)
-    crews = build_crews(inst, aim.allocation)
-    deadline = 120 // inst.slot
-    plan = TimeLp(inst, crews).plan(deadline)
-    compound = next(s.index for s in inst.sites if s.site.id == "compound")
+    inst, crews, compound = _compound_and_estate(CLOSING_YAML)
+    plan = TimeLp(inst, crews).plan(120 // inst.slot)
     at_compound = sum(v for (_, i, _, _), v in plan.pairs.items() if i == compound)
     assert at_compound * 30 * inst.slot / 60 >= 120 - 1e-6
+
+
+def _compound_and_estate(text: str):
+    """(instance with one duty pattern, crews, the compound's site index) of a scenario."""
+    inst = Instance(load_scenario_text(text), patterns_per_team=1)
+    _, aim = bounds_and_aim(inst, curve=False)
+    compound = next(s.index for s in inst.sites if s.site.id == "compound")
+    return inst, build_crews(inst, aim.allocation), compound
