@@ -36,7 +36,12 @@ def test_every_sample_is_collected_once(solved) -> None:
         per_site[c.site] = per_site.get(c.site, 0) + c.samples
     totals = solved.plan.site_totals
     assert per_site == {s: int(totals.sampled[s]) for s in totals.index if totals.sampled[s]}
-    assert all(r >= t for r, t in zip(labs.results_at, labs.tested_at, strict=True))
+    batch = {lab.id: lab.batch_minutes for lab in solved.scenario.labs}
+    for c, lab, arrive, tested, result in zip(
+        labs.collections, labs.lab, labs.arrival, labs.tested_at, labs.results_at, strict=True
+    ):
+        assert c.pickup <= arrive <= tested  # carried, then queued: never tested early
+        assert result == tested + batch[lab]
 
 
 def test_same_input_same_bytes(solved, tmp_path) -> None:
