@@ -39,9 +39,8 @@ LATENESS = 1e-3  # objective weight of one sample one slot later (coverage weigh
 # unsampled where whole stretches left 36,402 (and brought short_hours seed 7's end from
 # 20:00 to 19:00), for 0.4-1.0 s more; 2 hours gained less and cost more.
 SEGMENT_MINUTES = 180
-CLOSING_WEIGHT = (
-    10  # a resident at a site closing by the deadline, against one at a site open after
-)
+# A resident at a site that closes by the deadline, against one at a site open after it.
+CLOSING_WEIGHT = 10
 
 
 @dataclass(frozen=True)
