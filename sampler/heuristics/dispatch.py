@@ -371,9 +371,10 @@ class Dispatcher:
     def _useful_here(self, pair: DispatchPair, t: int) -> bool:
         """Is there work the pair can do at its site, which is still open in slot t? (Work
         left at a site that has closed is lost: its pairs move on.)"""
-        if t >= self.inst.sites[pair.place].open[1]:
+        i = pair.place
+        if i is None or t >= self.inst.sites[i].open[1]:
             return False
-        site = self.sites[pair.place]
+        site = self.sites[i]
         team = pair.crew.team
         return any(site.remaining[m] > 0 and team.can(m) for m in MODES)
 

@@ -199,7 +199,9 @@ def _nearest(sim: Dispatcher, spare: list[DispatchPair], crew: Crew, dest: int, 
         if pair.place == dest:
             continue
         arc = sim.data.trip(crew, pair.place, dest)
-        landing = None if arc is None else crew.arrival(arc, t, sim.slot)
+        if arc is None:
+            continue
+        landing = crew.arrival(arc, t, sim.slot)
         if landing is None:
             continue
         key = (arc.minutes, pair.place is not None)
