@@ -444,12 +444,11 @@ def test_rings_grow_from_the_change_to_the_whole_day():
 
 def test_station_window_never_holds_more_than_the_kept_pairs_leave():
     """4 stations; kept pairs hold 3 from 11:00 to 13:00 and 1 from 13:00 to 16:00 (minutes
-    from 07:00), open to 19:00: 1 is free all afternoon, 3 or more from 13:00 to 19:00 (18
-    station-hours, the most of any one count and stretch: 4 from 16:00 give 12)."""
+    from 07:00), open to 19:00: 3 or more are free from 13:00 to 19:00 (18 station-hours,
+    the most of any one count and stretch: 1 all afternoon gives 8, 4 from 16:00 give 12)."""
     kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
-    stations, start, end, always = station_window(kept, 4, (240, 720), 240, 30)
-    assert (stations, start, end, always) == (3, 360, 720, 1)
-    assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720, 4)
+    assert station_window(kept, 4, (240, 720), 240, 30) == (3, 360, 720)
+    assert station_window(None, 4, (240, 720), 240, 30) == (4, 240, 720)
 
 
 def test_station_window_for_a_little_walk_in_starts_when_a_station_is_free():
@@ -457,13 +456,13 @@ def test_station_window_for_a_little_walk_in_starts_when_a_station_is_free():
     the one station free from 11:00 (done by 12:00), so that window is taken, not the
     three stations from 13:00 (done by 13:30 at the earliest); 240 need the three."""
     kept = pd.DataFrame({"start": [240, 240, 240, 360], "end": [360, 360, 360, 540]})
-    assert station_window(kept, 4, (240, 720), 240, 30, need=60) == (1, 240, 720, 1)
-    assert station_window(kept, 4, (240, 720), 240, 30, need=240) == (3, 360, 720, 1)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60) == (1, 240, 720)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=240) == (3, 360, 720)
     # More than any one count and stretch holds: the most station-minutes, as without need.
-    assert station_window(kept, 4, (240, 720), 240, 30, need=5000) == (3, 360, 720, 1)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=5000) == (3, 360, 720)
     # Pairs free only from 16:00 (an extension's): the one station from 11:00 would hold
     # the 60 station-minutes by 17:00 at the earliest, the four from 16:00 by 16:30.
-    assert station_window(kept, 4, (240, 720), 240, 30, need=60, ready=540) == (4, 540, 720, 1)
+    assert station_window(kept, 4, (240, 720), 240, 30, need=60, ready=540) == (4, 540, 720)
 
 
 def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations():
@@ -474,7 +473,7 @@ def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations()
     fx = Effects(at=240)
     state = PairState("west", "west-p01", 240, 720, 40.005, 113.002, 240, None, None)
     duties = {("west", "west-p01"): (state, duty(sc, state, False))}
-    windows = {"west-a": (2, 360, 540, 0)}
+    windows = {"west-a": (2, 360, 540)}
     sub, members = afternoon_scenario(sc, fx, {"west-a": (100, 30)}, windows, duties)
     parts = {s.id: s for s in sub.sites}
     assert set(parts) == {"west-a", "west-a_home"}

@@ -443,11 +443,7 @@ def _relaxed_scenario(
         if d.end > d.start and d.max_work > 0:
             duties[key] = (state, d)
     windows = {
-        s.id: (
-            fx.stations.get(s.id, s.stations),
-            *fx.opens.get(s.id, whole.open_minutes(s)),
-            fx.stations.get(s.id, s.stations),
-        )
+        s.id: (fx.stations.get(s.id, s.stations), *fx.opens.get(s.id, whole.open_minutes(s)))
         for s in whole.sites
     }
     sub, _ = afternoon_scenario(whole, fx, left, windows, duties)

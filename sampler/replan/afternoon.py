@@ -85,24 +85,22 @@ def station_window(
     slot: int,
     need: int = 0,
     ready: int | None = None,
-) -> tuple[int, int, int, int]:
-    """(stations, from, to, stations all afternoon): the walk-in stations the kept pairs'
-    walk-in rows leave free at a site, and when. A scenario has one count and one window
-    per site, so of the counts free over one stretch of the afternoon: the one that holds
-    ``need`` station-minutes (the walk-in left there) soonest, counted from ``ready`` (when
-    the re-planned pairs are free: an extension's pairs only after their kept rows), else
-    the one with the most station-minutes (0: none free for a slot); and the count free
-    all afternoon."""
+) -> tuple[int, int, int]:
+    """(stations, from, to): the walk-in stations the kept pairs' walk-in rows leave free
+    at a site, and when. A scenario has one count and one window per site, so of the
+    counts free over one stretch of the afternoon: the one that holds ``need``
+    station-minutes (the walk-in left there) soonest, counted from ``ready`` (when the
+    re-planned pairs are free: an extension's pairs only after their kept rows), else the
+    one with the most station-minutes (0: none free for a slot)."""
     a, b = max(hours[0], at), hours[1]
     if kept is None or kept.empty:
-        return stations, a, b, stations
+        return stations, a, b
     cuts = sorted({a, b, *(int(t) for t in kept.start), *(int(t) for t in kept.end)})
     cuts = [t for t in cuts if a <= t <= b]
     spans = []
     for lo, hi in pairwise(cuts):
         busy = int(((kept.start < hi) & (kept.end > lo)).sum())
         spans.append((lo, hi, stations - busy))
-    always = min(free for _, _, free in spans) if spans else stations
     best = (0, a, a)
     first: tuple[int, int, int, int] | None = None  # the earliest to hold the need
     for k in range(1, stations + 1):
@@ -122,7 +120,7 @@ def station_window(
                     if met <= lo and (first is None or (met, -k) < (first[3], -first[0])):
                         first = (k, start, lo, met)
                 run_start = None
-    return (*(first[:3] if first else best), always)
+    return first[:3] if first else best
 
 
 def home_part_suffix(whole: Scenario) -> str:
@@ -139,7 +137,7 @@ def afternoon_scenario(
     whole: Scenario,
     fx: Effects,
     left: dict[str, tuple[int, int]],
-    windows: dict[str, tuple[int, int, int, int]],
+    windows: dict[str, tuple[int, int, int]],
     duties: dict[tuple[str, str], tuple[PairState, Duty]],
 ) -> tuple[Scenario | None, dict[str, tuple[str, list[str]]]]:
     """The afternoon scenario, and for each of its teams the pairs it stands for (in order);
@@ -156,7 +154,7 @@ def afternoon_scenario(
             continue
         a, b = fx.opens.get(site.id, whole.open_minutes(site))
         a = max(a, at)
-        free, wa, wb, _always = windows.get(site.id, (site.stations, a, b, site.stations))
+        free, wa, wb = windows.get(site.id, (site.stations, a, b))
         entry = {"id": site.id, "name": site.name, "lat": site.lat, "lon": site.lon,
                  "priority": site.priority}  # fmt: skip
         if walk > 0 and free >= 1 and (wa > a or wb < b):
