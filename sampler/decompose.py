@@ -62,16 +62,22 @@ def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
     n_parts = max(1, round(len(inst.sites) / part_sites))
     parts = _balanced(inst.site_latlon, list(range(len(inst.sites))), n_parts, part_sites)
     at = early = int(deadline)
+    horizon = inst.scenario.horizon_minutes
+    kept: dict[int, _ShareLp] = {}  # the share LP at the deadline that may be the one
 
     def ratio_at(minute: int) -> float:
-        return _share_pairs(inst, parts, minute, early, ratio_only=True)[0]
+        share_lp = _ShareLp(inst, parts, minute, early)
+        if share_lp.ratio >= 1 or minute >= horizon:
+            kept.clear()  # (its shares are worked out from it if it is the one found)
+            kept[minute] = share_lp
+        return share_lp.ratio
 
     if ratio_at(at) < 1:
         # Parts cannot all be done by the deadline with whole teams near them: share for
         # the earliest deadline on the slot grid by which they can (or for the horizon).
         # Galloping up from the deadline, then bisecting (on the ratio alone: the shares
         # are worked out once, at the deadline found).
-        lo, horizon, step = at, inst.scenario.horizon_minutes, inst.slot
+        lo, step = at, inst.slot
         hi = min(horizon, (lo // inst.slot + 1) * inst.slot)
         while ratio_at(hi) < 1 and hi < horizon:
             lo, hi, step = hi, min(horizon, hi + step), 2 * step
@@ -82,7 +88,7 @@ def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
             else:
                 lo = mid
         at = hi
-    share = _share_pairs(inst, parts, at, early)[1]
+    share = kept[at].shares()
     return [Part(sites, share.get(p, {})) for p, sites in enumerate(parts)]
 
 
@@ -104,42 +110,47 @@ def _balanced(latlon: np.ndarray, sites: list[int], n: int, part_sites: int) -> 
     return parts
 
 
-def _share_pairs(
-    inst: Instance,
-    parts: list[tuple[int, ...]],
-    deadline: float,
-    early_before: int,
-    ratio_only: bool = False,
-):
-    """(ratio, whole pairs per part and team): every part gets the same margin of staff
-    over its work by the deadline (an LP maximising the smallest ratio of work to demand,
-    then the least travel at 99.9% of it; work at sites that close before minute
-    ``early_before`` counts EARLY_MARGIN times), each team's pairs then shared out by
-    largest remainders, every pair sent somewhere. ``ratio_only``: (ratio, None)."""
-    demand = np.array(
-        [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
-    )
-    # Travel from each base to the nearest site of each part.
-    travel = np.array([t.base_travel for t in inst.teams], dtype=float).reshape(len(inst.teams), -1)
-    reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
-    near = _near_parts(inst, demand, reach)
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    ratio = lp.NumVar(0, lp.infinity(), "ratio")
-    h, effective = _share_rows(inst, parts, deadline, early_before, lp, ratio, reach, near)
-    objective = lp.Objective()
-    objective.SetCoefficient(ratio, 1)
-    objective.SetMaximization()
-    lp.Solve()
-    best = ratio.solution_value()
-    if ratio_only:
-        return best, None
-    ratio.SetLb(0.999 * best)
-    objective.Clear()
-    for (k, p, *_), var in h.items():
-        objective.SetCoefficient(var, 1 + reach[k, p] / 60)
-    objective.SetMinimization()
-    lp.Solve()
-    return best, _whole_pairs(inst, near, h, effective)
+class _ShareLp:
+    """The share LP for a deadline, solved for its ratio: every part gets the same margin of
+    staff over its work by the deadline (the smallest ratio of work to demand, maximised;
+    work at sites that close before minute ``early_before`` counts EARLY_MARGIN times).
+    ``shares()`` then takes the least travel at 99.9% of it and shares each team's pairs
+    out by largest remainders, every pair sent somewhere."""
+
+    def __init__(
+        self, inst: Instance, parts: list[tuple[int, ...]], deadline: float, early_before: int
+    ):
+        demand = np.array(
+            [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts],
+            dtype=float,
+        )
+        # Travel from each base to the nearest site of each part.
+        travel = np.array([t.base_travel for t in inst.teams], dtype=float)
+        travel = travel.reshape(len(inst.teams), -1)
+        self.inst = inst
+        self.reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
+        self.near = _near_parts(inst, demand, self.reach)
+        self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
+        self._ratio = lp.NumVar(0, lp.infinity(), "ratio")
+        self.h, self.effective = _share_rows(
+            inst, parts, deadline, early_before, lp, self._ratio, self.reach, self.near
+        )
+        objective = lp.Objective()
+        objective.SetCoefficient(self._ratio, 1)
+        objective.SetMaximization()
+        lp.Solve()
+        self.ratio = self._ratio.solution_value()
+
+    def shares(self) -> dict[int, dict[int, int]]:
+        """Whole pairs per part and team: the least travel at 99.9% of the ratio."""
+        self._ratio.SetLb(0.999 * self.ratio)
+        objective = self.lp.Objective()
+        objective.Clear()
+        for (k, p, *_), var in self.h.items():
+            objective.SetCoefficient(var, 1 + self.reach[k, p] / 60)
+        objective.SetMinimization()
+        self.lp.Solve()
+        return _whole_pairs(self.inst, self.near, self.h, self.effective)
 
 
 def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[int, list[int]]:
