@@ -65,8 +65,10 @@ def split(inst: Instance, deadline: float, part_sites: int) -> list[Part]:
     horizon = inst.scenario.horizon_minutes
     kept: dict[int, _ShareLp] = {}  # the share LP at the deadline that may be the one
 
+    reach, near = _reach(inst, parts)  # (the same at every deadline)
+
     def ratio_at(minute: int) -> float:
-        share_lp = _ShareLp(inst, parts, minute, early)
+        share_lp = _ShareLp(inst, parts, reach, near, minute, early)
         if share_lp.ratio >= 1 or minute >= horizon:
             kept.clear()  # (its shares are worked out from it if it is the one found)
             kept[minute] = share_lp
@@ -118,18 +120,15 @@ class _ShareLp:
     out by largest remainders, every pair sent somewhere."""
 
     def __init__(
-        self, inst: Instance, parts: list[tuple[int, ...]], deadline: float, early_before: int
+        self,
+        inst: Instance,
+        parts: list[tuple[int, ...]],
+        reach: np.ndarray,
+        near: dict[int, list[int]],
+        deadline: float,
+        early_before: int,
     ):
-        demand = np.array(
-            [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts],
-            dtype=float,
-        )
-        # Travel from each base to the nearest site of each part.
-        travel = np.array([t.base_travel for t in inst.teams], dtype=float)
-        travel = travel.reshape(len(inst.teams), -1)
-        self.inst = inst
-        self.reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
-        self.near = _near_parts(inst, demand, self.reach)
+        self.inst, self.reach, self.near = inst, reach, near
         self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
         self._ratio = lp.NumVar(0, lp.infinity(), "ratio")
         self.h, self.effective = _share_rows(
@@ -151,6 +150,17 @@ class _ShareLp:
         objective.SetMinimization()
         self.lp.Solve()
         return _whole_pairs(self.inst, self.near, self.h, self.effective)
+
+
+def _reach(inst: Instance, parts: list[tuple[int, ...]]) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Travel from each base to the nearest site of each part (team x part), and the parts
+    each team may be shared out to (:func:`_near_parts`)."""
+    demand = np.array(
+        [[sum(inst.sites[i].demand(m) for i in p) for m in MODES] for p in parts], dtype=float
+    )
+    travel = np.array([t.base_travel for t in inst.teams], dtype=float).reshape(len(inst.teams), -1)
+    reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
+    return reach, _near_parts(inst, demand, reach)
 
 
 def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[int, list[int]]:

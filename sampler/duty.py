@@ -45,11 +45,14 @@ class DutyPattern:
     def duty(self) -> int:
         return sum(b - a for a, b in self.stretches)
 
+    @cached_property
+    def _stretch_at(self) -> dict[int, Stretch]:
+        return {t: (a, b) for a, b in self.stretches for t in range(a, b)}
+
     def stretch_of(self, slot: int) -> Stretch | None:
-        for a, b in self.stretches:
-            if a <= slot < b:
-                return (a, b)
-        return None
+        """The stretch that holds the slot (looked up: the dispatchers ask it for every
+        trip they weigh), or None off duty."""
+        return self._stretch_at.get(slot)
 
     def covers(self, other: DutyPattern) -> bool:
         return set(other.slots) <= set(self.slots)

@@ -21,10 +21,9 @@ from math import ceil
 import numpy as np
 
 from sampler.counts import Counts, TripCount, quality, site_finish
-from sampler.geo import travel_minutes
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate, sample_room
-from sampler.model.crews import Arc, Crew
+from sampler.model.crews import Arc, Crew, site_trips
 
 
 @dataclass(slots=True)
@@ -193,23 +192,17 @@ def dispatch_data(inst: Instance, crews: tuple[Crew, ...]) -> DispatchData:
         {c.index: set(c.on_duty()) for c in crews},
         arcs_from,
         allowed,
-        {c.index: _site_minutes(inst, c) for c in crews},
+        _trips_by_crew(inst, crews),
     )
 
 
-def _site_minutes(inst: Instance, crew: Crew) -> dict[tuple[int, int], int]:
-    """Travel minutes between the crew's candidate sites, where a trip fits in a stretch."""
-    sites = np.array(crew.sites)
-    if len(sites) < 2:
-        return {}
-    minutes = travel_minutes(inst.site_km(sites), crew.team.rules.travel_speed_kmh)
-    longest = crew.team.limits.suit * inst.slot
-    return {
-        (int(i), int(j)): int(minutes[a, b])
-        for a, i in enumerate(sites)
-        for b, j in enumerate(sites)
-        if i != j and minutes[a, b] < longest
-    }
+def _trips_by_crew(inst: Instance, crews: tuple[Crew, ...]) -> dict[int, dict]:
+    """Per crew, the trips between its candidate sites (the crews of a team share them)."""
+    by_team: dict[int, dict[tuple[int, int], int]] = {}
+    for crew in crews:
+        if crew.team.index not in by_team:
+            by_team[crew.team.index] = site_trips(inst, crew.team, crew.sites)
+    return {crew.index: by_team[crew.team.index] for crew in crews}
 
 
 class Dispatcher:
@@ -436,14 +429,10 @@ class Dispatcher:
         crew = pair.crew
         team = crew.team
         best = None
-        stretch = crew.pattern.stretch_of(t)  # (crew.arrival, once for every arc)
-        if stretch is None:
-            return None
         for arc in arcs:
-            arrive = t + arc.minutes // self.slot
-            if arrive >= stretch[1] or arrive >= self.inst.sites[arc.dest].open[1]:
-                continue  # the trip outlasts the stretch, or lands after the site closes
-            landing = (arrive, arc.minutes % self.slot)
+            landing = crew.arrival(arc, t, self.slot)
+            if self._lands_closed(arc.dest, landing):
+                continue
             need = self._need(arc.dest, team)
             if need <= 0:
                 continue

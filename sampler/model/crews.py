@@ -128,14 +128,10 @@ def crew_arcs(
     """Trips from the base to every candidate, and between each candidate and its neighbours."""
     arcs = [Arc(None, i, int(team.base_travel[i])) for i in sites]
     if len(sites) > 1:
-        idx = np.array(sites)
-        minutes = travel_minutes(inst.site_km(idx), team.rules.travel_speed_kmh)
-        longest = team.limits.suit * inst.slot
-        for a, i in enumerate(sites):
-            order = sorted((minutes[a, b], j) for b, j in enumerate(sites) if j != i)
-            for travel, j in order[: options.neighbours]:
-                if travel < longest:
-                    arcs.append(Arc(i, j, int(travel)))
+        trips = site_trips(inst, team, sites)
+        for i in sites:
+            order = sorted((minutes, j) for (o, j), minutes in trips.items() if o == i)
+            arcs += [Arc(i, j, travel) for travel, j in order[: options.neighbours]]
         # Keep the neighbour relation symmetric so a pair can always go back.
         have = {(a.origin, a.dest) for a in arcs}
         for arc in list(arcs):
@@ -160,6 +156,23 @@ def build_crews(
         for pattern in team.patterns:
             crews.append(Crew(len(crews), team, pattern, sites, arcs))
     return tuple(crews)
+
+
+def site_trips(
+    inst: Instance, team: TeamData, sites: tuple[int, ...]
+) -> dict[tuple[int, int], int]:
+    """Travel minutes between a team's candidate sites, for the trips that fit in a suit
+    stretch (travel is suit time): the arcs' and the dispatchers' one source."""
+    if len(sites) < 2:
+        return {}
+    minutes = travel_minutes(inst.site_km(np.array(sites)), team.rules.travel_speed_kmh)
+    longest = team.limits.suit * inst.slot
+    return {
+        (i, j): int(minutes[a, b])
+        for a, i in enumerate(sites)
+        for b, j in enumerate(sites)
+        if i != j and minutes[a, b] < longest
+    }
 
 
 def with_trips(crews: tuple[Crew, ...], trips) -> tuple[Crew, ...]:
