@@ -48,18 +48,19 @@ def top_up(
     rows: pd.DataFrame,
     deadline: int | None = None,
     all_or_nothing: bool = False,
+    at_home: frozenset[str] = frozenset(),
 ) -> pd.DataFrame | None:
     """The plan's rows with residents left unsampled given to pairs with time to spare
-    (all work ending by ``deadline`` minutes, when given). With ``all_or_nothing``, None
-    unless every resident left finds a pair.
+    (all work ending by ``deadline`` minutes, when given), never to the pairs ``at_home``.
+    With ``all_or_nothing``, None unless every resident left finds a pair.
 
     Walk-in residents that find no free station in time are then taken by home-visit rows
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
-    out, left = _top_up(scenario, without_idle_trips(rows), deadline)
+    out, left = _top_up(scenario, without_idle_trips(rows), deadline, at_home=at_home)
     if any(mode == WALK_IN for _, mode in left):
-        swapped, after = _top_up(scenario, out, deadline, swap=True)
+        swapped, after = _top_up(scenario, out, deadline, swap=True, at_home=at_home)
         if sum(after.values()) < sum(left.values()):
             out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
@@ -68,7 +69,7 @@ def top_up(
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
             break  # (home visits left need no station: detours do not help them)
         detoured = detours(scenario, out, dict(left), last)
-        detoured, after = _top_up(scenario, detoured, deadline, swap=True)
+        detoured, after = _top_up(scenario, detoured, deadline, swap=True, at_home=at_home)
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
         out, left = detoured, after
@@ -89,7 +90,11 @@ def without_idle_trips(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _top_up(
-    scenario: Scenario, rows: pd.DataFrame, deadline: int | None, swap: bool = False
+    scenario: Scenario,
+    rows: pd.DataFrame,
+    deadline: int | None,
+    swap: bool = False,
+    at_home: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
     sample them soonest (after :func:`swap_modes`, with ``swap``); and the residents
@@ -99,7 +104,7 @@ def _top_up(
         return rows, left
     if swap:
         rows = swap_modes(scenario, rows, left)
-    states = _states(scenario, rows)
+    states = _states(scenario, rows, at_home)
     walk_in = walk_in_intervals(rows)
     changed: set[str] = set()
     sites = scenario.site_by_id
@@ -198,8 +203,11 @@ def _latlon(scenario: Scenario, state: _State) -> tuple[float, float]:
     return site.lat, site.lon
 
 
-def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
-    """Every pair of every team, used or not, with where its day stands."""
+def _states(
+    scenario: Scenario, rows: pd.DataFrame, at_home: frozenset[str] = frozenset()
+) -> dict[str, _State]:
+    """Every pair of every team, used or not, with where its day stands (but those
+    ``at_home``)."""
     states: dict[str, _State] = {}
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
     by_pair = {
@@ -210,6 +218,8 @@ def _states(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
         a0, a1 = scenario.available_minutes(team)
         for pair in pair_ids(team.id, team.pairs):
             own = by_pair.get(pair)
+            if pair in at_home:
+                continue
             if own is None:
                 states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sampler import load_scenario_text
+from sampler.heuristics import home
 from sampler.heuristics.home import leave_home, leave_later
 from sampler.plan import PAIR_COLUMNS, Plan
 
@@ -54,6 +55,57 @@ def test_a_rider_the_plan_needs_is_kept():
     sc = sc.model_copy(update={"teams": (sc.teams[1],)})
     plan, left = leave_home(Plan(sc, rows))
     assert left == 0 and plan.sampled == 1
+
+
+def _two_riders() -> Plan:
+    """The near pair samples 60 from 08:00 to 08:30 and is free all day; each far pair
+    rides 87 minutes to sample one resident at 09:27-09:30."""
+    rows = pd.DataFrame(
+        [
+            ["near", "near-p01", "walk_in", "a", 0, 30, 60],
+            ["far", "far-p01", "travel", "a", 0, 87, 0],
+            ["far", "far-p01", "walk_in", "a", 87, 90, 1],
+            ["far", "far-p02", "travel", "a", 0, 87, 0],
+            ["far", "far-p02", "walk_in", "a", 87, 90, 1],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    return Plan(load_scenario_text(SCENARIO.replace("residents: 61", "residents: 62")), rows)
+
+
+def test_riders_stay_home_one_at_a_time_when_not_all_can(monkeypatch):
+    """Where the others cannot take every riding pair's residents at once (here a top-up
+    told so), the pairs are tried one at a time: both stay home all the same."""
+    real, calls = home.top_up, []
+
+    def one_at_a_time(scenario, rows, *args, **kwargs):
+        calls.append(sorted({"far-p01", "far-p02"} - set(rows.pair)))
+        return None if len(calls) == 1 else real(scenario, rows, *args, **kwargs)
+
+    monkeypatch.setattr(home, "top_up", one_at_a_time)
+    plan, left = leave_home(_two_riders())
+    assert plan.sampled == 62 and plan.done_minute <= 90
+    assert plan.rows[plan.rows.activity == "travel"].empty
+    assert left == 2 and set(plan.rows.pair) == {"near-p01"}
+    assert calls == [["far-p01", "far-p02"], ["far-p01"], ["far-p01", "far-p02"]]
+
+
+def test_above_the_pair_limit_only_teams_riding_in_all_are_tried(monkeypatch):
+    """Where top-ups are dear (many pairs), a team is tried only if its people ride
+    longer than they sample in all: the far team rides 174 minutes for 6 of sampling and
+    stays home; with a third far pair sampling 200 minutes at its base, the team samples
+    more than it rides and keeps its riders."""
+    monkeypatch.setattr(home, "MOST_PAIRS_TRIED", 0)
+    _, left = leave_home(_two_riders())
+    assert left == 2
+    sc = load_scenario_text(
+        SCENARIO.replace("residents: 61", "residents: 62").replace(
+            "teams:", "- {id: b, lat: 40.2, lon: 113.0, residents: 200}\nteams:"
+        )
+    )
+    extra = pd.DataFrame([["far", "far-p03", "walk_in", "b", 0, 200, 200]], columns=PAIR_COLUMNS)
+    _, left = leave_home(Plan(sc, pd.concat([_two_riders().rows, extra], ignore_index=True)))
+    assert left == 0
 
 
 WAITING = """\
