@@ -38,6 +38,20 @@ NEIGHBOURHOODS_PER_SECOND = 2.0
 NEIGHBOURHOOD_POSTS = 0.15
 NEIGHBOURHOOD_RESCUE = 0.3
 MOST_NEIGHBOURHOODS = 20
+# What one LP plan of the best start costs (sampler.heuristics.lp_plan), measured on the
+# small families' slowest seeds: GLOP builds and solves the time-indexed LP in about 85
+# microseconds a pair variable (lp_plan.lp_variables; remote seed 8: 17,101 of them, 1.46
+# s; late_teams seed 1: 18,540, 1.64 s); CP-SAT's posts take 1.5 wall seconds per
+# deterministic second (0.76 s for 0.5); the two local searches on its posts about 8
+# dispatches.
+LP_SECONDS_PER_VARIABLE = 8.5e-5
+POSTS_WALL_PER_DETERMINISTIC = 1.5
+DISPATCHES_PER_LP_PLAN = 8
+# Of the time limit, what the start's LP plans may take (the rest: the dispatchers, CP-SAT,
+# the neighbourhoods and the finish). With three LP plans whatever they cost, the small
+# families took 6.4 to 7.7 s (median) at --time-limit 5.
+LP_PLANS_SHARE = 0.7
+MOST_LP_PLANS = 3
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
@@ -82,9 +96,22 @@ class SolveParams:
         LP plans to improve)."""
         if self.rounds:
             return self.rounds
-        dispatch = DISPATCH_SECONDS_PER_PAIR_SLOT * max(1, sum(t.pairs for t in inst.teams))
-        dispatch *= inst.n_slots
-        return max(3, min(20, int(0.5 * self.time_limit / (3 * dispatch))))
+        return max(3, min(20, int(0.5 * self.time_limit / (3 * _dispatch_seconds(inst)))))
+
+    def lp_plans(self, inst: Instance, lp_variables: int) -> int:
+        """LP plans the start carries out (deadlines from the bound's on), 1 to 3: fewer
+        with few rounds (a part's or a neighbourhood's effort), and no more than their
+        cost (an LP of ``lp_variables`` variables, CP-SAT's posts, the posts' local
+        searches) fits in ``LP_PLANS_SHARE`` of the time limit; always one. (``lp_variables``:
+        :func:`sampler.heuristics.lp_plan.lp_variables`.)"""
+        rounds = self.rounds_for(inst)
+        by_rounds = 1 if rounds <= 3 else 2 if rounds < 8 else MOST_LP_PLANS
+        cost = (
+            LP_SECONDS_PER_VARIABLE * lp_variables
+            + POSTS_WALL_PER_DETERMINISTIC * self.posts_budget
+            + DISPATCHES_PER_LP_PLAN * _dispatch_seconds(inst)
+        )
+        return max(1, min(by_rounds, int(LP_PLANS_SHARE * self.time_limit / max(cost, 1e-9))))
 
     def cp_budget(self, unfinished: bool) -> float | None:
         """CP-SAT's deterministic budget for a model that fits, or None to keep the start.
@@ -165,3 +192,9 @@ class SolveParams:
             candidates=CandidateOptions(max_sites=RETRY_CANDIDATES),
             posts_cp=NEIGHBOURHOOD_POSTS,
         )
+
+
+def _dispatch_seconds(inst: Instance) -> float:
+    """About what one dispatch over every pair and slot costs."""
+    pairs = max(1, sum(t.pairs for t in inst.teams))
+    return DISPATCH_SECONDS_PER_PAIR_SLOT * pairs * inst.n_slots

@@ -18,6 +18,7 @@ from sampler.budget import SolveParams
 from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home, leave_later
+from sampler.heuristics.lp_plan import lp_variables
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
@@ -148,7 +149,7 @@ def _plan_whole(
             aim_slots,
             aim.allocation,
             params.rounds_for(inst),
-            params.lp_plan,
+            params.lp_plans(inst, lp_variables(inst, crews)) if params.lp_plan else 0,
             params.posts_budget,
             params.seed,
         )

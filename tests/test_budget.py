@@ -6,7 +6,10 @@ import pytest
 
 from sampler.budget import (
     LP_PLAN_SECONDS,
+    LP_PLANS_SHARE,
+    LP_SECONDS_PER_VARIABLE,
     MIN_CP_SECONDS,
+    MOST_LP_PLANS,
     RESCUE_BUDGET,
     RETRY_CANDIDATES,
     SolveParams,
@@ -38,6 +41,20 @@ def test_a_part_gets_twice_its_share_and_one_thread():
 def test_a_retry_takes_the_lp_plan_on_fewer_sites():
     retry = SolveParams(time_limit=1).for_part(parts=20, sites=40).retry()
     assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
+
+
+def test_lp_plans_fit_the_time_limit(setting):
+    """The start's LP plans cost their LP's size, CP-SAT's posts and dispatches: a small
+    LP gets three where a large one gets fewer, as many as fit in the limit's share, and
+    never none; few rounds (a part's effort) get one."""
+    inst = setting[0]
+    params = SolveParams(time_limit=5)
+    assert params.lp_plans(inst, 100) == MOST_LP_PLANS
+    dear = int(LP_PLANS_SHARE * params.time_limit / LP_SECONDS_PER_VARIABLE)  # all of it
+    assert params.lp_plans(inst, dear) == 1
+    assert SolveParams(time_limit=15).lp_plans(inst, dear) == MOST_LP_PLANS - 1
+    assert params.lp_plans(inst, 100 * dear) == 1
+    assert SolveParams(time_limit=60, rounds=3).lp_plans(inst, 100) == 1
 
 
 def test_rounds_given_are_kept():

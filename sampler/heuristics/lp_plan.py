@@ -20,6 +20,7 @@ on the posted form, 8.8 s.)
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
@@ -57,6 +58,21 @@ def first_work_slot(inst: Instance, crew: Crew, site: int) -> int:
     """The earliest slot a pair of the crew can sample at a site, coming from its base."""
     start = crew.pattern.slots[0]
     return start + int(crew.team.base_travel[site]) // inst.slot
+
+
+def lp_variables(inst: Instance, crews: tuple[Crew, ...]) -> int:
+    """How many pair variables (crew, site, mode, slot) the time-indexed LP over these
+    crews has: what its cost grows with."""
+    n = 0
+    for crew in crews:
+        slots, team = crew.on_duty(), crew.team
+        for i in crew.sites:
+            site = inst.sites[i]
+            modes = sum(team.can(mode) and site.demand(mode) > 0 for mode in MODES)
+            if modes:
+                first = max(first_work_slot(inst, crew, i), site.open[0])
+                n += modes * max(0, bisect_left(slots, site.open[1]) - bisect_left(slots, first))
+    return n
 
 
 class TimeLp:

@@ -28,13 +28,13 @@ def best_start(
     deadline: int,
     targets: Targets,
     rounds: int = 20,
-    lp_plan: bool = True,
+    lp_plans: int = 3,
     cp_budget: float = 0.0,
     seed: int = 0,
 ) -> Start:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
-    carrying out a time-indexed LP plan (its posts also chosen by CP-SAT with
-    ``cp_budget``); ``rounds`` bounds each local search."""
+    carrying out up to ``lp_plans`` time-indexed LP plans (0: none; their posts also
+    chosen by CP-SAT with ``cp_budget``); ``rounds`` bounds each local search."""
     data = dispatch_data(inst, crews)
     options = [
         greedy_counts(inst, crews, deadline, data=data),
@@ -45,13 +45,13 @@ def best_start(
             inst,
             crews,
             deadline,
-            attempts=1 if rounds <= 3 else 2 if rounds < 8 else 3,
+            attempts=lp_plans,
             rounds=rounds,
             data=data,
             cp_budget=cp_budget,
             seed=seed,
         )
-        if lp_plan
+        if lp_plans > 0
         else None
     )
     if planned is not None:

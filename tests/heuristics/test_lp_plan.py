@@ -6,7 +6,7 @@ from __future__ import annotations
 from sampler import load_scenario_text
 from sampler.bound import bounds_and_aim
 from sampler.heuristics import lp_plan
-from sampler.heuristics.lp_plan import TimeLp, lp_guided_start
+from sampler.heuristics.lp_plan import TimeLp, lp_guided_start, lp_variables
 from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, with_trips
@@ -44,6 +44,13 @@ def test_the_lp_plan_posts_pairs_for_a_whole_segment(setting):
     model = CPModel(inst, with_trips(crews, start.trips))
     model.hint(start)
     assert broken_constraints(model) == []
+
+
+def test_the_lp_size_is_counted_without_building_it(setting):
+    """What the time limit weighs the LP plans by: its pair variables, counted as the LP
+    makes them."""
+    inst, _, crews, _ = setting
+    assert lp_variables(inst, crews) == len(TimeLp(inst, crews).x) > 0
 
 
 MORNING_YAML = """\
