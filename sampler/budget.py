@@ -46,12 +46,26 @@ MOST_NEIGHBOURHOODS = 20
 # dispatches.
 LP_SECONDS_PER_VARIABLE = 8.5e-5
 POSTS_WALL_PER_DETERMINISTIC = 1.5
+# (smaller LPs' posts finish sooner: 0.1 s at 2,525 variables, 0.66 s at 5,784)
+POSTS_SECONDS_PER_VARIABLE = 1.2e-4
 DISPATCHES_PER_LP_PLAN = 8
 # Of the time limit, what the start's LP plans may take (the rest: the dispatchers, CP-SAT,
 # the neighbourhoods and the finish). With three LP plans whatever they cost, the small
 # families took 6.4 to 7.7 s (median) at --time-limit 5.
 LP_PLANS_SHARE = 0.7
 MOST_LP_PLANS = 3
+# CP-SAT's polish of the start gets what is left of this share of the limit once the LP
+# plans are paid for (the rest: the neighbourhoods and the finish), at 2.6 wall seconds a
+# deterministic second (the counting model, two workers: 1.5 took 3.9 s on generator seed
+# 4), and never more than DETERMINISTIC_PER_SECOND of the limit.
+POLISH_SHARE = 0.85
+CP_WALL_PER_DETERMINISTIC = 2.6
+# A counting model larger than this many variables (crews.model_size) per deterministic
+# second of its budget is not polished: CP-SAT does not get through loading it. On the
+# small families at --time-limit 5, every one of the 10 seeds above 38,000 variables
+# ended each stage UNKNOWN with 0 conflicts (0.25-1.0 deterministic seconds a stage, 2-4
+# wall seconds in all), and no seed's polish improved its start (24 seeds).
+CP_VARIABLES_PER_DETERMINISTIC = 20_000
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
@@ -106,20 +120,43 @@ class SolveParams:
         :func:`sampler.heuristics.lp_plan.lp_variables`.)"""
         rounds = self.rounds_for(inst)
         by_rounds = 1 if rounds <= 3 else 2 if rounds < 8 else MOST_LP_PLANS
-        cost = (
-            LP_SECONDS_PER_VARIABLE * lp_variables
-            + POSTS_WALL_PER_DETERMINISTIC * self.posts_budget
-            + DISPATCHES_PER_LP_PLAN * _dispatch_seconds(inst)
-        )
+        cost = self._lp_plan_seconds(inst, lp_variables)
         return max(1, min(by_rounds, int(LP_PLANS_SHARE * self.time_limit / max(cost, 1e-9))))
 
-    def cp_budget(self, unfinished: bool) -> float | None:
-        """CP-SAT's deterministic budget for a model that fits, or None to keep the start.
-        With little time, CP-SAT only steps in to finish what the dispatcher left undone
+    def lp_plans_seconds(self, inst: Instance, lp_variables: int) -> float:
+        """About what the start's LP plans cost, in wall seconds on the measured machine
+        (none without the LP plan)."""
+        if not self.lp_plan:
+            return 0.0
+        return self.lp_plans(inst, lp_variables) * self._lp_plan_seconds(inst, lp_variables)
+
+    def _lp_plan_seconds(self, inst: Instance, lp_variables: int) -> float:
+        posts = min(
+            POSTS_WALL_PER_DETERMINISTIC * self.posts_budget,
+            POSTS_SECONDS_PER_VARIABLE * lp_variables,
+        )
+        dispatches = DISPATCHES_PER_LP_PLAN * _dispatch_seconds(inst)
+        return LP_SECONDS_PER_VARIABLE * lp_variables + posts + dispatches
+
+    def cp_budget(self, unfinished: bool, spent: float = 0.0) -> float | None:
+        """CP-SAT's deterministic budget for a model that fits, or None to keep the start:
+        what is left of ``POLISH_SHARE`` of the limit once the start's ``spent`` (estimated
+        wall seconds: :meth:`lp_plans_seconds`) is paid, at most ``solver_budget``. With
+        little time, CP-SAT only steps in to finish what the dispatcher left undone
         (``unfinished``: where the bound says everyone can be sampled)."""
         if self.time_limit >= MIN_CP_SECONDS or (unfinished and self.rescue):
-            return max(self.solver_budget, self.rescue_budget if unfinished else 0.0)
+            left = (POLISH_SHARE * self.time_limit - spent) / CP_WALL_PER_DETERMINISTIC
+            polish = max(0.1, min(self.solver_budget, left))
+            return max(polish, self.rescue_budget if unfinished else 0.0)
         return None
+
+    def polishes(self, model_variables: int, budget: float | None) -> bool:
+        """Does CP-SAT polish a counting model of about ``model_variables`` variables with
+        ``budget`` deterministic seconds (:meth:`cp_budget`)? Only if it fits
+        ``max_model_variables`` and the budget can load it."""
+        if budget is None or model_variables > self.max_model_variables:
+            return False
+        return model_variables <= budget * CP_VARIABLES_PER_DETERMINISTIC
 
     def part_time_limit(self, parts: int) -> float:
         """Each part's effort: twice its share of the limit (parts run two at a time)."""

@@ -143,13 +143,14 @@ def _plan_whole(
     if crews:
         floor_slots = (on_grid(aim.minute, inst.slot) or 0) // inst.slot
         aim_slots = floor_slots or inst.n_slots
+        variables = lp_variables(inst, crews)
         start = best_start(
             inst,
             crews,
             aim_slots,
             aim.allocation,
             params.rounds_for(inst),
-            params.lp_plans(inst, lp_variables(inst, crews)) if params.lp_plan else 0,
+            params.lp_plans(inst, variables) if params.lp_plan else 0,
             params.posts_budget,
             params.seed,
         )
@@ -160,12 +161,11 @@ def _plan_whole(
             "kept": int(start.from_cp_posts),
         }
         crews = with_trips(crews, counts.trips)  # (the model has every trip its start makes)
-        fits = model_size(inst, crews) <= params.max_model_variables
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites
         )
-        budget = params.cp_budget(unfinished)
-        if fits and budget is not None:
+        budget = params.cp_budget(unfinished, params.lp_plans_seconds(inst, variables))
+        if budget is not None and params.polishes(model_size(inst, crews), budget):
             model = CPModel(inst, crews)
             counts = model.solve(
                 budget, params.seed, params.workers, floor_slots, start.counts, on_progress

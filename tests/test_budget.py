@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from sampler.budget import (
+    CP_WALL_PER_DETERMINISTIC,
     LP_PLAN_SECONDS,
     LP_PLANS_SHARE,
     LP_SECONDS_PER_VARIABLE,
     MIN_CP_SECONDS,
     MOST_LP_PLANS,
+    POLISH_SHARE,
     RESCUE_BUDGET,
     RETRY_CANDIDATES,
     SolveParams,
@@ -41,6 +43,29 @@ def test_a_part_gets_twice_its_share_and_one_thread():
 def test_a_retry_takes_the_lp_plan_on_fewer_sites():
     retry = SolveParams(time_limit=1).for_part(parts=20, sites=40).retry()
     assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
+
+
+def test_cp_sat_polishes_with_what_the_start_leaves():
+    """The start's LP plans are paid first: CP-SAT's polish gets what is left of its share
+    of the limit (never less than a tenth of a second, never more than a third of the
+    limit), and a plan left unfinished still gets the rescue budget."""
+    params = SolveParams(time_limit=5)
+    assert params.cp_budget(unfinished=False) == pytest.approx(params.solver_budget)
+    left = (POLISH_SHARE * 5 - 3.0) / CP_WALL_PER_DETERMINISTIC
+    assert params.cp_budget(unfinished=False, spent=3.0) == pytest.approx(left)
+    assert params.cp_budget(unfinished=False, spent=60.0) == pytest.approx(0.1)
+    assert params.cp_budget(unfinished=True, spent=60.0) == RESCUE_BUDGET
+
+
+def test_a_model_too_large_for_its_budget_is_not_polished():
+    """CP-SAT polishes a model only where its budget can load it, and never above
+    max_model_variables however long it has."""
+    params = SolveParams(time_limit=5)
+    assert params.polishes(20_000, 1.5)
+    assert not params.polishes(40_000, 1.5)
+    assert params.polishes(40_000, 3.0)
+    assert not params.polishes(70_000, 100.0)
+    assert not params.polishes(100, None)
 
 
 def test_lp_plans_fit_the_time_limit(setting):
