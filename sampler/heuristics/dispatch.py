@@ -430,11 +430,11 @@ class Dispatcher:
         team = crew.team
         best = None
         for arc in arcs:
+            need = self._need(arc.dest, team)  # (remembered: the cheapest test first)
+            if need <= 0:
+                continue
             landing = crew.arrival(arc, t, self.slot)
             if self._lands_closed(arc.dest, landing):
-                continue
-            need = self._need(arc.dest, team)
-            if need <= 0:
                 continue
             site = self.sites[arc.dest]
             data = self.inst.sites[arc.dest].site
