@@ -22,8 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from sampler.bound import Bounds
-from sampler.geo import EARTH_RADIUS_KM_MIN, fewest_travel_minutes, great_circle_km
+from sampler.geo import EARTH_RADIUS_KM_MIN, fewest_travel_minutes
 from sampler.labs.hours import LabHours
+from sampler.labs.stage import site_lab_km
 from sampler.scenario import Scenario
 
 
@@ -34,12 +35,7 @@ def shortest_trips(sc: Scenario) -> np.ndarray:
 
 def trips(sc: Scenario) -> np.ndarray:
     """Courier minutes, site by lab, never longer than any checker's."""
-    lat = np.array([s.lat for s in sc.sites])[:, None]
-    lon = np.array([s.lon for s in sc.sites])[:, None]
-    labs = sc.labs or []
-    lab_lat = np.array([b.lat for b in labs])[None, :]
-    lab_lon = np.array([b.lon for b in labs])[None, :]
-    km = great_circle_km(lat, lon, lab_lat, lab_lon, radius_km=EARTH_RADIUS_KM_MIN)
+    km = site_lab_km(sc, radius_km=EARTH_RADIUS_KM_MIN)
     return fewest_travel_minutes(km, sc.courier_rules.speed_kmh)
 
 

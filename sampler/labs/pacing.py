@@ -30,7 +30,7 @@ import pandas as pd
 
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
 from sampler.labs.hours import LabHours
-from sampler.labs.stage import LabPlan, Pacing, route
+from sampler.labs.stage import LabPlan, Pacing, courier_minutes, route
 from sampler.plan import BREAK, Plan
 
 BUDGET = 300_000  # collections run through the lab stage, over all candidate plans
@@ -54,7 +54,8 @@ class _Tail:
 
 def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
     """The plan paced for the labs and its lab stage (``lower_bound_minute`` not set)."""
-    labs = route(plan, hours)
+    travel = courier_minutes(plan.scenario)  # (the same for every plan routed here)
+    labs = route(plan, hours, travel)
     unmet = _unmet(labs)
     before = Pacing(
         unmet_before=unmet, results_before=labs.results_done_minute, done_before=plan.done_minute
@@ -90,7 +91,7 @@ def pace(plan: Plan, hours: Sequence[LabHours]) -> tuple[Plan, LabPlan]:
                 candidate = Plan(plan.scenario, _with_times(plan.rows, times))
                 routed += 1
                 spent += per_route
-                trial = route(candidate, hours)
+                trial = route(candidate, hours, travel)
                 score = _score(candidate, trial)
                 if score < best:
                     plan, labs, best, start, kept = candidate, trial, score, times, True

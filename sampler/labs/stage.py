@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sampler.geo import great_circle_km, travel_minutes
+from sampler.geo import EARTH_RADIUS_KM, great_circle_km, travel_minutes
 from sampler.labs.choose import choose_labs
 from sampler.labs.hours import LabHours
 from sampler.labs.pickups import Collection, collections_of
@@ -81,16 +81,21 @@ class LabPlan:
         return done / bound - 1
 
 
-def courier_minutes(sc: Scenario) -> np.ndarray:
-    """Courier minutes from each site to each lab (the planner's travel convention)."""
+def site_lab_km(sc: Scenario, radius_km: float = EARTH_RADIUS_KM) -> np.ndarray:
+    """Great-circle km from each site (rows) to each lab (columns)."""
     labs = sc.labs or []
-    km = great_circle_km(
+    return great_circle_km(
         np.array([s.lat for s in sc.sites])[:, None],
         np.array([s.lon for s in sc.sites])[:, None],
         np.array([b.lat for b in labs])[None, :],
         np.array([b.lon for b in labs])[None, :],
+        radius_km=radius_km,
     )
-    return travel_minutes(km, sc.courier_rules.speed_kmh)
+
+
+def courier_minutes(sc: Scenario) -> np.ndarray:
+    """Courier minutes from each site to each lab (the planner's travel convention)."""
+    return travel_minutes(site_lab_km(sc), sc.courier_rules.speed_kmh)
 
 
 def lab_hours(sc: Scenario) -> list[LabHours]:
@@ -98,12 +103,13 @@ def lab_hours(sc: Scenario) -> list[LabHours]:
     return [LabHours(sc, lab) for lab in sc.labs or []]
 
 
-def route(plan: Plan, hours: Sequence[LabHours]) -> LabPlan:
-    """The lab stage for a plan of a scenario with labs, without the bound."""
+def route(plan: Plan, hours: Sequence[LabHours], travel: np.ndarray | None = None) -> LabPlan:
+    """The lab stage for a plan of a scenario with labs, without the bound (``travel``:
+    :func:`courier_minutes` of its scenario, when the caller routes many plans of it)."""
     sc = plan.scenario
     labs = sc.labs or []
     collections = collections_of(plan)
-    travel = courier_minutes(sc)
+    travel = courier_minutes(sc) if travel is None else travel
     site_index = {s.id: i for i, s in enumerate(sc.sites)}
     limit = sc.courier_rules.max_swab_to_lab_minutes
     chosen = choose_labs(collections, travel, site_index, hours, limit)
