@@ -3,8 +3,9 @@
 ``--time-limit`` is an effort, not a wall-clock promise: every figure below is derived from
 it deterministically, so the same scenario and limit give the same plan on any machine.
 :class:`SolveParams` says how hard to search; its methods say what that means for each
-step: CP-SAT's deterministic budget, rounds of local search, whether the LP plan is worth
-its cost, and what a part of a city gets (:meth:`SolveParams.for_part`).
+step: CP-SAT's deterministic budget (and which models it polishes), rounds of local search,
+how many LP plans are worth their cost, and what a part of a city gets
+(:meth:`SolveParams.for_part`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ POSTS_SECONDS_PER_VARIABLE = 1.2e-4
 DISPATCHES_PER_LP_PLAN = 8
 # Of the time limit, what the start's LP plans may take (the rest: the dispatchers, CP-SAT,
 # the neighbourhoods and the finish). With three LP plans whatever they cost, the small
-# families took 6.4 to 7.7 s (median) at --time-limit 5.
+# families took 5.8 to 7.7 s (median) at --time-limit 5; with this, 3.9 to 6.2 s.
 LP_PLANS_SHARE = 0.7
 MOST_LP_PLANS = 3
 # CP-SAT's polish of the start gets what is left of this share of the limit once the LP
