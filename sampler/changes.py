@@ -178,11 +178,12 @@ def _owner(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     if len(loc) == 2:
         return Change
     if len(loc) == 3:
-        return {
+        kinds: dict[str, type[BaseModel]] = {
             "add_team": Team, "team_leaves": TeamLeaves, "team_people": TeamPeople,
             "add_site": Site, "seal": Seal, "residents": Residents, "stations": Stations,
             "open": OpenHours,
-        }.get(str(loc[2]))  # fmt: skip
+        }  # fmt: skip
+        return kinds.get(str(loc[2]))
     return None
 
 

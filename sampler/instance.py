@@ -107,7 +107,7 @@ class Instance:
     def teams(self) -> tuple[TeamData, ...]:
         """Teams with at least one pair, in scenario order."""
         sc = self.scenario
-        out = []
+        out: list[TeamData] = []
         for team in sc.teams:
             if team.pairs == 0:
                 continue

@@ -166,9 +166,10 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
     if loc[0] == "labs" and len(loc) == 2:
         return Lab
     if len(loc) == 1:
-        return {"pooling": Pooling, "couriers": Couriers, "results_target": ResultsTarget}.get(
-            str(loc[0])
-        )
+        sections: dict[str, type[BaseModel]] = {
+            "pooling": Pooling, "couriers": Couriers, "results_target": ResultsTarget,
+        }  # fmt: skip
+        return sections.get(str(loc[0]))
     return None
 
 

@@ -144,7 +144,7 @@ def remove_stale(folder: Path) -> list[Path]:
     """Remove staging folders of ``folder`` left by runs that were killed (their process is
     gone); returns what was removed. Only names of our exact pattern are touched."""
     pattern = _staging_pattern(folder.name)
-    removed = []
+    removed: list[Path] = []
     if not folder.parent.is_dir():
         return removed
     for entry in folder.parent.iterdir():

@@ -150,7 +150,7 @@ def read_plan_folder(plan_dir: str | Path, *, roster: bool = True) -> PlanFolder
     )
 
 
-def replace_atomically(target: Path, suffix: str, write: Callable[[Path], None]) -> Path:
+def replace_atomically(target: Path, suffix: str, write: Callable[[Path], object]) -> Path:
     """Write a file beside ``target`` with ``write`` and move it into place, so a failure
     never leaves half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)

@@ -77,7 +77,10 @@ def _without(plan: Plan, pairs: list[str], home: set[str]) -> Plan | None:
     if topped is None:
         return None
     candidate = Plan(plan.scenario, topped)
-    later = plan.complete and (not candidate.complete or candidate.done_minute > plan.done_minute)
+    # (a complete plan has a done_at)
+    later = plan.complete and (
+        not candidate.complete or (candidate.done_minute or 0) > (plan.done_minute or 0)
+    )
     fewer_hours = candidate.staff_hours < plan.staff_hours
     return candidate if candidate.sampled >= plan.sampled and not later and fewer_hours else None
 
