@@ -173,7 +173,7 @@ def _plan_whole(
             cp_improved = counts is not None and quality(inst, counts, aim_slots) > quality(
                 inst, start.counts, aim_slots
             )
-            if cp_improved:
+            if cp_improved and counts is not None:
                 # Better counts can still make a worse plan once named and topped up: keep
                 # CP-SAT's only if the finished plan is better too (more effort is never
                 # worse for it).

@@ -118,6 +118,7 @@ def dispatch_search(
                 weights[i] *= 1.0 + 0.15 * (late[i] + (1 if short[i] else 0))
             elif finish.get(i, 0) < aim - 1:
                 weights[i] *= 0.97
+    assert best is not None  # (at least one round)
     return best
 
 

@@ -88,9 +88,9 @@ class TimeLp:
         self.size = {c.index: lp.NumVar(0, c.team.pairs, "") for c in crews}
         for team in inst.teams:
             row = lp.Constraint(0, team.pairs)
-            for c in crews:
-                if c.team.index == team.index:
-                    row.SetCoefficient(self.size[c.index], 1)
+            for member in crews:
+                if member.team.index == team.index:
+                    row.SetCoefficient(self.size[member.index], 1)
         self.x: dict[tuple[int, int, str, int], pywraplp.Variable] = {}
         served: dict[tuple[int, str], pywraplp.Constraint] = {}
         self.got: list[tuple[pywraplp.Variable, int]] = []  # (residents sampled, site)
