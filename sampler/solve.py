@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import overload
 
 import pandas as pd
 
@@ -229,6 +230,12 @@ def _lap(since: float) -> float:
     return round(time.perf_counter() - since, 3)
 
 
+@overload
+def on_grid(minute: int, slot: int) -> int: ...
+@overload
+def on_grid(minute: None, slot: int) -> None: ...
+@overload
+def on_grid(minute: int | None, slot: int) -> int | None: ...
 def on_grid(minute: int | None, slot: int) -> int | None:
     """The bound rounded up to the slot grid: plans finish their work at slot ends."""
     return None if minute is None else -(-minute // slot) * slot
