@@ -118,7 +118,7 @@ class _Display:
                 console=err,
                 transient=True,
             )
-        self.task = None
+        self.task: rich_progress.TaskID | None = None
         self.what = ""
 
     def __enter__(self) -> _Display:
@@ -159,6 +159,8 @@ class _Display:
         share = progress.sampled / max(1, sc.total_residents)
         if self.task is None:
             self.step(Step("planning"))
+        if self.task is None:
+            return  # (step() made the task: a bar is shown)
         # The same step goes on (its clock too); only what it has found changes.
         self.bar.update(
             self.task,
@@ -323,7 +325,9 @@ def check(
     try:
         report = check_plan(sc, plan_dir)
         if original is not None:
-            report = check_replan(sc, plan_dir, original, cf and cf.changes, freeze, report=report)
+            report = check_replan(
+                sc, plan_dir, original, None if cf is None else cf.changes, freeze, report=report
+            )
     except Exception as exc:
         raise _internal_error(exc) from None
     _print_check(report, as_json)

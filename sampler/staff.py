@@ -45,7 +45,7 @@ from sampler.export import write_plan
 from sampler.geo import EARTH_RADIUS_KM_MIN, great_circle_km, travel_minutes
 from sampler.instance import Instance
 from sampler.loader import InputProblem, LineMap, ScenarioError, scenario_from_data
-from sampler.output import prepare_output
+from sampler.output import Output, prepare_output
 from sampler.plan_folder import TIME_FORMAT
 from sampler.result import Result
 from sampler.runners import Runner
@@ -474,7 +474,7 @@ def least_staff(
     return staff if out is None else _written(staff, result, out)
 
 
-def _written(staff: StaffResult, result: Result, out: Path) -> StaffResult:
+def _written(staff: StaffResult, result: Result, out: Path | Output) -> StaffResult:
     """The plan at the answer (``result``) written to ``out``, with ``staff.json``."""
     written = write_plan(result, out)
     staff = dataclasses.replace(staff, plan_dir=written)
