@@ -114,24 +114,22 @@ class SolveParams:
         return max(3, min(20, int(0.5 * self.time_limit / (3 * _dispatch_seconds(inst)))))
 
     def lp_plans(self, inst: Instance, lp_variables: int) -> int:
-        """LP plans the start carries out (deadlines from the bound's on), 1 to 3: fewer
-        with few rounds (a part's or a neighbourhood's effort), and no more than their
-        cost (an LP of ``lp_variables`` variables, CP-SAT's posts, the posts' local
-        searches) fits in ``LP_PLANS_SHARE`` of the time limit; always one. (``lp_variables``:
+        """LP plans the start carries out (deadlines from the bound's on), 1 to 3 (none
+        without the LP plan): fewer with few rounds (a part's or a neighbourhood's effort),
+        and no more than their cost (:meth:`lp_plan_seconds`) fits in ``LP_PLANS_SHARE`` of
+        the time limit; always one. (``lp_variables``:
         :func:`sampler.heuristics.lp_plan.lp_variables`.)"""
+        if not self.lp_plan:
+            return 0
         rounds = self.rounds_for(inst)
         by_rounds = 1 if rounds <= 3 else 2 if rounds < 8 else MOST_LP_PLANS
-        cost = self._lp_plan_seconds(inst, lp_variables)
+        cost = self.lp_plan_seconds(inst, lp_variables)
         return max(1, min(by_rounds, int(LP_PLANS_SHARE * self.time_limit / max(cost, 1e-9))))
 
-    def lp_plans_seconds(self, inst: Instance, lp_variables: int) -> float:
-        """About what the start's LP plans cost, in wall seconds on the measured machine
-        (none without the LP plan)."""
-        if not self.lp_plan:
-            return 0.0
-        return self.lp_plans(inst, lp_variables) * self._lp_plan_seconds(inst, lp_variables)
-
-    def _lp_plan_seconds(self, inst: Instance, lp_variables: int) -> float:
+    def lp_plan_seconds(self, inst: Instance, lp_variables: int) -> float:
+        """About what one LP plan of the start costs, in wall seconds on the measured
+        machine: the LP of ``lp_variables`` variables, CP-SAT's posts, the posts' local
+        searches."""
         posts = min(
             POSTS_WALL_PER_DETERMINISTIC * self.posts_budget,
             POSTS_SECONDS_PER_VARIABLE * lp_variables,
@@ -142,9 +140,10 @@ class SolveParams:
     def cp_budget(self, unfinished: bool, spent: float = 0.0) -> float | None:
         """CP-SAT's deterministic budget for a model that fits, or None to keep the start:
         what is left of ``POLISH_SHARE`` of the limit once the start's ``spent`` (estimated
-        wall seconds: :meth:`lp_plans_seconds`) is paid, at most ``solver_budget``. With
-        little time, CP-SAT only steps in to finish what the dispatcher left undone
-        (``unfinished``: where the bound says everyone can be sampled)."""
+        wall seconds: its LP plans times :meth:`lp_plan_seconds`) is paid, at most
+        ``solver_budget``. With little time, CP-SAT only steps in to finish what the
+        dispatcher left undone (``unfinished``: where the bound says everyone can be
+        sampled)."""
         if self.time_limit >= MIN_CP_SECONDS or (unfinished and self.rescue):
             left = (POLISH_SHARE * self.time_limit - spent) / CP_WALL_PER_DETERMINISTIC
             polish = max(0.1, min(self.solver_budget, left))

@@ -144,14 +144,15 @@ def _plan_whole(
     if crews:
         floor_slots = (on_grid(aim.minute, inst.slot) or 0) // inst.slot
         aim_slots = floor_slots or inst.n_slots
-        variables = lp_variables(inst, crews)
+        variables = lp_variables(inst, crews) if params.lp_plan else 0
+        lp_plans = params.lp_plans(inst, variables)
         start = best_start(
             inst,
             crews,
             aim_slots,
             aim.allocation,
             params.rounds_for(inst),
-            params.lp_plans(inst, variables) if params.lp_plan else 0,
+            lp_plans,
             params.posts_budget,
             params.seed,
         )
@@ -165,7 +166,8 @@ def _plan_whole(
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
             s.site.residents for s in inst.sites
         )
-        budget = params.cp_budget(unfinished, params.lp_plans_seconds(inst, variables))
+        spent = lp_plans * params.lp_plan_seconds(inst, variables)  # (estimated)
+        budget = params.cp_budget(unfinished, spent)
         if budget is not None and params.polishes(model_size(inst, crews), budget):
             model = CPModel(inst, crews)
             counts = model.solve(

@@ -217,9 +217,9 @@ def _states(
         rules = scenario.rules(team)
         a0, a1 = scenario.available_minutes(team)
         for pair in pair_ids(team.id, team.pairs):
-            own = by_pair.get(pair)
             if pair in at_home:
                 continue
+            own = by_pair.get(pair)
             if own is None:
                 states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
                 continue

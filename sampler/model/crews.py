@@ -8,6 +8,7 @@ at city scale without ruling out what a good plan needs.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -128,10 +129,12 @@ def crew_arcs(
     """Trips from the base to every candidate, and between each candidate and its neighbours."""
     arcs = [Arc(None, i, int(team.base_travel[i])) for i in sites]
     if len(sites) > 1:
-        trips = site_trips(inst, team, sites)
+        onward: dict[int, list[tuple[int, int]]] = defaultdict(list)  # origin -> (minutes, dest)
+        for (i, j), minutes in site_trips(inst, team, sites).items():
+            onward[i].append((minutes, j))
         for i in sites:
-            order = sorted((minutes, j) for (o, j), minutes in trips.items() if o == i)
-            arcs += [Arc(i, j, travel) for travel, j in order[: options.neighbours]]
+            order = sorted(onward[i])[: options.neighbours]
+            arcs += [Arc(i, j, travel) for travel, j in order]
         # Keep the neighbour relation symmetric so a pair can always go back.
         have = {(a.origin, a.dest) for a in arcs}
         for arc in list(arcs):

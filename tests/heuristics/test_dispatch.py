@@ -7,8 +7,13 @@ linear constraint of the model is evaluated on it: none may be broken.
 
 from __future__ import annotations
 
+from sampler import load_scenario_text
+from sampler.bound import bounds_and_aim
+from sampler.heuristics.dispatch import greedy_counts
+from sampler.heuristics.posts import Posts, posted_dispatch
+from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
-from sampler.model.crews import with_trips
+from sampler.model.crews import CandidateOptions, build_crews, with_trips
 
 from .hints import broken_constraints
 
@@ -68,18 +73,10 @@ def test_residents_a_closed_window_leaves_count_first():
     assert quality(inst, at_morning) > quality(inst, at_all_day)
 
 
-def test_pairs_leave_a_site_that_has_closed_with_work_left(tmp_path):
+def test_pairs_leave_a_site_that_has_closed_with_work_left():
     """A compound open 07:00-10:00 has more home visits than four pairs can make; at 10:00
     they go on to the estate next door (they stood idle there until their next stretch)."""
-    from sampler import load_scenario
-    from sampler.bound import bounds_and_aim
-    from sampler.heuristics.dispatch import greedy_counts
-    from sampler.instance import Instance
-    from sampler.model.crews import build_crews
-
-    path = tmp_path / "closed.yaml"
-    path.write_text(
-        """\
+    text = """\
 scenario: a morning compound with too much work, and an estate
 start: 2022-11-10T07:00
 end: 2022-11-10T13:30
@@ -89,10 +86,8 @@ sites:
   - {id: estate, lat: 40.0, lon: 113.001, residents: 600, stations: 4}
 teams:
   - {id: alpha, people: 8, lat: 40.0, lon: 113.0}
-""",
-        encoding="utf-8",
-    )
-    inst = Instance(load_scenario(path), patterns_per_team=1)
+"""
+    inst = Instance(load_scenario_text(text), patterns_per_team=1)
     _, aim = bounds_and_aim(inst, curve=False)
     crews = build_crews(inst, aim.allocation)
     counts = greedy_counts(inst, crews, inst.n_slots)
@@ -102,21 +97,13 @@ teams:
     assert all(t >= closes for (i, _, t) in counts.samples if i == estate)
 
 
-def test_a_pair_with_nothing_left_around_it_goes_farther(tmp_path):
+def test_a_pair_with_nothing_left_around_it_goes_farther():
     """Arcs join each site to its nearest only (here east <-> middle and west <-> far west:
     no way west along arcs). Two pairs posted at the east site finish it within the hour,
     and the middle one is done too; the west site still has work: they go there rather
     than stand idle, and the model gets their trip as an arc (its plan stays a solution of
     the model)."""
-    from sampler import load_scenario
-    from sampler.bound import bounds_and_aim
-    from sampler.heuristics.posts import Posts, posted_dispatch
-    from sampler.instance import Instance
-    from sampler.model.crews import CandidateOptions, build_crews
-
-    path = tmp_path / "line.yaml"
-    path.write_text(
-        """\
+    text = """\
 scenario: four sites in a row
 start: 2022-11-10T07:00
 end: 2022-11-10T12:00
@@ -127,10 +114,8 @@ sites:
   - {id: far_west, lat: 40.0, lon: 112.995, residents: 10, stations: 2}
 teams:
   - {id: alpha, people: 4, lat: 40.0, lon: 113.02, max_suit_minutes: 300}
-""",
-        encoding="utf-8",
-    )
-    inst = Instance(load_scenario(path), patterns_per_team=1)
+"""
+    inst = Instance(load_scenario_text(text), patterns_per_team=1)
     _, aim = bounds_and_aim(inst, curve=False)
     crews = build_crews(inst, aim.allocation, CandidateOptions(neighbours=1))
     index = {s.site.id: s.index for s in inst.sites}
