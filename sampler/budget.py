@@ -25,6 +25,21 @@ RESCUE_BUDGET = 1.0  # deterministic seconds CP-SAT gets to finish a plan left u
 DISPATCH_SECONDS_PER_PAIR_SLOT = 25e-6  # one dispatch, measured on the street tier
 PART_CANDIDATES = 40  # candidate sites per team in a part (all of a small part)
 RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP's size)
+# A part's second try with less time than a district's parts get (a city's: 102 parts of a
+# 2,400-community city at --time-limit 45 get 0.88 s each) has a smaller LP and CP-SAT's
+# posts a smaller budget, down to these at SHORT_PART_SECONDS and below, in proportion
+# above it up to FULL_PART_SECONDS. On that city's parts, planned one by one (mostly two
+# such runs side by side), 24 sites and 0.15 took 34.5, 36.1 and 44.3 s for three groups
+# of 30, 30 and 42 parts, and left 1,093, 2,421 and 1,171 residents; 16 sites and 0.05
+# took 22.2, 24.9 and 29.0 s (the last alone), left 936, 2,141 and 1,041, and the parts'
+# done_at summed 3,930 minutes earlier (94,830 against 98,760). A district's parts (15 to
+# 20 of them at --time-limit 12, 1.2 to 1.6 s each, over the 30 district seeds) keep 24
+# and 0.15: with 16 sites the short-hours district left 24,441 residents over its 10
+# seeds, not 21,218.
+SHORT_RETRY_CANDIDATES = 16
+SHORT_RETRY_POSTS = 0.05
+SHORT_PART_SECONDS = 0.9
+FULL_PART_SECONDS = 1.2
 LP_PLAN_SECONDS = 2.0  # a part with less time than this keeps the dispatchers' plan
 RESCUE_SECONDS = 3.0  # a part with less time than this is not finished by CP-SAT
 SQUAD_SECONDS = 5.0  # a part with less time than this gives each team one duty pattern
@@ -222,12 +237,16 @@ class SolveParams:
         """A part's second try: with the LP plan, on fewer candidate sites (its LP's size),
         and a neighbourhood's budget for CP-SAT's posts (a district with windows and late
         teams retries 14 of its 17 parts: with a part's 0.5 deterministic seconds of posts
-        the parts took 19.4 s, with 0.15 15.8 s, for the same plan; loaded machine)."""
+        the parts took 19.4 s, with 0.15 15.8 s, for the same plan; loaded machine). Both
+        shrink with a part's time below ``FULL_PART_SECONDS`` (a city's parts)."""
+        short = (FULL_PART_SECONDS - self.time_limit) / (FULL_PART_SECONDS - SHORT_PART_SECONDS)
+        short = min(1.0, max(0.0, short))  # 0: a district's part, 1: a city's
+        sites = RETRY_CANDIDATES - short * (RETRY_CANDIDATES - SHORT_RETRY_CANDIDATES)
         return replace(
             self,
             lp_plan=True,
-            candidates=CandidateOptions(max_sites=RETRY_CANDIDATES),
-            posts_cp=NEIGHBOURHOOD_POSTS,
+            candidates=CandidateOptions(max_sites=round(sites)),
+            posts_cp=NEIGHBOURHOOD_POSTS - short * (NEIGHBOURHOOD_POSTS - SHORT_RETRY_POSTS),
         )
 
 

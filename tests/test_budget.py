@@ -6,14 +6,19 @@ import pytest
 
 from sampler.budget import (
     CP_WALL_PER_DETERMINISTIC,
+    FULL_PART_SECONDS,
     LP_PLAN_SECONDS,
     LP_PLANS_SHARE,
     LP_SECONDS_PER_VARIABLE,
     MIN_CP_SECONDS,
     MOST_LP_PLANS,
+    NEIGHBOURHOOD_POSTS,
     POLISH_SHARE,
     RESCUE_BUDGET,
     RETRY_CANDIDATES,
+    SHORT_PART_SECONDS,
+    SHORT_RETRY_CANDIDATES,
+    SHORT_RETRY_POSTS,
     SolveParams,
 )
 
@@ -41,8 +46,23 @@ def test_a_part_gets_twice_its_share_and_one_thread():
 
 
 def test_a_retry_takes_the_lp_plan_on_fewer_sites():
-    retry = SolveParams(time_limit=1).for_part(parts=20, sites=40).retry()
+    retry = SolveParams(time_limit=12).for_part(parts=17, sites=40).retry()
     assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
+    assert retry.posts_cp == NEIGHBOURHOOD_POSTS
+
+
+def test_a_short_part_retries_on_a_smaller_lp():
+    """A city's parts, with less time each than a district's, retry on fewer candidate
+    sites with less for CP-SAT's posts; in between, in proportion."""
+    short = SolveParams(time_limit=SHORT_PART_SECONDS).retry()
+    assert short.candidates.max_sites == SHORT_RETRY_CANDIDATES
+    assert short.posts_cp == pytest.approx(SHORT_RETRY_POSTS)
+    assert SolveParams(time_limit=0.5).retry().candidates.max_sites == SHORT_RETRY_CANDIDATES
+    full = SolveParams(time_limit=FULL_PART_SECONDS).retry()
+    assert (full.candidates.max_sites, full.posts_cp) == (RETRY_CANDIDATES, NEIGHBOURHOOD_POSTS)
+    middle = SolveParams(time_limit=(SHORT_PART_SECONDS + FULL_PART_SECONDS) / 2).retry()
+    assert middle.candidates.max_sites == (RETRY_CANDIDATES + SHORT_RETRY_CANDIDATES) // 2
+    assert SHORT_RETRY_POSTS < middle.posts_cp < NEIGHBOURHOOD_POSTS
 
 
 def test_cp_sat_polishes_with_what_the_start_leaves():
