@@ -142,7 +142,7 @@ def _solve_neighbourhood(
 def _unused_pairs(plan: Plan, sites: tuple[str, ...]) -> list[tuple[str, str]]:
     """(team, pair) of pairs nobody used, of the teams based nearest the neighbourhood."""
     sc = plan.scenario
-    used = set(plan.rows.pair)
+    used = plan.pairs_sent
     here = [sc.site_by_id[s] for s in sites]
     lat = float(np.mean([s.lat for s in here]))
     lon = float(np.mean([s.lon for s in here]))

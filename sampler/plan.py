@@ -123,9 +123,14 @@ class Plan:
         done = self.site_totals.done_minute.max()
         return 0 if pd.isna(done) else int(done)
 
+    @cached_property
+    def pairs_sent(self) -> frozenset[str]:
+        """Ids of the pairs with any row (asked once per neighbourhood of a city's plan)."""
+        return frozenset(self.rows.pair.unique().tolist())
+
     @property
     def pairs_used(self) -> int:
-        return int(self.rows.pair.nunique())
+        return len(self.pairs_sent)
 
     @property
     def people_used(self) -> int:
