@@ -155,6 +155,7 @@ def _plan_whole(
             lp_plans,
             params.posts_budget,
             params.seed,
+            params.dispatch_starts,
         )
         counts = start.counts
         cp_posts = {

@@ -49,6 +49,7 @@ def test_a_retry_takes_the_lp_plan_on_fewer_sites():
     retry = SolveParams(time_limit=12).for_part(parts=17, sites=40).retry()
     assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
     assert retry.posts_cp == NEIGHBOURHOOD_POSTS
+    assert not retry.dispatch_starts and SolveParams().dispatch_starts
 
 
 def test_a_short_part_retries_on_a_smaller_lp():

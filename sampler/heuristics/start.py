@@ -31,15 +31,13 @@ def best_start(
     lp_plans: int = 3,
     cp_budget: float = 0.0,
     seed: int = 0,
+    dispatchers: bool = True,
 ) -> Start:
     """The best of the dispatcher on its own, steered by the bound's team shares, and
     carrying out up to ``lp_plans`` time-indexed LP plans (0: none; their posts also
-    chosen by CP-SAT with ``cp_budget``); ``rounds`` bounds each local search."""
+    chosen by CP-SAT with ``cp_budget``); ``rounds`` bounds each local search. Without
+    ``dispatchers``, the LP plans alone where there are any."""
     data = dispatch_data(inst, crews)
-    options = [
-        greedy_counts(inst, crews, deadline, data=data),
-        dispatch_search(inst, crews, deadline, targets, rounds=rounds, data=data),
-    ]
     planned = (
         lp_guided_start(
             inst,
@@ -54,6 +52,12 @@ def best_start(
         if lp_plans > 0
         else None
     )
+    options = []
+    if dispatchers or planned is None:
+        options += [
+            greedy_counts(inst, crews, deadline, data=data),
+            dispatch_search(inst, crews, deadline, targets, rounds=rounds, data=data),
+        ]
     if planned is not None:
         options.append(planned.counts)
     best = max(options, key=lambda c: quality(inst, c, deadline))
