@@ -19,6 +19,8 @@ next run removes (:mod:`sampler.output`).
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
@@ -36,6 +38,18 @@ def worker_pool(max_workers: int, *, pdeathsig: bool = True) -> ProcessPoolExecu
     return ProcessPoolExecutor(
         max_workers=max_workers, initializer=die_with_parent, initargs=(os.getpid(), pdeathsig)
     )
+
+
+def forked_pool(processes: int) -> multiprocessing.pool.Pool | None:
+    """A pool of worker processes forked from this one, so that they inherit its memory
+    (large inputs are not pickled for each task), that die with it, and whose work still
+    running ``terminate()`` drops (a guess no longer wanted); None where processes cannot
+    fork."""
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    return context.Pool(processes, initializer=die_with_parent, initargs=(os.getpid(), True))
 
 
 def die_with_parent(parent: int, pdeathsig: bool = True) -> None:

@@ -32,6 +32,17 @@ def test_parts_cover_every_site_once_and_none_is_oversized(street, part_sites):
     assert max(len(p.sites) for p in parts) <= 1.5 * part_sites
 
 
+@pytest.mark.parametrize("early_by", [0, 90, 240])
+def test_two_workers_split_the_city_as_one_does(street, early_by):
+    """With two workers the share LPs of two deadlines are solved at once (the second a
+    guess at the next probe): the same parts and shares, also where the deadline is too
+    early and the search gallops and bisects to a later one."""
+    inst = Instance(street)
+    deadline = compute_bounds(inst, curve=False).done_minute - early_by
+    one = split(inst, deadline, 8)
+    assert split(inst, deadline, 8, workers=2) == one
+
+
 def test_every_pair_is_shared_out_once(street):
     inst = Instance(street)
     bounds = compute_bounds(inst, curve=False)
