@@ -132,7 +132,7 @@ class _Probes:
     unfinished. Each ratio is the same either way (the same LP, solved by GLOP the same
     way), so the split is too. On a mixed city of 2,400 communities (seed 1) the probes of
     50,658 variables took 2.5 s each, and the shares 3.0 s: 11.1 s one after another;
-    waiting for both of each pair of probes took 13.9 s (the guess at 18:00, with its
+    waiting for both of each pair of probes took 13.9 s (the guess at 19:00, with its
     shares, took 11.0 s)."""
 
     def __init__(self, data: _ProbeData, workers: int):
