@@ -43,6 +43,16 @@ NEAREST_PARTS = 12  # parts each team may be shared out to (the nearest to its b
 # bound's deadline, seed 2 left 4,531.)
 EARLY_MARGIN = 1.35
 RETRY_SLOTS = 2  # a part planned without the LP plan, this many slots past the bound, gets it
+# A city with sites that close before the deadline is split in parts this much smaller
+# (20 sites for 30): its parts plan the LP plan at once, whose cost grows faster than a
+# part's sites. At --time-limit 12, 10 seeds each (benchmarks.families): the short_hours
+# district left 16,199 residents (21,218 with 30; 7 seeds better, 3 worse), wall median
+# 15.8 s (17.5); the mixed district 541 (1,109; seeds 3 and 4 no longer finish, 5, 8 and
+# 9 now do), 13.0 s (16.8); the mixed city (3 seeds, --time-limit 45) left 547 of
+# 34.36 M (287), in 50.8-56.3 s (59.0-60.7). (25 sites, planned in process: short_hours
+# 19,646, mixed 1,703.) A city whose sites are open all day (the tiers, late_teams) keeps
+# 30: the generator district tier ends 19:30 with 20, 19:00 (optimal) with 30.
+CLOSING_PART_SHARE = 2 / 3
 
 # Plans one part as one piece (in a worker process; a module-level function, so that it
 # pickles): sampler.solve.solve_whole, handed in by the caller.
@@ -445,7 +455,8 @@ def plan_in_parts(
     runner = runner or LocalRunner(params.workers)
     if on_step:
         on_step(Step("splitting the city into parts"))
-    parts = [p for p in split(inst, deadline, params.part_sites, params.workers) if p.pairs]
+    size = part_size(inst, deadline, params.part_sites)
+    parts = [p for p in split(inst, deadline, size, params.workers) if p.pairs]
     retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
         (
@@ -487,6 +498,14 @@ def plan_in_parts(
         ),
     )  # fmt: skip
     return rows, stats
+
+
+def part_size(inst: Instance, deadline: float, part_sites: int) -> int:
+    """Sites per part: ``part_sites``, or ``CLOSING_PART_SHARE`` of it where a site closes
+    before the deadline (minutes)."""
+    if any(site.open[1] * inst.slot < deadline for site in inst.sites):
+        return round(part_sites * CLOSING_PART_SHARE)
+    return part_sites
 
 
 def _part_params(inst: Instance, part: Part, deadline: float, params: SolveParams) -> SolveParams:

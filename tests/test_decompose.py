@@ -43,6 +43,20 @@ def test_two_workers_split_the_city_as_one_does(street, early_by):
     assert split(inst, deadline, 8, workers=2) == one
 
 
+def test_a_city_whose_sites_close_early_is_split_finer(street):
+    """Sites that close before the deadline make parts of two thirds the size; open all
+    day (the street as generated), the size asked for."""
+    from sampler import load_scenario_text
+    from sampler.decompose import part_size
+
+    inst = Instance(street)
+    deadline = compute_bounds(inst, curve=False).done_minute
+    assert part_size(inst, deadline, 30) == 30
+    closing = Instance(load_scenario_text(WEST_MORNING))
+    assert part_size(closing, closing.scenario.horizon_minutes, 30) == 20
+    assert part_size(closing, 0, 30) == 30  # (nothing closes before the start)
+
+
 def test_every_pair_is_shared_out_once(street):
     inst = Instance(street)
     bounds = compute_bounds(inst, curve=False)
