@@ -44,7 +44,9 @@ def forked_pool(processes: int) -> multiprocessing.pool.Pool | None:
     """A pool of worker processes forked from this one, so that they inherit its memory
     (large inputs are not pickled for each task), that die with it, and whose work still
     running ``terminate()`` drops (a guess no longer wanted); None where processes cannot
-    fork."""
+    fork, or this one may not have children (a daemonic worker)."""
+    if multiprocessing.current_process().daemon:
+        return None
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:

@@ -73,3 +73,19 @@ def test_workers_die_with_a_killed_parent(how: str) -> None:
     for w in alive:  # not left behind on a failure
         os.kill(w, signal.SIGKILL)
     assert alive == []
+
+
+def test_a_forked_pool_is_refused_where_no_child_may_be_started(monkeypatch):
+    """A daemonic worker may not start processes: it gets no pool (the caller works
+    alone), where a process that may gets one whose work terminate() drops."""
+    import multiprocessing
+
+    from sampler.workers import forked_pool
+
+    pool = forked_pool(1)
+    assert pool is not None
+    assert pool.apply(abs, (-3,)) == 3
+    pool.terminate()
+    pool.join()
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert forked_pool(1) is None
