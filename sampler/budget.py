@@ -32,10 +32,13 @@ RETRY_CANDIDATES = 24  # candidate sites per team in a part's second try (its LP
 # such runs side by side), 24 sites and 0.15 took 34.5, 36.1 and 44.3 s for three groups
 # of 30, 30 and 42 parts, and left 1,093, 2,421 and 1,171 residents; 16 sites and 0.05
 # took 22.2, 24.9 and 29.0 s (the last alone), left 936, 2,141 and 1,041, and the parts'
-# done_at summed 3,930 minutes earlier (94,830 against 98,760). A district's parts (15 to
-# 20 of them at --time-limit 12, 1.2 to 1.6 s each, over the 30 district seeds) keep 24
-# and 0.15: with 16 sites the short-hours district left 24,441 residents over its 10
-# seeds, not 21,218.
+# done_at summed 3,930 minutes earlier (94,830 against 98,760). A district in parts of 30
+# sites (15 to 20 parts at --time-limit 12, 1.2 to 1.6 s each, over the 30 district
+# seeds) keeps 24 and 0.15: there, 16 sites left 24,441 residents over the short-hours
+# district's 10 seeds, not 21,218. Where sites close early a district now has parts of 20
+# (decompose.CLOSING_PART_SHARE: 24 to 29 parts, 0.83 to 1.0 s each, over the short-hours
+# and mixed districts' 20 seeds), so its retries shrink too; CLOSING_PART_SHARE's figures
+# were measured with both.
 SHORT_RETRY_CANDIDATES = 16
 SHORT_RETRY_POSTS = 0.05
 SHORT_PART_SECONDS = 0.9

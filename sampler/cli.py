@@ -160,7 +160,7 @@ class _Display:
         if self.task is None:
             self.step(Step("planning"))
         if self.task is None:
-            return  # (step() made the task: a bar is shown)
+            return  # (no bar was made: nothing to update)
         # The same step goes on (its clock too); only what it has found changes.
         self.bar.update(
             self.task,

@@ -11,7 +11,7 @@ number of worker processes, so the plan does not depend on how many run at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 
@@ -148,7 +148,7 @@ class _Probes:
     def __init__(self, data: _ProbeData, workers: int):
         self.data = data
         self.ratios: dict[int, float] = {}
-        self.kept: dict[int, _ShareLp] = {}  # here: the LP the shares may come from
+        self.kept: tuple[int, _ShareLp] | None = None  # here: (minute, its LP) for shares
         self.found: dict[int, dict[int, dict[int, int]]] = {}  # in workers: its shares
         self.running: dict[int, AsyncResult] = {}
         self.pool = None
@@ -175,7 +175,7 @@ class _Probes:
             share_lp = self.data.lp(minute)
             self.ratios[minute] = share_lp.ratio
             if self.data.keeps(minute, share_lp.ratio):
-                self.kept = {minute: share_lp}
+                self.kept = (minute, share_lp)
             return share_lp.ratio
         for m in (minute, then):
             if m is not None and m not in self.ratios and m not in self.running:
@@ -189,7 +189,8 @@ class _Probes:
     def shares(self, minute: int) -> dict[int, dict[int, int]]:
         """The shares of the LP at ``minute`` (a deadline whose LP keeps them)."""
         if self.pool is None:
-            return self.kept[minute].shares()
+            assert self.kept is not None and self.kept[0] == minute
+            return self.kept[1].shares()
         return self.found[minute]
 
 
@@ -503,16 +504,21 @@ def plan_in_parts(
 def part_size(inst: Instance, deadline: float, part_sites: int) -> int:
     """Sites per part: ``part_sites``, or ``CLOSING_PART_SHARE`` of it where a site closes
     before the deadline (minutes)."""
-    if any(site.open[1] * inst.slot < deadline for site in inst.sites):
+    if _closes_early(inst, range(len(inst.sites)), deadline):
         return round(part_sites * CLOSING_PART_SHARE)
     return part_sites
+
+
+def _closes_early(inst: Instance, sites: Iterable[int], deadline: float) -> bool:
+    """Does one of these sites close before the deadline (minutes)?"""
+    return any(inst.sites[i].open[1] * inst.slot < deadline for i in sites)
 
 
 def _part_params(inst: Instance, part: Part, deadline: float, params: SolveParams) -> SolveParams:
     """A part with a site that closes before the deadline is planned with its second try's
     params (the LP plan) at once: the dispatchers alone left every such part of a
     short-hours district unfinished (17 of 17 retried, each better the second time)."""
-    closing = any(inst.sites[i].open[1] * inst.slot < deadline for i in part.sites)
+    closing = _closes_early(inst, part.sites, deadline)
     return params.retry() if closing and params.lp_retry and not params.lp_plan else params
 
 
