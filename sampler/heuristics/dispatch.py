@@ -273,9 +273,7 @@ class Dispatcher:
         for crew in self.crews:
             if t not in self.on_duty[crew.index] or not self.pairs[crew.index]:
                 continue
-            stretch = crew.pattern.stretch_of(t)
-            if stretch is not None and stretch[0] == t:
-                self._stretch_starts(crew, t, crew.pattern.stretches.index(stretch))
+            self._slot_starts(crew, t)
             for pair in self.pairs[crew.index]:
                 if pair.transit_until >= t:
                     continue  # on its way, or only just arrived
@@ -286,8 +284,8 @@ class Dispatcher:
             if t in self.on_duty[crew.index] and self.pairs[crew.index]:
                 self._work(crew, t)
 
-    def _stretch_starts(self, crew: Crew, t: int, stretch: int) -> None:
-        """A crew begins suit stretch number ``stretch`` in slot t (a hook: nothing here)."""
+    def _slot_starts(self, crew: Crew, t: int) -> None:
+        """A crew on duty begins slot t, before its pairs are sent (a hook: nothing here)."""
 
     def _rebalance(self, t: int) -> None:
         """Pairs a site can spare go to sites that will not finish before they close.

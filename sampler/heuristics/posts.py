@@ -1,9 +1,10 @@
-"""Posts: where each squad's pairs stand for each suit stretch, and a dispatcher that
-takes them up.
+"""Posts: where each squad's pairs stand for each suit stretch (or segment of one), and a
+dispatcher that takes them up.
 
 A crew's pairs keep one post (a site, and how many of them staff walk-in stations) for a
-whole suit stretch, moving only between stretches (from their base before the first). The
-dispatcher takes up the posts with named pairs at each stretch start and keeps working the
+whole span, a suit stretch or a segment of one (:attr:`Posts.spans`), moving only between
+spans (from their base before the first). The dispatcher takes up the posts with named
+pairs at each span's start and keeps working the
 way a team leader would: when a site runs out of walk-in residents its pairs go door to
 door, and when it runs out altogether they go where work remains. Its plan is a feasible
 solution of the counting model. A local search moves single posts from sites that finish
@@ -13,7 +14,7 @@ early to sites that finish late while that makes the dispatched plan better.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sampler.counts import Counts, quality, site_finish
 from sampler.heuristics.dispatch import DispatchData, Dispatcher, DispatchPair
@@ -25,15 +26,23 @@ CLOSING_ROUNDS = 6  # more rounds while sites that close by the deadline are sho
 
 @dataclass(frozen=True)
 class Posts:
-    """Whole pairs per crew, stretch and site, and of those how many do walk-in."""
+    """Whole pairs per crew, span (a suit stretch, or a segment of one) and site, and of
+    those how many do walk-in."""
 
     deadline: int
     crew_size: dict[int, int]
-    at: dict[tuple[int, int, int], int]  # (crew, stretch, site) -> pairs
-    walk: dict[tuple[int, int, int], int]  # (crew, stretch, site) -> pairs doing walk-in
+    at: dict[tuple[int, int, int], int]  # (crew, span, site) -> pairs
+    walk: dict[tuple[int, int, int], int]  # (crew, span, site) -> pairs doing walk-in
     sampled: int  # residents the plan behind the posts samples by the deadline
     # (crew, site, mode, slot) -> pairs, where the posts come from a finer plan (the LP)
     modes: dict[tuple[int, int, str, int], float] = field(default_factory=dict)
+    # crew -> the slot ranges its posts hold for, where they are not its suit stretches
+    spans: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    def spans_of(self, crew: Crew) -> tuple[tuple[int, int], ...]:
+        """The slot ranges ``[a, b)`` the crew's posts hold for, in order: its suit
+        stretches, or segments of them."""
+        return self.spans.get(crew.index) or crew.pattern.stretches
 
 
 def posted_dispatch(
@@ -83,7 +92,7 @@ def improve_posts(
         walk = dict(best_posts.walk)
         if walk.get((c, s, i), 0) > at[c, s, i]:
             walk[c, s, i] = at[c, s, i]
-        candidate = Posts(best_posts.deadline, best_posts.crew_size, at, walk, 0, best_posts.modes)
+        candidate = replace(best_posts, at=at, walk=walk, sampled=0)
         counts = posted_dispatch(inst, crews, candidate, data)
         key = quality(inst, counts, posts.deadline)
         if key > best_key:
@@ -93,10 +102,10 @@ def improve_posts(
 
 
 def _a_move(inst, crews, posts: Posts, late: list[int], early: list[int], closed, tried: set):
-    """(crew, stretch, from, to): a post to shift from an early-finishing site to a late one.
+    """(crew, span, from, to): a post to shift from an early-finishing site to a late one.
 
     A post for a site that closes by the deadline (``closed``) comes first from a site open
-    after it (whose work can wait), in the stretch that overlaps the site's open hours
+    after it (whose work can wait), in the span that overlaps the site's open hours
     most; where every site closes by the deadline (the day's end), from any site."""
     rank = {i: k for k, i in enumerate(early)}
     for j in late:
@@ -116,14 +125,14 @@ def _a_move(inst, crews, posts: Posts, late: list[int], early: list[int], closed
 
 
 def _to_closing_site(inst, crews, posts: Posts, j: int, closed, rank: dict[int, int], tried):
-    """(crew, stretch, from, j): the untried post at a site open after the deadline whose
-    stretch overlaps site j's open hours most (the earliest-finishing site first)."""
+    """(crew, span, from, j): the untried post at a site open after the deadline whose
+    span overlaps site j's open hours most (the earliest-finishing site first)."""
     opens, closes = inst.sites[j].open
     options = []
     for (c, s, i), n in posts.at.items():
         if n <= 0 or i in closed or j not in crews[c].sites or (c, s, i, j) in tried:
             continue
-        a, b = crews[c].pattern.stretches[s]
+        a, b = posts.spans_of(crews[c])[s]
         overlap = min(b, closes) - max(a, opens)
         if overlap > 0:
             options.append((-overlap, rank[i], c, s, i))
@@ -134,7 +143,7 @@ def _to_closing_site(inst, crews, posts: Posts, j: int, closed, rank: dict[int, 
 
 
 class _TakePosts(Dispatcher):
-    """The dispatcher, with each stretch's posts taken up at its start."""
+    """The dispatcher, with each span's posts taken up at its start."""
 
     def __init__(
         self, inst: Instance, crews: tuple[Crew, ...], posts: Posts, data: DispatchData | None
@@ -146,9 +155,18 @@ class _TakePosts(Dispatcher):
                 DispatchPair(crew, k) for k in range(posts.crew_size.get(crew.index, 0))
             ]
         self.walk_posts: dict[tuple[int, int], int] = {}
+        # crew -> {first slot of a span: the span's number}
+        self.span_starts = {
+            c.index: {a: s for s, (a, _) in enumerate(posts.spans_of(c))} for c in crews
+        }
 
-    def _stretch_starts(self, crew: Crew, t: int, s: int) -> None:
-        """Pairs take up the crew's posts for the stretch."""
+    def _slot_starts(self, crew: Crew, t: int) -> None:
+        s = self.span_starts[crew.index].get(t)
+        if s is not None:
+            self._take_up(crew, t, s)
+
+    def _take_up(self, crew: Crew, t: int, s: int) -> None:
+        """Pairs take up the crew's posts for span ``s`` (a stretch, or a segment of one)."""
         c = crew.index
         goal = {i: self.posts.at.get((c, s, i), 0) for i in crew.sites}
         there: dict[int, list[DispatchPair]] = defaultdict(list)

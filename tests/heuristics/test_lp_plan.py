@@ -6,7 +6,8 @@ from __future__ import annotations
 from sampler import load_scenario_text
 from sampler.bound import bounds_and_aim
 from sampler.heuristics import lp_plan
-from sampler.heuristics.lp_plan import TimeLp, lp_guided_start, lp_variables
+from sampler.heuristics.lp_plan import TimeLp, lp_guided_start, lp_posts, lp_variables
+from sampler.heuristics.posts import posted_dispatch
 from sampler.instance import Instance
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, with_trips
@@ -125,6 +126,55 @@ def test_the_lp_plan_does_the_work_that_cannot_wait_first():
     plan = TimeLp(inst, crews).plan(120 // inst.slot)
     at_compound = sum(v for (_, i, _, _), v in plan.pairs.items() if i == compound)
     assert at_compound * 30 * inst.slot / 60 >= 120 - 1e-6
+
+
+OPENS_LATER_YAML = """\
+scenario: a site that opens at 10:00 beside one open all day, a team on duty till 13:30
+start: 2022-11-10T07:00
+end: 2022-11-10T21:30
+sites:
+  - id: early
+    lat: 40.000
+    lon: 113.000
+    residents: 1440
+    stations: 4
+  - id: late
+    lat: 40.001
+    lon: 113.000
+    residents: 1600
+    stations: 4
+    open: "10:00-21:00"
+teams:
+  - id: alpha
+    people: 8
+    lat: 40.000
+    lon: 113.000
+    available: "07:00-13:30"
+"""
+
+
+def test_posts_per_segment_follow_the_lp_within_a_stretch():
+    # Four pairs, one suit stretch 07:00-13:30 (13 slots), based at `early`. By 13:30 they
+    # sample everyone only by staffing all four walk-in stations at `early` until 10:00
+    # (4 x 3 h x 120 = 1,440) and all four at `late` from then (4 x 3.5 h x 120 = 1,680
+    # for 1,600, the one-minute trip included), which is the LP's plan. Its mean presence
+    # over the stretch posts 2 pairs at each for the whole stretch: two wait for `late` to
+    # open, and 643 residents are left. Posted per segment (cut at 10:00) the pairs move
+    # at 10:00 and everyone is sampled.
+    inst = Instance(load_scenario_text(OPENS_LATER_YAML), patterns_per_team=1)
+    _, aim = bounds_and_aim(inst, curve=False)
+    crews = build_crews(inst, aim.allocation)
+    deadline = (13 * 60 + 30 - 7 * 60) // inst.slot
+    plan = TimeLp(inst, crews).plan(deadline)
+    everyone = sum(s.site.residents for s in inst.sites)
+    assert plan is not None and round(plan.sampled) == everyone
+    by_stretch = posted_dispatch(inst, crews, lp_posts(inst, crews, plan))
+    by_segment = posted_dispatch(inst, crews, lp_posts(inst, crews, plan, by_segment=True))
+    assert sum(by_stretch.samples.values()) < everyone
+    assert sum(by_segment.samples.values()) == everyone
+    # The start takes the better of the two (no local search here to make up the loss).
+    start = lp_guided_start(inst, crews, deadline, attempts=1, rounds=0).counts
+    assert sum(start.samples.values()) == everyone and start.done_slots <= deadline
 
 
 def _compound_and_estate(text: str):
