@@ -49,6 +49,7 @@ from ortools.linear_solver import pywraplp
 from sampler.clusters import kmeans_labels
 from sampler.geo import EARTH_RADIUS_KM_MIN, fewest_travel_minutes, great_circle_km
 from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
+from sampler.scenario import Rules
 
 MAX_LP_CELLS = 15_000  # team groups x site clusters above which sites are clustered
 MIN_CLUSTERS = 24  # site clusters below which teams with different bases are merged
@@ -167,7 +168,7 @@ def _units(inst: Instance) -> _Units:
     travel = np.full((n_groups, len(inst.sites)), np.inf)
     pairs = np.zeros(n_groups)
     avail = np.zeros((n_groups, 2))
-    rules = [None] * n_groups
+    rules: list[Rules | None] = [None] * n_groups
     can_home = np.zeros(n_groups, dtype=bool)
     for team in teams:
         g = group_of[team.index]
@@ -336,11 +337,11 @@ class _Relaxation:
             share = np.where(room >= 1, 1.0 / np.maximum(room, 1.0), 1.0)
             for var, c in self.group_cells[g]:
                 row.SetCoefficient(var, float(share[c]))
-        for g, (o, c), travel, row, everywhere in self.window_rows:
+        for g, (w_open, w_close), travel, row, everywhere in self.window_rows:
             if everywhere and self.steering:
                 row.SetUb(self.lp.infinity())
                 continue
-            minutes = pair_minutes_by(u.rules[g], u.avail[g], travel, o, c, tau)
+            minutes = pair_minutes_by(u.rules[g], u.avail[g], travel, w_open, w_close, tau)
             row.SetUb(float(u.pairs[g] * max(0.0, float(minutes))))
         per_site = station_minutes(self.stations, u.opens[:, 0], u.opens[:, 1], tau, self.earliest)
         for c, row in self.station_rows.items():

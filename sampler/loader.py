@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sampler.scenario import (
     Couriers,
@@ -173,7 +174,7 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
     return None
 
 
-def _message(error: dict[str, Any], owner_at: Callable[[Loc], Any] = _model_at) -> str:
+def _message(error: ErrorDetails, owner_at: Callable[[Loc], Any] = _model_at) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     loc = tuple(error["loc"])

@@ -25,6 +25,9 @@ from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, Instance
 from sampler.model.constraints import model_rate, sample_room
 from sampler.model.crews import Arc, Crew, site_trips
 
+# What trips are counted by: crew, origin, dest, depart, arrive, minutes, mode on arrival.
+TripKey = tuple[int, int | None, int, int, int, int, str | None]
+
 
 @dataclass(slots=True)
 class DispatchTrip:
@@ -39,7 +42,7 @@ class DispatchTrip:
     minutes: int
     mode: str | None = None
 
-    def key(self) -> tuple:
+    def key(self) -> TripKey:
         """What trips are counted by: everything but the pair."""
         return (
             self.crew,
@@ -338,6 +341,7 @@ class Dispatcher:
                 if best is None:
                     break
                 _, pair, arc, landing = best
+                assert landing is not None  # _lands_closed skips a missing landing
                 spare.remove(pair)
                 self._move(pair, arc, landing, t)
                 short -= self._gives(pair, t)
@@ -497,6 +501,7 @@ class Dispatcher:
                         self.stations_used[i, t] += 1
                     self.mode_target[team.index, i, mode] -= 1
                     if landing:
+                        assert pair.trip is not None  # lost > 0: it arrived by a trip
                         pair.trip.mode = mode  # it works its arrival slot in this mode
             for mode, workers in cells.items():
                 if workers:
@@ -578,11 +583,11 @@ class Dispatcher:
 
 def _trip_counts(log: list[DispatchTrip]) -> tuple[TripCount, ...]:
     """Trips of single pairs, counted by crew, route, departure and mode on arrival."""
-    counted: dict[tuple, int] = defaultdict(int)
+    counted: dict[TripKey, int] = defaultdict(int)
     for trip in log:
         counted[trip.key()] += 1
 
-    def order(key: tuple) -> tuple:
+    def order(key: TripKey) -> tuple:
         crew, origin, dest, depart, _, _, mode = key
         return (crew, depart, -1 if origin is None else origin, dest, mode or "")
 

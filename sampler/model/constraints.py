@@ -65,6 +65,7 @@ def pairs_move_only_by_trips(model: cp_model.CpModel, v: Variables) -> None:
                     model.add(here == sum(arriving))
                     continue
                 there = v.pairs_at(c, i, before)
+                assert there is not None  # a crew is located at each of its sites on duty
                 model.add(here == there - sum(leaving) + sum(arriving))
                 if leaving:
                     model.add(sum(leaving) <= there)
@@ -80,7 +81,9 @@ def only_present_pairs_work(model: cp_model.CpModel, v: Variables) -> None:
                 modes = v.working(c, i, t)
                 if modes:
                     waiting = sum(tr.var for tr in v.waiting(c, i, t))
-                    model.add(sum(w for _, w in modes) <= v.pairs_at(c, i, t) - waiting)
+                    here = v.pairs_at(c, i, t)
+                    assert here is not None  # a crew is located at each of its sites on duty
+                    model.add(sum(w for _, w in modes) <= here - waiting)
 
 
 def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables) -> None:
@@ -102,8 +105,12 @@ def rows_go_on_only_for_pairs_still_there(model: cp_model.CpModel, v: Variables)
                     model.add(k <= v.work[c, i, mode, t - 1])
                     kept.append(k)
                 if kept:
+                    # A row goes on only when the slot before is on duty (see Variables.create).
+                    assert before is not None
+                    there = v.pairs_at(c, i, before)
+                    assert there is not None
                     leaving = [tr.var for tr in v.leaving(c, i, t)]
-                    model.add(sum(kept) + sum(leaving) <= v.pairs_at(c, i, before))
+                    model.add(sum(kept) + sum(leaving) <= there)
 
 
 @cache

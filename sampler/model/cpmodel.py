@@ -222,8 +222,8 @@ class CPModel:
             values[var.index] = counts.work.get(key, 0)
         for key, var in v.kept.items():
             values[var.index] = counts.kept.get(key, 0)
-        for key, var in v.samples.items():
-            values[var.index] = counts.samples.get(key, 0)
+        for sample_key, var in v.samples.items():
+            values[var.index] = counts.samples.get(sample_key, 0)
         for t, var in enumerate(v.active):
             values[var.index] = int(t < counts.done_slots)
         self.model.clear_hints()

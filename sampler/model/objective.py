@@ -14,17 +14,17 @@ from sampler.instance import WALK_IN
 from sampler.model.variables import Variables
 
 
-def weighted_coverage(v: Variables) -> cp_model.LinearExpr:
+def weighted_coverage(v: Variables) -> cp_model.LinearExpr | int:
     """Residents sampled, each weighted by its site's priority."""
     return sum(v.inst.sites[i].site.priority * s for (i, _, _), s in v.samples.items())
 
 
-def done_slots(v: Variables) -> cp_model.LinearExpr:
+def done_slots(v: Variables) -> cp_model.LinearExpr | int:
     """done_at, in slots from the horizon start."""
     return sum(v.active)
 
 
-def coverage_then_done(v: Variables) -> cp_model.LinearExpr:
+def coverage_then_done(v: Variables) -> cp_model.LinearExpr | int:
     """Stage 1, to maximise: coverage first, done_at as the tie-break."""
     return (v.inst.n_slots + 1) * weighted_coverage(v) - done_slots(v)
 
@@ -39,7 +39,7 @@ def move_weight(v: Variables) -> int:
     return max(1, max(caps))
 
 
-def lateness_and_moves(v: Variables) -> cp_model.LinearExpr:
+def lateness_and_moves(v: Variables) -> cp_model.LinearExpr | int:
     """Stage 2, to minimise: priority-weighted sample-slots of lateness, plus moves."""
     late = sum(v.inst.sites[i].site.priority * (t + 1) * s for (i, _, t), s in v.samples.items())
     moves = sum(tr.var for tr in v.site_trips())

@@ -95,11 +95,13 @@ class Variables:
                     # trip so that its lost minutes are charged to that mode only, or
                     # waits for the next slot (mode None).
                     modes = [m for m in MODES if (c, arc.dest, m, arrive) in v.work] if lost else []
-                    for mode in [*modes, None]:
+                    for on_arrival in [*modes, None]:
                         origin = "b" if arc.origin is None else arc.origin
-                        tag = mode[0] if mode else "x"
+                        tag = on_arrival[0] if on_arrival else "x"
                         name = f"trip_{c}_{origin}_{arc.dest}_{t}_{tag}"
-                        trip = Trip(model.new_int_var(0, n, name), crew, arc, t, arrive, lost, mode)
+                        trip = Trip(
+                            model.new_int_var(0, n, name), crew, arc, t, arrive, lost, on_arrival
+                        )
                         v.trips.append(trip)
                         v._arriving[c, arc.dest, arrive].append(trip)
                         if arc.origin is not None:
