@@ -19,6 +19,8 @@ start where the plan is worst: sites with residents left (higher priority first)
 sites that finish last; once everyone is sampled only ``WHEN_COMPLETE`` more are tried
 (a complete plan's done_at is shared by many sites, so a few nearby ones rarely move it).
 The number of neighbourhoods is part of the budget, so the same input gives the same plan.
+Last, what the plan still leaves is topped up: a re-planned neighbourhood may free pairs
+and stations that the plan's first top-up found busy.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import pandas as pd
 
 from sampler.budget import SolveParams
 from sampler.geo import great_circle_km
+from sampler.heuristics.topup import top_up
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
 from sampler.plan import Plan, pair_ids
 from sampler.result import Result
@@ -66,7 +69,8 @@ def score(plan: Plan) -> tuple:
 
 
 def improve(plan: Plan, params: SolveParams, solver: Solver, count: int) -> tuple[Plan, LnsStats]:
-    """Up to ``count`` neighbourhoods, each kept only if the whole plan gets better."""
+    """Up to ``count`` neighbourhoods, each kept only if the whole plan gets better; then
+    the residents still left topped up (:func:`topped_up`)."""
     stats = LnsStats()
     tried: set[tuple[str, ...]] = set()
     for k in range(count):
@@ -84,7 +88,19 @@ def improve(plan: Plan, params: SolveParams, solver: Solver, count: int) -> tupl
         if score(candidate) > score(plan):
             plan = candidate
             stats = LnsStats(stats.solved, stats.improved + 1, stats.cp_improved + cp_helped)
-    return plan, stats
+    return topped_up(plan), stats
+
+
+def topped_up(plan: Plan) -> Plan:
+    """The plan with the residents it leaves given to pairs with time to spare, if that is
+    better: re-planned neighbourhoods free pairs and stations that the plan's first
+    top-up, before them, found busy (a short-hours district, seed 7: 1,156 of the 2,163
+    residents its plan left, 1,136 of them walk-in at one all-day site whose stations
+    stood idle most of the day; 0.06 s)."""
+    if plan.complete:
+        return plan
+    topped = Plan(plan.scenario, top_up(plan.scenario, plan.rows))
+    return topped if score(topped) > score(plan) else plan
 
 
 def _next_neighbourhood(plan: Plan, tried: set[tuple[str, ...]]) -> tuple[str, ...] | None:

@@ -43,6 +43,20 @@ def test_a_pair_left_at_the_base_is_sent_where_residents_are_left():
     assert set(better.rows.pair) == {"t-p01", "t-p02"}
 
 
+def test_what_the_neighbourhoods_leave_is_topped_up():
+    """With no neighbourhood solved, the residents the plan leaves still go to pairs with
+    time to spare: of the 200 home visits (30 an hour), the working pair samples 60 more
+    from 10:00 to 12:00 and the pair at the base 120 in four hours, so all 200 are
+    sampled. (Before, a plan came out of the search as it went in when nothing improved.)"""
+    sc = load_scenario_text(ONE_SITE_TWO_PAIRS)
+    rows = pd.DataFrame([["t", "t-p01", "door_to_door", "a", 0, 120, 60]], columns=PAIR_COLUMNS)
+    start = Plan(sc, rows)
+    params = SolveParams(time_limit=1, seed=0).for_neighbourhood()
+    topped, stats = improve(start, params, solve_whole, count=0)
+    assert stats.solved == 0
+    assert start.sampled == 60 and topped.sampled == 200 and topped.complete
+
+
 @settings(
     max_examples=20,
     deadline=None,
