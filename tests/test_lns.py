@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from sampler import check_plan, load_scenario_text, solve, write_plan
 from sampler.budget import SolveParams
-from sampler.lns import improve, score
+from sampler.lns import improve, score, serve_closing_sites
 from sampler.plan import PAIR_COLUMNS, Plan
 from sampler.result import status_of
 from sampler.solve import solve_whole
@@ -55,6 +55,47 @@ def test_what_the_neighbourhoods_leave_is_topped_up():
     topped, stats = improve(start, params, solve_whole, count=0)
     assert stats.solved == 0
     assert start.sampled == 60 and topped.sampled == 200 and topped.complete
+
+
+MORNING_COMPOUND = """\
+scenario: a compound open 07:00-09:00 left short, both pairs at an all-day estate
+start: 2022-11-10T07:00
+end: 2022-11-10T13:30
+sites:
+- {id: compound, lat: 40.0, lon: 113.0, residents: 60, sealed: true, open: "07:00-09:00"}
+- {id: estate, lat: 40.0, lon: 113.001, residents: 600, home_visits: 0, stations: 4}
+teams:
+- {id: t, people: 4, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_a_site_that_closes_early_draws_pairs_from_work_that_can_wait(tmp_path):
+    """Both pairs walk in at the estate from 07:01 to 09:31 (300 residents each, 120 an
+    hour, all 600), and the compound's 60 home visits (30 an hour) are left when it closes
+    at 09:00. The estate stays open: drawing its two nearest pairs (60 visits in half of
+    the compound's two hours at 30 an hour take two) and topping up the compound first,
+    one pair samples all 60 by 09:00 and the estate's 600 are topped up later in the
+    day: everyone is sampled, and the plan passes the checker."""
+    sc = load_scenario_text(MORNING_COMPOUND)
+    rows = pd.DataFrame(
+        [
+            ["t", pair, activity, "estate", start, end, samples]
+            for pair in ("t-p01", "t-p02")
+            for activity, start, end, samples in (("travel", 0, 1, 0), ("walk_in", 1, 151, 300))
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    start = Plan(sc, rows)
+    assert start.sampled == 600 and not start.complete
+    served = serve_closing_sites(start)
+    assert served.complete and served.sampled == 660
+    assert score(served) > score(start)
+    result = solve(sc, SolveParams(time_limit=1, seed=0))
+    changed = dataclasses.replace(
+        result, plan=served, status=status_of(served, None), lower_bound_minute=None
+    )
+    report = check_plan(sc, write_plan(changed, tmp_path / "out"))
+    assert report.ok, report.summary()
 
 
 @settings(

@@ -49,18 +49,20 @@ def top_up(
     deadline: int | None = None,
     all_or_nothing: bool = False,
     at_home: frozenset[str] = frozenset(),
+    first: frozenset[str] = frozenset(),
 ) -> pd.DataFrame | None:
     """The plan's rows with residents left unsampled given to pairs with time to spare
-    (all work ending by ``deadline`` minutes, when given), never to the pairs ``at_home``.
-    With ``all_or_nothing``, None unless every resident left finds a pair.
+    (all work ending by ``deadline`` minutes, when given), never to the pairs ``at_home``;
+    the sites ``first`` before the others. With ``all_or_nothing``, None unless every
+    resident left finds a pair.
 
     Walk-in residents that find no free station in time are then taken by home-visit rows
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
-    out, left = _top_up(scenario, without_idle_trips(rows), deadline, at_home=at_home)
+    out, left = _top_up(scenario, without_idle_trips(rows), deadline, at_home=at_home, first=first)
     if any(mode == WALK_IN for _, mode in left):
-        swapped, after = _top_up(scenario, out, deadline, swap=True, at_home=at_home)
+        swapped, after = _top_up(scenario, out, deadline, swap=True, at_home=at_home, first=first)
         if sum(after.values()) < sum(left.values()):
             out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
@@ -69,7 +71,9 @@ def top_up(
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
             break  # (home visits left need no station: detours do not help them)
         detoured = detours(scenario, out, dict(left), last)
-        detoured, after = _top_up(scenario, detoured, deadline, swap=True, at_home=at_home)
+        detoured, after = _top_up(
+            scenario, detoured, deadline, swap=True, at_home=at_home, first=first
+        )
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
         out, left = detoured, after
@@ -95,6 +99,7 @@ def _top_up(
     deadline: int | None,
     swap: bool = False,
     at_home: frozenset[str] = frozenset(),
+    first: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
     sample them soonest (after :func:`swap_modes`, with ``swap``); and the residents
@@ -120,8 +125,11 @@ def _top_up(
     for k, s in enumerate(pool):
         for visited in s.visited:
             visitors[visited].add(k)
-    # Higher priority first; then the most left, where a deadline is likeliest to fail.
-    order = sorted(left, key=lambda key: (-sites[key[0]].priority, -left[key], key))
+    # The sites asked for first; then higher priority; then the most left, where a
+    # deadline is likeliest to fail.
+    order = sorted(
+        left, key=lambda key: (key[0] not in first, -sites[key[0]].priority, -left[key], key)
+    )
     for site_id, mode in order:
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
