@@ -487,17 +487,18 @@ def test_home_visits_keep_the_whole_afternoon_where_walk_in_waits_for_stations()
 
 
 def test_pairs_away_from_the_change_only_add_work_after_their_afternoon(tmp_path, morning):
-    """west-a sealed at 11:00: the pairs working there after 11:00 are re-planned (its
+    """west-b sealed at 11:00: the pairs working there after 11:00 are re-planned (its
     walk-in left is now slower home visits); every other pair moved (an extension ring)
-    keeps each row it had after 11:00 and only has work added after its last one."""
-    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-a}}\n'
+    keeps each row it had after 11:00 and only has work added after its last one. (Sealing
+    west-a, the morning plan of c29a724 on is re-planned whole: no extension ring.)"""
+    text = f'at: "{AT}"\nchanges:\n  - seal: {{site: west-b}}\n'
     out, day = written(tmp_path, morning, text)
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["replan"]["replanned_pairs"].startswith("extend")
     before, after = roster(morning), roster(out)
     before, after = (f[(f.role == "swab") & (f.activity != "break")] for f in (before, after))
     at = "2022-11-10 11:00"
-    at_changed = set(before.pair[(before.site == "west-a") & (before.end > at)])
+    at_changed = set(before.pair[(before.site == "west-b") & (before.end > at)])
     extended = set(day.pairs_changed) - at_changed
     assert extended, "some pair should take on the home visits the seal adds"
     keys = ["pair", "activity", "site", "start", "end"]
