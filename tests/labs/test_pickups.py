@@ -37,3 +37,17 @@ def test_a_site_s_collections(labs_scenario) -> None:
         Collection("north", 120, 30, 6, 3, 6, oldest_swab=60),
         Collection("north", 150, 0, 3, 0, 3, oldest_swab=120),
     ]
+
+
+def test_a_part_filled_tube_is_a_tube(labs_scenario) -> None:
+    # north: walk-in 07:00-08:30, 95 samples, pickups 08:00 and 08:30. By 08:00 63 are
+    # swabbed (95 x 60 / 90, rounded down), then 32: ten to a tube, 7 and 4 tubes (a
+    # tube part-filled still travels: 6 and 3 if the count were rounded down).
+    rows = pd.DataFrame(
+        [("alpha", "alpha-p1", "walk_in", "north", 0, 90, 95)], columns=PAIR_COLUMNS
+    )
+    got = collections_of(Plan(labs_scenario, rows))
+    assert got == [
+        Collection("north", 60, 63, 0, 7, 0, oldest_swab=0),
+        Collection("north", 90, 32, 0, 4, 0, oldest_swab=60),
+    ]
