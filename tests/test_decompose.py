@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from benchmarks.generate import generate, write_scenario
-from sampler import check_plan, load_scenario, solve, write_plan
+from sampler import check_plan, decompose, load_scenario, load_scenario_text, solve, write_plan
 from sampler.bound import compute_bounds
-from sampler.decompose import split
+from sampler.decompose import part_size, split
 from sampler.instance import Instance
 from sampler.solve import SolveParams
 
@@ -46,9 +46,6 @@ def test_two_workers_split_the_city_as_one_does(street, early_by):
 def test_a_city_whose_sites_close_early_is_split_finer(street):
     """Sites that close before the deadline make parts of two thirds the size; open all
     day (the street as generated), the size asked for."""
-    from sampler import load_scenario_text
-    from sampler.decompose import part_size
-
     inst = Instance(street)
     deadline = compute_bounds(inst, curve=False).done_minute
     assert part_size(inst, deadline, 30) == 30
@@ -120,8 +117,6 @@ def test_work_that_closes_early_gets_its_margin_of_pairs(monkeypatch):
     wait: shared for its whole work at the bound, the west gets 5 of the 20 pairs (675
     home visits' worth by noon, a margin of 1.125 that trips and whole posts eat); with
     the morning's work shared out EARLY_MARGIN times over, 6 (810: 1.35 times)."""
-    from sampler import decompose, load_scenario_text
-
     inst = Instance(load_scenario_text(WEST_MORNING))
     deadline = compute_bounds(inst, curve=False).done_minute
 

@@ -74,8 +74,8 @@ def test_a_site_that_closes_early_draws_pairs_from_work_that_can_wait(tmp_path):
     hour, all 600), and the compound's 60 home visits (30 an hour) are left when it closes
     at 09:00. The estate stays open: drawing its two nearest pairs (60 visits in half of
     the compound's two hours at 30 an hour take two) and topping up the compound first,
-    one pair samples all 60 by 09:00 and the estate's 600 are topped up later in the
-    day: everyone is sampled, and the plan passes the checker."""
+    one pair samples all 60 by 09:00 and the other the estate's 600, until 12:01:
+    everyone is sampled, and the plan passes the checker."""
     sc = load_scenario_text(MORNING_COMPOUND)
     rows = pd.DataFrame(
         [

@@ -329,9 +329,9 @@ def lp_guided_start(
     """The best dispatch of LP plans with deadlines from the bound on (each improved by
     moving posts, from its posts per stretch or per segment, whichever dispatches better
     where the deadline is before the day's end), until one samples everyone by its
-    deadline. With ``cp_budget``
-    (deterministic seconds), CP-SAT also chooses whole-pair posts from each LP plan's
-    rounded ones (:mod:`sampler.model.posts_model`), and the better dispatch is kept."""
+    deadline. With ``cp_budget`` (deterministic seconds), CP-SAT also chooses whole-pair
+    posts from each LP plan's rounded ones (:mod:`sampler.model.posts_model`), and the
+    better dispatch is kept."""
     best: LpStart | None = None
     tried = won = 0
     total = weighted_residents(inst)
@@ -383,18 +383,19 @@ def _improved(
     tie): over the 60 small seeds of the six families that finish, 3 better and none worse.
     With fewer (a district's or city's part) only the better first dispatch is improved:
     over 10 seeds of the short-hours district 8 better, 2 worse, 3,531 residents more, as
-    fast, where improving both took 1.9 s more a seed. At the day's end, where only coverage counts,
-    improving both made 2 of the 20 understaffed and priorities small seeds better and 2
-    worse: there the posts stay per stretch."""
+    fast, where improving both took 1.9 s more a seed. At the day's end, where only
+    coverage counts, improving both made 2 of the 20 understaffed and priorities small
+    seeds better and 2 worse: there the posts stay per stretch."""
     if plan.deadline >= inst.n_slots:
         return improve_posts(inst, crews, whole, rounds, data)[1]
     finer = lp_posts(inst, crews, plan, by_segment=True)
     if rounds > FEWEST_ROUNDS:
         options = [improve_posts(inst, crews, p, rounds, data)[1] for p in (whole, finer)]
         return max(options, key=lambda c: quality(inst, c, plan.deadline))
-    first = [posted_dispatch(inst, crews, p, data) for p in (whole, finer)]
-    by_stretch, by_segment = (quality(inst, c, plan.deadline) for c in first)
-    return improve_posts(inst, crews, finer if by_segment > by_stretch else whole, rounds, data)[1]
+    by_stretch, by_segment = (posted_dispatch(inst, crews, p, data) for p in (whole, finer))
+    if quality(inst, by_segment, plan.deadline) > quality(inst, by_stretch, plan.deadline):
+        return improve_posts(inst, crews, finer, rounds, data, by_segment)[1]
+    return improve_posts(inst, crews, whole, rounds, data, by_stretch)[1]
 
 
 def round_shares(values: list[float], total: int) -> list[int]:

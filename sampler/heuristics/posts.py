@@ -58,15 +58,17 @@ def improve_posts(
     posts: Posts,
     rounds: int = 20,
     data: DispatchData | None = None,
+    dispatched: Counts | None = None,
 ) -> tuple[Posts, Counts]:
     """Local search on the posts: move one pair's post from the site that finishes with
     most to spare to the one that finishes last (first to a site left short that closes by
     the deadline), and keep the move if the dispatched plan is better (:func:`quality` by
     the deadline: residents left where a site closes by then, coverage, done_at, how late
     sites finish in all). While such sites are left short, and the deadline is before the
-    day's end, up to ``CLOSING_ROUNDS`` more rounds."""
+    day's end, up to ``CLOSING_ROUNDS`` more rounds. (``dispatched``: the posts' dispatch,
+    where the caller has made it already.)"""
     best_posts = posts
-    best = posted_dispatch(inst, crews, posts, data)
+    best = dispatched if dispatched is not None else posted_dispatch(inst, crews, posts, data)
     best_key = quality(inst, best, posts.deadline)
     tried: set[tuple] = set()
     closed = {s.index for s in inst.sites if s.open[1] <= posts.deadline}
