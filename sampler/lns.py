@@ -21,21 +21,20 @@ sites that finish last; once everyone is sampled only ``WHEN_COMPLETE`` more are
 The number of neighbourhoods is part of the budget, so the same input gives the same plan.
 Last, what the plan still leaves is topped up (a re-planned neighbourhood may free pairs
 and stations that the plan's first top-up found busy), and sites that close early with
-residents left draw the nearest pairs working elsewhere while they are open, if the plan
-gets better (their other work is topped up later in the day).
+residents left draw the pairs that can reach them soonest from working elsewhere while
+they are open, if the plan gets better (their other work is topped up later in the day).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from math import ceil
 
 import numpy as np
 import pandas as pd
 
 from sampler.budget import SolveParams
-from sampler.geo import great_circle_km
+from sampler.geo import great_circle_km, travel_minutes
 from sampler.heuristics.topup import residents_left, top_up
 from sampler.instance import DOOR_TO_DOOR, WALK_IN
 from sampler.plan import Plan, pair_ids
@@ -47,7 +46,7 @@ NEAREST_TEAMS = 3  # teams whose unused pairs may join a neighbourhood
 MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 WHEN_COMPLETE = 2  # neighbourhoods tried once the plan samples everyone
 CLOSING_TRIES = 15  # sites closing early with residents left that draw pairs, at most
-CLOSING_PAIRS = 4  # pairs one such site draws at once, at most
+CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
 LAST_HOUR = 60  # minutes: a site open into the day's last hour does not close early
 
 Solver = Callable[[Scenario, SolveParams], Result]
@@ -101,17 +100,22 @@ def improve(plan: Plan, params: SolveParams, solver: Solver, count: int) -> tupl
 def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
     """The plan with pairs drawn to sites that close early with residents left, where that
     is better: for up to ``tries`` such sites (higher priority, then most left, first),
-    the nearest pairs working elsewhere while the site is open, at sites that close later
-    (whose work can wait), lose their day; the site is topped up first, then everything
-    they left, by whoever has time (a ruin and recreate move). The short-hours district's
-    seed 7 left 1,007 home visits at communities open 07:00-12:00; ten such tries, 1.7 s,
-    left 20."""
+    the pairs that can reach it soonest from their bases, of those working elsewhere while
+    it is open at sites that close later (whose work can wait), lose their day; the site is
+    topped up first, then everything they left, by whoever has time (a ruin and recreate
+    move). The short-hours district's seed 4 left 2,080 residents, 1,205 of them walk-in
+    at a 20-station community open 07:00-12:00 that its nearest teams (available from
+    08:00 or 09:00) reach at 08:48 at the soonest; drawing the pairs working nearest it
+    left 1,157, drawing the 8 that can come soonest (07:00 teams 20 km off, there by
+    08:19) leaves none."""
     if plan.complete:
         return plan
     sc = plan.scenario
     left = residents_left(sc, plan.rows)
     for site_id, mode in _closing_short(sc, left)[:tries]:
-        pairs = _pairs_to_draw(plan, site_id, mode, left.get((site_id, mode), 0))
+        if plan.complete:
+            break
+        pairs = _pairs_to_draw(plan, site_id, mode) if left.get((site_id, mode)) else []
         if not pairs:
             continue
         rows = plan.rows[~plan.rows.pair.isin(pairs)]
@@ -132,10 +136,11 @@ def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple
     return sorted(short, key=lambda k: (-sc.site_by_id[k[0]].priority, -left[k], k))
 
 
-def _pairs_to_draw(plan: Plan, site_id: str, mode: str, left: int) -> list[str]:
-    """The pairs nearest the site that work elsewhere while it is open, at sites that close
-    after it, and can work in ``mode``: as many as would sample the ``left`` residents in
-    half its open hours (at most ``CLOSING_PAIRS``)."""
+def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
+    """The ``CLOSING_PAIRS`` pairs that can reach the site soonest from their teams' bases,
+    among those that work elsewhere while it is open, at sites that close after it, and can
+    work in ``mode`` (a drawn pair loses its day, so it starts again from its base: the
+    pairs working nearest the site may have come from far away, and late)."""
     sc, rows = plan.scenario, plan.rows
     site = sc.site_by_id[site_id]
     opens, closes = sc.open_minutes(site)
@@ -147,16 +152,19 @@ def _pairs_to_draw(plan: Plan, site_id: str, mode: str, left: int) -> list[str]:
     ]
     later = {s.id for s in sc.sites if sc.open_minutes(s)[1] > closes}
     able = {t.id for t in sc.teams if mode != DOOR_TO_DOOR or t.door_to_door}
-    work = work[work.site.isin(later) & work.team.isin(able)]
-    if work.empty:
-        return []
-    lat = work.site.map(lambda s: sc.site_by_id[s].lat).to_numpy(dtype=float)
-    lon = work.site.map(lambda s: sc.site_by_id[s].lon).to_numpy(dtype=float)
-    near = work.assign(km=great_circle_km(lat, lon, site.lat, site.lon))
-    near = near.sort_values(["km", "pair"], kind="stable").drop_duplicates("pair")
-    rate = sc.rules(sc.team_by_id[near.team.iloc[0]]).rate(mode)
-    wanted = ceil(left / max(1e-9, rate * (closes - opens) / 60 / 2))
-    return list(near.pair.iloc[: min(CLOSING_PAIRS, max(1, wanted))])
+    work = work[work.site.isin(later) & work.team.isin(able)].drop_duplicates("pair")
+    comes = {team: _earliest_arrival(sc, team, site_id) for team in work.team.unique()}
+    work = work.assign(comes=work.team.map(comes)).sort_values(["comes", "pair"], kind="stable")
+    return list(work.pair.iloc[:CLOSING_PAIRS])
+
+
+def _earliest_arrival(sc: Scenario, team_id: str, site_id: str) -> int:
+    """The minute a pair of the team, setting out from its base when its day starts, can
+    reach the site at the soonest."""
+    team, site = sc.team_by_id[team_id], sc.site_by_id[site_id]
+    km = great_circle_km(team.lat, team.lon, site.lat, site.lon)
+    speed = sc.rules(team).travel_speed_kmh
+    return sc.available_minutes(team)[0] + int(travel_minutes(km, speed))
 
 
 def topped_up(plan: Plan) -> Plan:

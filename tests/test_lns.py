@@ -98,6 +98,53 @@ def test_a_site_that_closes_early_draws_pairs_from_work_that_can_wait(tmp_path):
     assert report.ok, report.summary()
 
 
+FAR_AND_NEAR = """\
+scenario: a compound open 07:00-09:00; the pairs working beside it come from far
+start: 2022-11-10T07:00
+end: 2022-11-10T15:00
+sites:
+- {id: compound, lat: 40.0, lon: 113.0, residents: 60, sealed: true, open: "07:00-09:00"}
+- {id: near, lat: 40.0, lon: 113.001, residents: 1080, home_visits: 0, stations: 9}
+- {id: far, lat: 40.2, lon: 113.0, residents: 120, home_visits: 0}
+teams:
+- {id: away, people: 18, lat: 40.23, lon: 113.0}
+- {id: local, people: 2, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_a_site_that_closes_early_draws_the_pairs_that_can_reach_it_soonest(tmp_path):
+    """The compound's 60 home visits are left when it closes at 09:00. Nine pairs of
+    ``away`` walk in beside it (at ``near``) from 08:40, their base 26 km off: freed,
+    they would reach the compound at 08:40 too. The one pair of ``local`` works at
+    ``far``, 22 km away, but starts the day at the compound. Drawn by where they work,
+    two of ``away``'s pairs would come (20 minutes each: 20 home visits); drawn by how
+    soon they can reach it, ``local``'s pair comes first, samples the compound from
+    07:00 to 09:00 (60 at 30 an hour) and goes on to ``far``: everyone is sampled, and
+    the plan passes the checker."""
+    sc = load_scenario_text(FAR_AND_NEAR)
+    away = [
+        ["away", f"away-p{k:02d}", activity, "near", start, end, samples]
+        for k in range(1, 10)
+        for activity, start, end, samples in (("travel", 0, 100, 0), ("walk_in", 100, 160, 120))
+    ]
+    local = [
+        ["local", "local-p01", "travel", "far", 0, 100, 0],
+        ["local", "local-p01", "walk_in", "far", 100, 160, 120],
+    ]
+    start = Plan(sc, pd.DataFrame(away + local, columns=PAIR_COLUMNS))
+    assert start.sampled == 1200 and not start.complete
+    served = serve_closing_sites(start)
+    assert served.complete
+    compound = served.rows[served.rows.site == "compound"]
+    assert set(compound.pair[compound.samples > 0]) == {"local-p01"}
+    result = solve(sc, SolveParams(time_limit=1, seed=0))
+    changed = dataclasses.replace(
+        result, plan=served, status=status_of(served, None), lower_bound_minute=None
+    )
+    report = check_plan(sc, write_plan(changed, tmp_path / "out"))
+    assert report.ok, report.summary()
+
+
 @settings(
     max_examples=20,
     deadline=None,
