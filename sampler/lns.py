@@ -112,10 +112,15 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
         return plan
     sc = plan.scenario
     left = residents_left(sc, plan.rows)
-    for site_id, mode in _closing_short(sc, left)[:tries]:
-        if plan.complete:
+    tried: set[tuple[str, str]] = set()
+    while len(tried) < tries and not plan.complete:
+        # (what a kept try samples elsewhere may leave a site no longer short)
+        short = [key for key in _closing_short(sc, left) if key not in tried]
+        if not short:
             break
-        pairs = _pairs_to_draw(plan, site_id, mode) if left.get((site_id, mode)) else []
+        site_id, mode = short[0]
+        tried.add(short[0])
+        pairs = _pairs_to_draw(plan, site_id, mode)
         if not pairs:
             continue
         rows = plan.rows[~plan.rows.pair.isin(pairs)]

@@ -76,7 +76,8 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     bound_minute = on_grid(bounds.done_minute, inst.slot)
 
     clock = time.perf_counter()
-    if in_parts and len(inst.sites) > 1.5 * params.part_sites and inst.teams:
+    split = in_parts and len(inst.sites) > 1.5 * params.part_sites and bool(inst.teams)
+    if split:
         deadline = aim.minute or scenario.horizon_minutes
         rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step, runner)
     else:
@@ -89,7 +90,8 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     lns = LnsStats()
     if in_parts and inst.teams:  # (a part is one neighbourhood's worth already)
         step(Step("re-planning neighbourhoods"))
-        plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, params.neighbourhoods())
+        count = params.neighbourhoods(after_parts=split)
+        plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, count)
     timings["lns"] = _lap(clock)
     clock = time.perf_counter()
     step(Step("bringing the end forward"))

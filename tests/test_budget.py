@@ -12,6 +12,9 @@ from sampler.budget import (
     LP_SECONDS_PER_VARIABLE,
     MIN_CP_SECONDS,
     MOST_LP_PLANS,
+    MOST_NEIGHBOURHOODS,
+    NEIGHBOURHOODS_AFTER_PARTS,
+    NEIGHBOURHOODS_PER_SECOND,
     NEIGHBOURHOOD_POSTS,
     POLISH_SHARE,
     RESCUE_BUDGET,
@@ -43,6 +46,17 @@ def test_a_part_gets_twice_its_share_and_one_thread():
     assert params.for_part(parts=1, sites=5).candidates.max_sites == 16
     # However many parts, each gets at least half a second.
     assert params.for_part(parts=1000, sites=30).time_limit == 0.5
+
+
+def test_a_plan_made_in_parts_gets_fewer_neighbourhoods_after_them():
+    """The parts spend the limit; a plan made whole has only the neighbourhoods."""
+    params = SolveParams(time_limit=12)
+    assert params.neighbourhoods() == MOST_NEIGHBOURHOODS
+    assert params.neighbourhoods(after_parts=True) == NEIGHBOURHOODS_AFTER_PARTS
+    assert NEIGHBOURHOODS_AFTER_PARTS < MOST_NEIGHBOURHOODS
+    short = SolveParams(time_limit=2)  # (fewer than either cap)
+    expected = int(2 * NEIGHBOURHOODS_PER_SECOND)
+    assert short.neighbourhoods() == short.neighbourhoods(after_parts=True) == expected
 
 
 def test_a_retry_takes_the_lp_plan_on_fewer_sites():
