@@ -38,9 +38,21 @@ class _State:
     free_from: int  # minute its last row ends (or its availability starts)
     stretch_start: int | None  # start of its current suit stretch; None: none begun
     used: int  # minutes of work and travel so far
-    rows: list[Row]
     until: int  # end of the team's availability
     visited: set[str] = field(default_factory=set)  # sites in its rows
+    last: str | None = None  # the activity of its last row; None: no rows
+    source: np.ndarray | None = field(default=None, repr=False)  # its rows, not yet Rows
+    _rows: list[Row] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[Row]:
+        """Its day's rows but breaks, in order: made when first asked for (most pairs of
+        a city never are, and making them all took half of each top-up)."""
+        if self._rows is None:
+            source = self.source
+            self._rows = [] if source is None else list(map(Row._make, source.tolist()))
+            self.source = None
+        return self._rows
 
 
 def top_up(
@@ -216,37 +228,48 @@ def _states(
 ) -> dict[str, _State]:
     """Every pair of every team, used or not, with where its day stands (but those
     ``at_home``)."""
+    busy = rows.loc[rows.activity != BREAK, PAIR_COLUMNS].sort_values(
+        ["pair", "start"], kind="stable"
+    )
+    values = busy.to_numpy()  # (as rows_of makes them)
+    pairs, sites, activities = (busy[c].to_numpy() for c in ("pair", "site", "activity"))
+    starts = busy.start.to_numpy(dtype=np.int64)
+    ends = busy.end.to_numpy(dtype=np.int64)
+    n = len(busy)
+    first = np.r_[True, pairs[1:] != pairs[:-1]] if n else np.zeros(0, dtype=bool)
+    lo = np.flatnonzero(first)
+    hi = np.r_[lo[1:], n].astype(np.int64)
+    used = np.add.reduceat(ends - starts, lo) if n else np.zeros(0, dtype=np.int64)
+    # A row begins a suit stretch if it is its pair's first or follows a real break; a
+    # pair's current stretch began at the last such row.
+    min_break = {t.id: scenario.rules(t).min_break_minutes for t in scenario.teams}
+    rest = busy.team.map(min_break).to_numpy(dtype=np.int64)
+    begins = first | np.r_[False, starts[1:] - ends[:-1] >= rest[1:]] if n else first
+    stretch = np.maximum.accumulate(np.where(begins, np.arange(n), 0)) if n else begins
+    at = {pair: k for k, pair in enumerate(pairs[lo].tolist())}
     states: dict[str, _State] = {}
-    ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
-    by_pair = {
-        pair: list(own) for pair, own in itertools.groupby(rows_of(ordered), lambda r: r.pair)
-    }
     for team in scenario.teams:
-        rules = scenario.rules(team)
         a0, a1 = scenario.available_minutes(team)
         for pair in pair_ids(team.id, team.pairs):
             if pair in at_home:
                 continue
-            own = by_pair.get(pair)
-            if own is None:
-                states[pair] = _State(team.id, pair, None, a0, None, 0, [], a1)
+            k = at.get(pair)
+            if k is None:
+                states[pair] = _State(team.id, pair, None, a0, None, 0, a1)
                 continue
-            busy = [r for r in own if r.activity != BREAK]
-            start = busy[-1].start
-            for prev, row in zip(reversed(busy[:-1]), reversed(busy), strict=False):
-                if row.start - prev.end >= rules.min_break_minutes:
-                    break
-                start = prev.start
+            start, end = int(lo[k]), int(hi[k])
+            last = end - 1
             states[pair] = _State(
                 team.id,
                 pair,
-                busy[-1].site or None,
-                busy[-1].end,
-                start,
-                sum(r.end - r.start for r in busy),
-                busy,
+                sites[last] or None,
+                int(ends[last]),
+                int(starts[stretch[last]]),
+                int(used[k]),
                 a1,
-                {r.site for r in busy},
+                set(sites[start:end].tolist()),
+                activities[last],
+                values[start:end],
             )
     return states
 
@@ -264,7 +287,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, de
         team = scenario.team_by_id[state.team]
         if mode == DOOR_TO_DOOR and not team.door_to_door:
             continue
-        if state.rows and state.rows[-1].activity == TRAVEL:
+        if state.last == TRAVEL:
             continue  # it is on its way somewhere: leave it be
         travel = 0 if state.place == site_id else trip_here
         been_here = site_id in state.visited
@@ -280,7 +303,7 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, de
         if state.stretch_start is not None:  # go on within the current stretch
             options.append((state.free_from, travel, state.stretch_start + rules.max_suit_minutes))
         # or after a real break (or the day's start), a new stretch
-        rest = state.free_from + (rules.min_break_minutes if state.rows else 0)
+        rest = state.free_from + (rules.min_break_minutes if state.last is not None else 0)
         options.append((rest, travel, rest + rules.max_suit_minutes))
         for depart, trip, latest in options:
             arrive = depart + trip
@@ -346,10 +369,11 @@ def _apply(state: _State, site_id, mode, depart, arrive, end, samples) -> None:
     state.used += (arrive_at - depart) + (end - begin)
     if inside:
         state.rows.sort(key=lambda r: r.start)
+        state.last = state.rows[-1].activity
         return
     if state.stretch_start is None or depart > state.free_from:
         state.stretch_start = depart
-    state.place, state.free_from = site_id, end
+    state.place, state.free_from, state.last = site_id, end, mode
 
 
 def pull_in(
