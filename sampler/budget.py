@@ -57,13 +57,20 @@ NEIGHBOURHOODS_PER_SECOND = 2.0
 NEIGHBOURHOOD_POSTS = 0.15
 NEIGHBOURHOOD_RESCUE = 0.3
 MOST_NEIGHBOURHOODS = 20
-# A plan made in parts has spent its limit there (each part twice its share, two at a
+# A plan made in parts has spent most of its limit there (PARTS_SHARE, two parts at a
 # time), so its neighbourhoods are a few more on top. Over the short-hours and mixed
 # districts' 20 seeds at --time-limit 12, 8 instead of 20 took the median wall time from
 # 19.1 to 16.8 s and 14.7 to 12.5 s, and left 26 residents instead of 64 (the sites
 # that close early draw pairs after them); 4 complete plans of 20 ended 30-60 minutes
 # later, 2 earlier.
 NEIGHBOURHOODS_AFTER_PARTS = 8
+# Of the time limit, what a plan's parts share (the rest: the neighbourhoods after them and
+# the finish). Over the short-hours and mixed districts' 20 seeds at --time-limit 12 (20 to
+# 29 parts: 0.72 s each instead of 0.96), 0.75 left none of the 26 residents the whole
+# limit left, 6 complete plans ended 30-60 minutes earlier and 1 later, in about the same
+# wall time (297 s over the 20 against 306); the late-teams district: 1 earlier, 9 the same;
+# a 2,400-community city's parts stay at the half-second floor (the same plans).
+PARTS_SHARE = 0.75
 # What one LP plan of the best start costs (sampler.heuristics.lp_plan), measured on the
 # small families' slowest seeds: GLOP builds and solves the time-indexed LP in about 85
 # microseconds a pair variable (lp_plan.lp_variables; remote seed 8: 17,101 of them, 1.46
@@ -185,8 +192,9 @@ class SolveParams:
         return model_variables <= budget * CP_VARIABLES_PER_DETERMINISTIC
 
     def part_time_limit(self, parts: int) -> float:
-        """Each part's effort: twice its share of the limit (parts run two at a time)."""
-        return max(0.5, self.time_limit / max(1, parts) * 2)
+        """Each part's effort: twice its share of ``PARTS_SHARE`` of the limit (parts run
+        two at a time), at least half a second."""
+        return max(0.5, PARTS_SHARE * self.time_limit / max(1, parts) * 2)
 
     def for_part(self, parts: int, sites: int) -> SolveParams:
         """What one of ``parts`` parts of a city, with ``sites`` sites, gets. Every part gets

@@ -13,9 +13,10 @@ from sampler.budget import (
     MIN_CP_SECONDS,
     MOST_LP_PLANS,
     MOST_NEIGHBOURHOODS,
+    NEIGHBOURHOOD_POSTS,
     NEIGHBOURHOODS_AFTER_PARTS,
     NEIGHBOURHOODS_PER_SECOND,
-    NEIGHBOURHOOD_POSTS,
+    PARTS_SHARE,
     POLISH_SHARE,
     RESCUE_BUDGET,
     RETRY_CANDIDATES,
@@ -39,7 +40,7 @@ def test_cp_sat_polishes_only_with_time_or_to_finish_what_was_left():
 def test_a_part_gets_twice_its_share_and_one_thread():
     params = SolveParams(time_limit=12, seed=7, workers=2)
     part = params.for_part(parts=12, sites=30)
-    assert part.time_limit == pytest.approx(2.0)
+    assert part.time_limit == pytest.approx(2.0 * PARTS_SHARE)
     assert (part.seed, part.workers, part.patterns_per_team) == (7, 1, 1)
     assert part.lp_plan is (part.time_limit >= LP_PLAN_SECONDS)
     assert part.candidates.max_sites == 30
@@ -60,7 +61,7 @@ def test_a_plan_made_in_parts_gets_fewer_neighbourhoods_after_them():
 
 
 def test_a_retry_takes_the_lp_plan_on_fewer_sites():
-    retry = SolveParams(time_limit=12).for_part(parts=17, sites=40).retry()
+    retry = SolveParams(time_limit=12).for_part(parts=12, sites=40).retry()  # (1.5 s)
     assert retry.lp_plan and retry.candidates.max_sites == RETRY_CANDIDATES
     assert retry.posts_cp == NEIGHBOURHOOD_POSTS
     assert not retry.dispatch_starts and SolveParams().dispatch_starts
