@@ -145,6 +145,47 @@ def test_a_site_that_closes_early_draws_the_pairs_that_can_reach_it_soonest(tmp_
     assert report.ok, report.summary()
 
 
+THREE_COMPOUNDS = """\
+scenario: three compounds open 07:00-09:00, two beside one team, one 33 km off beside another
+start: 2022-11-10T07:00
+end: 2022-11-10T15:00
+sites:
+- {id: a, lat: 40.0, lon: 113.0, residents: 60, sealed: true, open: "07:00-09:00"}
+- {id: b, lat: 40.0, lon: 113.002, residents: 40, sealed: true, open: "07:00-09:00"}
+- {id: estate-a, lat: 40.0, lon: 113.001, residents: 960, home_visits: 0, stations: 8}
+- {id: c, lat: 40.3, lon: 113.0, residents: 20, sealed: true, open: "07:00-09:00"}
+- {id: estate-c, lat: 40.3, lon: 113.001, residents: 360, home_visits: 0}
+teams:
+- {id: ta, people: 16, lat: 40.0, lon: 113.0}
+- {id: tc, people: 2, lat: 40.3, lon: 113.0}
+"""
+
+
+def test_each_try_of_the_closing_sites_is_a_site_still_short():
+    """All pairs walk in at the estates from 07:01: ``ta``'s eight at ``estate-a`` for an
+    hour, ``tc``'s one at ``estate-c`` for three; the compounds' 120 home visits are left.
+    With two tries: ``a`` (60 left) draws ``ta``'s pairs, whose top-up serves ``a`` and
+    ``b`` and then the estate; ``c`` stays short (``tc``'s pair is busy until 10:01).
+    ``b`` is no longer short, so the second try is ``c``: ``tc``'s pair samples it first,
+    then its estate. (Had ``b`` taken the second try, ``c``'s 20 would be left.)"""
+    sc = load_scenario_text(THREE_COMPOUNDS)
+    ta = [
+        ["ta", f"ta-p{k:02d}", activity, "estate-a", start, end, samples]
+        for k in range(1, 9)
+        for activity, start, end, samples in (("travel", 0, 1, 0), ("walk_in", 1, 61, 120))
+    ]
+    tc = [
+        ["tc", "tc-p01", "travel", "estate-c", 0, 1, 0],
+        ["tc", "tc-p01", "walk_in", "estate-c", 1, 181, 360],
+    ]
+    start = Plan(sc, pd.DataFrame(ta + tc, columns=PAIR_COLUMNS))
+    assert start.sampled == 1320 and not start.complete
+    served = serve_closing_sites(start, tries=2)
+    assert served.complete
+    c = served.rows[(served.rows.site == "c") & (served.rows.samples > 0)]
+    assert set(c.pair) == {"tc-p01"}
+
+
 @settings(
     max_examples=20,
     deadline=None,
