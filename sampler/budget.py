@@ -66,10 +66,10 @@ MOST_NEIGHBOURHOODS = 20
 NEIGHBOURHOODS_AFTER_PARTS = 8
 # Of the time limit, what a plan's parts share (the rest: the neighbourhoods after them and
 # the finish). Over the short-hours and mixed districts' 20 seeds at --time-limit 12 (20 to
-# 29 parts: 0.72 s each instead of 0.96), 0.75 left none of the 26 residents the whole
-# limit left, 6 complete plans ended 30-60 minutes earlier and 1 later, in about the same
+# 29 parts: 0.62-0.9 s each instead of 0.83-1.2), 0.75 left none of the 26 residents the
+# whole limit left, 6 complete plans ended 30-60 minutes earlier and 1 later, in about the same
 # wall time (297 s over the 20 against 306); the late-teams district: 1 earlier, 9 the same;
-# a 2,400-community city's parts stay at the half-second floor (the same plans).
+# the mixed city's 162 parts go from 0.56 s to the half-second floor (the same plans).
 PARTS_SHARE = 0.75
 # What one LP plan of the best start costs (sampler.heuristics.lp_plan), measured on the
 # small families' slowest seeds: GLOP builds and solves the time-indexed LP in about 85
