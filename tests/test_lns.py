@@ -57,6 +57,26 @@ def test_what_the_neighbourhoods_leave_is_topped_up():
     assert start.sampled == 60 and topped.sampled == 200 and topped.complete
 
 
+def walking_in(team: str, pairs: range, site: str, trip: int, end: int, samples: int) -> list:
+    """Rows of the team's pairs ``pairs`` (numbers): a trip to ``site`` from 07:00 for
+    ``trip`` minutes, then walk-in there until ``end``, ``samples`` each."""
+    return [
+        [team, f"{team}-p{k:02d}", activity, site, start, stop, n]
+        for k in pairs
+        for activity, start, stop, n in (("travel", 0, trip, 0), ("walk_in", trip, end, samples))
+    ]
+
+
+def assert_passes_checker(sc, plan: Plan, tmp_path) -> None:
+    """The plan, written as a result of the scenario, passes ``sampler check``."""
+    result = solve(sc, SolveParams(time_limit=1, seed=0))
+    changed = dataclasses.replace(
+        result, plan=plan, status=status_of(plan, None), lower_bound_minute=None
+    )
+    report = check_plan(sc, write_plan(changed, tmp_path / "out"))
+    assert report.ok, report.summary()
+
+
 MORNING_COMPOUND = """\
 scenario: a compound open 07:00-09:00 left short, both pairs at an all-day estate
 start: 2022-11-10T07:00
@@ -77,25 +97,14 @@ def test_a_site_that_closes_early_draws_pairs_from_work_that_can_wait(tmp_path):
     one pair samples all 60 by 09:00 and the other the estate's 600, until 12:01:
     everyone is sampled, and the plan passes the checker."""
     sc = load_scenario_text(MORNING_COMPOUND)
-    rows = pd.DataFrame(
-        [
-            ["t", pair, activity, "estate", start, end, samples]
-            for pair in ("t-p01", "t-p02")
-            for activity, start, end, samples in (("travel", 0, 1, 0), ("walk_in", 1, 151, 300))
-        ],
-        columns=PAIR_COLUMNS,
+    start = Plan(
+        sc, pd.DataFrame(walking_in("t", range(1, 3), "estate", 1, 151, 300), columns=PAIR_COLUMNS)
     )
-    start = Plan(sc, rows)
     assert start.sampled == 600 and not start.complete
     served = serve_closing_sites(start)
     assert served.complete and served.sampled == 660
     assert score(served) > score(start)
-    result = solve(sc, SolveParams(time_limit=1, seed=0))
-    changed = dataclasses.replace(
-        result, plan=served, status=status_of(served, None), lower_bound_minute=None
-    )
-    report = check_plan(sc, write_plan(changed, tmp_path / "out"))
-    assert report.ok, report.summary()
+    assert_passes_checker(sc, served, tmp_path)
 
 
 FAR_AND_NEAR = """\
@@ -122,27 +131,15 @@ def test_a_site_that_closes_early_draws_the_pairs_that_can_reach_it_soonest(tmp_
     07:00 to 09:00 (60 at 30 an hour) and goes on to ``far``: everyone is sampled, and
     the plan passes the checker."""
     sc = load_scenario_text(FAR_AND_NEAR)
-    away = [
-        ["away", f"away-p{k:02d}", activity, "near", start, end, samples]
-        for k in range(1, 10)
-        for activity, start, end, samples in (("travel", 0, 100, 0), ("walk_in", 100, 160, 120))
-    ]
-    local = [
-        ["local", "local-p01", "travel", "far", 0, 100, 0],
-        ["local", "local-p01", "walk_in", "far", 100, 160, 120],
-    ]
+    away = walking_in("away", range(1, 10), "near", 100, 160, 120)
+    local = walking_in("local", range(1, 2), "far", 100, 160, 120)
     start = Plan(sc, pd.DataFrame(away + local, columns=PAIR_COLUMNS))
     assert start.sampled == 1200 and not start.complete
     served = serve_closing_sites(start)
     assert served.complete
     compound = served.rows[served.rows.site == "compound"]
     assert set(compound.pair[compound.samples > 0]) == {"local-p01"}
-    result = solve(sc, SolveParams(time_limit=1, seed=0))
-    changed = dataclasses.replace(
-        result, plan=served, status=status_of(served, None), lower_bound_minute=None
-    )
-    report = check_plan(sc, write_plan(changed, tmp_path / "out"))
-    assert report.ok, report.summary()
+    assert_passes_checker(sc, served, tmp_path)
 
 
 THREE_COMPOUNDS = """\
@@ -169,15 +166,8 @@ def test_each_try_of_the_closing_sites_is_a_site_still_short():
     ``b`` is no longer short, so the second try is ``c``: ``tc``'s pair samples it first,
     then its estate. (Had ``b`` taken the second try, ``c``'s 20 would be left.)"""
     sc = load_scenario_text(THREE_COMPOUNDS)
-    ta = [
-        ["ta", f"ta-p{k:02d}", activity, "estate-a", start, end, samples]
-        for k in range(1, 9)
-        for activity, start, end, samples in (("travel", 0, 1, 0), ("walk_in", 1, 61, 120))
-    ]
-    tc = [
-        ["tc", "tc-p01", "travel", "estate-c", 0, 1, 0],
-        ["tc", "tc-p01", "walk_in", "estate-c", 1, 181, 360],
-    ]
+    ta = walking_in("ta", range(1, 9), "estate-a", 1, 61, 120)
+    tc = walking_in("tc", range(1, 2), "estate-c", 1, 181, 360)
     start = Plan(sc, pd.DataFrame(ta + tc, columns=PAIR_COLUMNS))
     assert start.sampled == 1320 and not start.complete
     served = serve_closing_sites(start, tries=2)
