@@ -205,7 +205,9 @@ def _rings(km: np.ndarray, sizes: tuple[int, ...]):
 
 def residents_left(scenario: Scenario, rows: pd.DataFrame) -> dict[tuple[str, str], int]:
     """Residents left per (site, mode)."""
-    done = rows[rows.activity.isin(MODES)].groupby(["site", "activity"]).samples.sum()
+    work = rows[rows.activity.isin(MODES)]
+    # (a dict: Series.get on the two-level index made a district's call 7.8 ms, not 2.5)
+    done = work.groupby(["site", "activity"]).samples.sum().to_dict()
     left = {}
     for site in scenario.sites:
         for mode, demand in ((WALK_IN, site.walk_in_demand), (DOOR_TO_DOOR, site.home_demand)):
