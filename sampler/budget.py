@@ -61,14 +61,15 @@ MOST_NEIGHBOURHOODS = 20
 # time), so its neighbourhoods are a few more on top. Over the short-hours and mixed
 # districts' 20 seeds at --time-limit 12, 8 instead of 20 took the median wall time from
 # 19.1 to 16.8 s and 14.7 to 12.5 s, and left 26 residents instead of 64 (the sites
-# that close early draw pairs after them); 4 complete plans of 20 ended 30-60 minutes
-# later, 2 earlier.
+# that close early draw pairs after them): 3 complete plans ended 30-60 minutes later and
+# one seed left 7 residents, 2 seeds sampled more (one of them now complete).
 NEIGHBOURHOODS_AFTER_PARTS = 8
 # Of the time limit, what a plan's parts share (the rest: the neighbourhoods after them and
 # the finish). Over the short-hours and mixed districts' 20 seeds at --time-limit 12 (20 to
 # 29 parts: 0.62-0.9 s each instead of 0.83-1.2), 0.75 left none of the 26 residents the
-# whole limit left, 6 complete plans ended 30-60 minutes earlier and 1 later, in about the same
-# wall time (297 s over the 20 against 306); the late-teams district: 1 earlier, 9 the same;
+# whole limit left (2 seeds now complete), 4 complete plans ended 30-60 minutes earlier and
+# 1 later, in about the same wall time (297 s over the 20 against 306); the late-teams
+# district: 1 earlier, 9 the same;
 # the mixed city's 162 parts go from 0.56 s to the half-second floor (the same plans).
 PARTS_SHARE = 0.75
 # What one LP plan of the best start costs (sampler.heuristics.lp_plan), measured on the

@@ -36,7 +36,7 @@ import pandas as pd
 from sampler.budget import SolveParams
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.heuristics.topup import residents_left, top_up
-from sampler.instance import DOOR_TO_DOOR, WALK_IN
+from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN
 from sampler.plan import Plan, pair_ids
 from sampler.result import Result
 from sampler.scenario import Scenario
@@ -150,7 +150,7 @@ def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
     site = sc.site_by_id[site_id]
     opens, closes = sc.open_minutes(site)
     work = rows[
-        rows.activity.isin([WALK_IN, DOOR_TO_DOOR])
+        rows.activity.isin(MODES)
         & (rows.site != site_id)
         & (rows.start < closes)
         & (rows.end > opens)
@@ -259,7 +259,7 @@ def _sub_scenario(
     sc: Scenario, fixed: pd.DataFrame, sites: tuple[str, ...], pairs: dict[str, list[str]]
 ) -> Scenario | None:
     """The neighbourhood as a scenario: what the fixed pairs leave, and the freed pairs."""
-    work = fixed[fixed.site.isin(sites) & fixed.activity.isin([WALK_IN, DOOR_TO_DOOR])]
+    work = fixed[fixed.site.isin(sites) & fixed.activity.isin(MODES)]
     done = work.groupby(["site", "activity"]).samples.sum()
     data = sc.model_dump(mode="json", exclude={"sites", "teams"})
     data["sites"] = []

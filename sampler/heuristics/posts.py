@@ -4,9 +4,9 @@ dispatcher that takes them up.
 A crew's pairs keep one post (a site, and how many of them staff walk-in stations) for a
 whole span, a suit stretch or a segment of one (:attr:`Posts.spans`), moving only between
 spans (from their base before the first). The dispatcher takes up the posts with named
-pairs at each span's start and keeps working the
-way a team leader would: when a site runs out of walk-in residents its pairs go door to
-door, and when it runs out altogether they go where work remains. Its plan is a feasible
+pairs at each span's start and keeps working the way a team leader would: when a site
+runs out of walk-in residents its pairs go door to door, and when it runs out altogether
+they go where work remains. Its plan is a feasible
 solution of the counting model. A local search moves single posts from sites that finish
 early to sites that finish late while that makes the dispatched plan better.
 """

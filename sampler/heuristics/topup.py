@@ -230,50 +230,57 @@ def _states(
 ) -> dict[str, _State]:
     """Every pair of every team, used or not, with where its day stands (but those
     ``at_home``)."""
-    busy = rows.loc[rows.activity != BREAK, PAIR_COLUMNS].sort_values(
-        ["pair", "start"], kind="stable"
-    )
-    values = busy.to_numpy()  # (as rows_of makes them)
-    pairs, sites, activities = (busy[c].to_numpy() for c in ("pair", "site", "activity"))
-    starts = busy.start.to_numpy(dtype=np.int64)
-    ends = busy.end.to_numpy(dtype=np.int64)
-    n = len(busy)
-    first = np.r_[True, pairs[1:] != pairs[:-1]] if n else np.zeros(0, dtype=bool)
-    lo = np.flatnonzero(first)
-    hi = np.r_[lo[1:], n].astype(np.int64)
-    used = np.add.reduceat(ends - starts, lo) if n else np.zeros(0, dtype=np.int64)
-    # A row begins a suit stretch if it is its pair's first or follows a real break; a
-    # pair's current stretch began at the last such row.
-    min_break = {t.id: scenario.rules(t).min_break_minutes for t in scenario.teams}
-    rest = busy.team.map(min_break).to_numpy(dtype=np.int64)
-    begins = first | np.r_[False, starts[1:] - ends[:-1] >= rest[1:]] if n else first
-    stretch = np.maximum.accumulate(np.where(begins, np.arange(n), 0)) if n else begins
-    at = {pair: k for k, pair in enumerate(pairs[lo].tolist())}
+    started = _days_so_far(scenario, rows)
     states: dict[str, _State] = {}
     for team in scenario.teams:
         a0, a1 = scenario.available_minutes(team)
         for pair in pair_ids(team.id, team.pairs):
-            if pair in at_home:
-                continue
-            k = at.get(pair)
-            if k is None:
-                states[pair] = _State(team.id, pair, None, a0, None, 0, a1)
-                continue
-            start, end = int(lo[k]), int(hi[k])
-            last = end - 1
-            states[pair] = _State(
-                team.id,
-                pair,
-                sites[last] or None,
-                int(ends[last]),
-                int(starts[stretch[last]]),
-                int(used[k]),
-                a1,
-                set(sites[start:end].tolist()),
-                activities[last],
-                values[start:end],
-            )
+            if pair not in at_home:
+                states[pair] = started.get(pair) or _State(team.id, pair, None, a0, None, 0, a1)
     return states
+
+
+def _days_so_far(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
+    """The pairs with rows, with where their day stands: worked out on the frame's arrays,
+    each pair's rows kept unmade until asked for (:attr:`_State.rows`)."""
+    busy = rows.loc[rows.activity != BREAK, PAIR_COLUMNS].sort_values(
+        ["pair", "start"], kind="stable"
+    )
+    if busy.empty:
+        return {}
+    values = busy.to_numpy()  # (as rows_of makes them)
+    teams, pairs, sites, activities = (
+        busy[c].to_numpy() for c in ("team", "pair", "site", "activity")
+    )
+    starts = busy.start.to_numpy(dtype=np.int64)
+    ends = busy.end.to_numpy(dtype=np.int64)
+    first = np.r_[True, pairs[1:] != pairs[:-1]]
+    lo = np.flatnonzero(first)
+    hi = np.r_[lo[1:], len(busy)]
+    used = np.add.reduceat(ends - starts, lo)
+    # A row begins a suit stretch if it is its pair's first or follows a real break; a
+    # pair's current stretch began at the last such row.
+    min_break = {t.id: scenario.rules(t).min_break_minutes for t in scenario.teams}
+    rest = busy.team.map(min_break).to_numpy(dtype=np.int64)
+    begins = first | np.r_[False, starts[1:] - ends[:-1] >= rest[1:]]
+    stretch = np.maximum.accumulate(np.where(begins, np.arange(len(busy)), 0))
+    until = {t.id: scenario.available_minutes(t)[1] for t in scenario.teams}
+    days = {}
+    for k, (start, end) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+        last = end - 1
+        days[pairs[start]] = _State(
+            teams[start],
+            pairs[start],
+            sites[last] or None,
+            int(ends[last]),
+            int(starts[stretch[last]]),
+            int(used[k]),
+            until[teams[start]],
+            set(sites[start:end].tolist()),
+            activities[last],
+            values[start:end],
+        )
+    return days
 
 
 def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, deadline=None):
