@@ -104,3 +104,30 @@ def test_understaffed_has_fewer_people_than_the_same_city_staffed() -> None:
         return people / sum(s["residents"] for d in datas for s in d["sites"])
 
     assert people_per_resident("understaffed") < 0.8 * people_per_resident("late_teams")
+
+
+def test_worst_seed_lines_describe_sites_of_a_scenario_file_since_removed(
+    tmp_path: Path,
+) -> None:
+    """A record reused after its checkout was removed still shows the short site's residents
+    and window (the scenario is made again from family, size and seed), not the defaults."""
+    from benchmarks.families.report import Row, worst_seed_lines
+
+    scenario = generate("understaffed", "small", 5)
+    site = scenario["sites"][3]
+    record = {
+        "family": "understaffed",
+        "size": "small",
+        "seed": 5,
+        "key": {"time_limit": 5},
+        "scenario": str(tmp_path / "gone.yaml"),
+        "exit": 3,
+        "valid": True,
+        "coverage": 0.5,
+        "sampled": 1,
+        "residents": 2,
+        "upper_bound_sampled": 2,
+        "sites_short": [{"site": site["id"], "walk_in_short": 10, "home_short": 0}],
+    }
+    lines = worst_seed_lines(Row("understaffed", "small", 5, (record,)))
+    assert f"({site['residents']:,} residents, open {site['open']}" in lines[1]

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks.families.generate import generate
 from benchmarks.run import REPO
 
 LEFT_TARGET = 0.0001
@@ -177,7 +178,7 @@ def worst_seed_lines(row: Row) -> list[str]:
     """What went wrong on the row's worst seed: sites short (their windows) and why, teams
     that ride or never sample (their hours)."""
     r = row.worst()
-    sites, teams_in = _scenario(r["scenario"])
+    sites, teams_in = _scenario(r["scenario"], row.family, row.size, r["seed"])
     head = (
         f"- **{row.family} {row.size}, seed {r['seed']}** (`{_shown(r['scenario'])}`): exit "
         f"{r.get('exit')}, {'valid' if r.get('valid') else 'INVALID'}, coverage "
@@ -227,12 +228,16 @@ def _team_words(team: dict[str, Any]) -> str:
     )
 
 
-def _scenario(path: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Sites and teams by id, from the scenario file (empty if it is gone)."""
+def _scenario(
+    path: str, family: str, size: str, seed: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Sites and teams by id, from the scenario file; made again from its family, size and
+    seed if the file is gone (a record reused from a checkout since removed), so that a site
+    is never shown with the defaults' 0 residents."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError:
-        return {}, {}
+        data = generate(family, size, seed)
     return {s["id"]: s for s in data["sites"]}, {t["id"]: t for t in data["teams"]}
 
 
