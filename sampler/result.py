@@ -99,6 +99,7 @@ class SolverStats:
     lp_solves: int = 0  # LP solves of the bound
     bound_clustered: bool = False  # teams or sites merged in the bound's LP
     pulled_in: int = 0  # slots the finishing step brought the plan's end forward
+    afternoon: int = 0  # slots planning the afternoon again brought it (heuristics.refill)
     pairs_left_home: int = 0  # pairs that would only have travelled (or ridden far for little)
     cp_improved: bool = False  # CP-SAT's counting model made a better plan than its start
     # CP-SAT's posts (sampler.model.posts_model): tried, better than the rounded LP posts,
@@ -126,6 +127,9 @@ class SolverStats:
             "cp_improved": self.cp_improved,
             "cp_posts": self.cp_posts,
             "neighbourhoods": self.neighbourhoods,
+            # slots the plan's end was brought forward once planned: by moving the work
+            # after it (pull_in) and by planning the afternoon again (afternoon)
+            "end_brought_forward": {"pull_in": self.pulled_in, "afternoon": self.afternoon},
             "stages": stages,
         }
 

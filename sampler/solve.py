@@ -20,6 +20,7 @@ from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home, leave_later
 from sampler.heuristics.lp_plan import lp_variables
+from sampler.heuristics.refill import bring_forward
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import pull_in, top_up
 from sampler.instance import Instance
@@ -96,6 +97,13 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     clock = time.perf_counter()
     step(Step("bringing the end forward"))
     plan, pulled_in = _pull_in(plan, bound_minute)
+    afternoon = 0
+    if in_parts:  # (a part's end is the whole plan's to bring forward)
+        pairs = plan.rows.pair.nunique()
+        plan, afternoon = bring_forward(plan, bound_minute, params.refills(pairs))
+        if afternoon:
+            plan, more = _pull_in(plan, bound_minute)
+            pulled_in += more
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
     if in_parts:
@@ -106,6 +114,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     solver = replace(
         solver,
         pulled_in=pulled_in,
+        afternoon=afternoon,
         pairs_left_home=left_home,
         neighbourhoods=vars(lns),
         lp_solves=bounds.lp_solves,

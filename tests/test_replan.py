@@ -567,12 +567,13 @@ def test_the_whole_afternoon_is_tried_when_the_rings_leave_residents(monkeypatch
     assert day.tier == "all" and day.result.plan.complete
 
 
-@pytest.mark.parametrize("at", ["10:00", "16:00"])
-def test_breaks_that_ended_by_at_stay_as_written(tmp_path, at):
-    """Short suit stretches (150 min, 30 min breaks) put breaks ending at 10:00 and 16:00.
-    East leaving at 16:00 re-plans the day from ``at``: a pair whose next row now starts
-    later (10:00), or that has no row after its break any more (16:00), still has the
-    break that ended by ``at`` as written, as the check against the original asks."""
+@pytest.mark.parametrize(("at", "leaves"), [("10:00", "16:00"), ("15:00", "15:00")])
+def test_breaks_that_ended_by_at_stay_as_written(tmp_path, at, leaves):
+    """Short suit stretches (150 min, 30 min breaks) put breaks ending at 10:00 and 15:00.
+    East leaving at ``leaves`` re-plans the day from ``at``: a pair whose next row now
+    starts later (10:00), or that has no row after its break any more (15:00, when east
+    leaves), still has the break that ended by ``at`` as written, as the check against the
+    original asks."""
     text = TWO_STREETS.replace(
         "end: 2022-11-10T19:00\n",
         "end: 2022-11-10T19:00\ndefaults: {max_suit_minutes: 150, min_break_minutes: 30}\n",
@@ -581,7 +582,7 @@ def test_breaks_that_ended_by_at_stay_as_written(tmp_path, at):
     write_plan(solve(load_scenario_text(text), PARAMS), morning)
     before = roster(morning)
     assert (before[before.activity == "break"].end == f"2022-11-10 {at}").any()
-    changed = changes(f'at: "{at}"\nchanges:\n  - team_leaves: {{team: east, at: "16:00"}}\n')
+    changed = changes(f'at: "{at}"\nchanges:\n  - team_leaves: {{team: east, at: "{leaves}"}}\n')
     day = replan(morning, changed, PARAMS)
     out = write_replan(day, tmp_path / "day")
     report = check_replan(day.result.scenario, out, morning, changed.changes)
