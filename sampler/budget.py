@@ -101,14 +101,12 @@ CP_WALL_PER_DETERMINISTIC = 2.6
 # wall seconds in all), and no seed's polish improved its start (24 seeds).
 CP_VARIABLES_PER_DETERMINISTIC = 20_000
 # Bringing a complete plan's end forward by planning its afternoon again
-# (sampler.heuristics.refill): one try is a top-up of about half the plan's work, about 2
-# ms a pair on the measured machine (0.3 s for the 181 pairs of the short-hours family's
-# small seed 3, 4.1 to 5.7 s for the 2,251 of its district seed 5), and gets this share of
-# the limit: 4 tries for a small family's plan at --time-limit 5, none for a district's at
-# 12 (it would take 4 of its 12 seconds a try).
+# (sampler.heuristics.refill) gets this share of the limit, in pairs whose afternoon is cut
+# and given again: a try costs about 1.5 ms a pair cut on the measured machine (0.24 s for
+# the 181 pairs of the short-hours family's small seed 3; 0.75 s for 435 of its district
+# seed 5's pairs, 1.9 s for 1,073). So 1,000 pairs at --time-limit 5, 2,400 at 12.
 REFILL_SHARE = 0.3
-REFILL_SECONDS_PER_PAIR = 2e-3
-MOST_REFILLS = 8
+REFILL_SECONDS_PER_PAIR = 1.5e-3
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
@@ -252,11 +250,10 @@ class SolveParams:
         most = NEIGHBOURHOODS_AFTER_PARTS if after_parts else MOST_NEIGHBOURHOODS
         return min(most, int(self.time_limit * NEIGHBOURHOODS_PER_SECOND))
 
-    def refills(self, pairs: int) -> int:
-        """Tries at bringing a complete plan's end forward by planning its afternoon again
-        (:func:`sampler.heuristics.refill.bring_forward`), for a plan of ``pairs`` pairs."""
-        cost = REFILL_SECONDS_PER_PAIR * max(1, pairs)
-        return min(MOST_REFILLS, int(REFILL_SHARE * self.time_limit / cost))
+    def refill_pairs(self) -> int:
+        """Pairs whose afternoon may be cut and given again, over all the tries at bringing
+        a complete plan's end forward (:func:`sampler.heuristics.refill.bring_forward`)."""
+        return int(REFILL_SHARE * self.time_limit / REFILL_SECONDS_PER_PAIR)
 
     def for_neighbourhood(self) -> SolveParams:
         """What one neighbourhood gets: a few seconds of effort, one thread, CP-SAT on."""

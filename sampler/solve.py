@@ -99,8 +99,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     plan, pulled_in = _pull_in(plan, bound_minute)
     afternoon = 0
     if in_parts:  # (a part's end is the whole plan's to bring forward)
-        pairs = plan.rows.pair.nunique()
-        plan, afternoon = bring_forward(plan, bound_minute, params.refills(pairs))
+        plan, afternoon = bring_forward(plan, bound_minute, params.refill_pairs())
         if afternoon:
             plan, more = _pull_in(plan, bound_minute)
             pulled_in += more

@@ -7,7 +7,7 @@ import pandas as pd
 
 from sampler import load_scenario_text, solve
 from sampler.budget import SolveParams
-from sampler.heuristics.refill import bring_forward, refill_from, waiting_sites
+from sampler.heuristics.refill import around, bring_forward, refill_from, waiting_sites
 from sampler.heuristics.topup import pull_in
 from sampler.plan import PAIR_COLUMNS, Plan
 from tests.heuristics.plans import checked, trip_minutes
@@ -54,25 +54,40 @@ def test_a_station_bound_end_is_brought_forward_where_pulling_it_in_fails(tmp_pa
     assert plan.complete and plan.done_minute == 724
     assert pull_in(sc, plan.rows, 720) is None
     assert waiting_sites(sc, plan.rows[plan.rows.end <= 360], 360, 720) == {"lane"}
-    better, gained = bring_forward(plan, 0, tries=4)
+    better, gained = bring_forward(plan, 0, budget=4)
     assert gained >= 1 and better.done_minute is not None and better.done_minute <= 720
     assert better.site_totals.sampled.sum() == 2520
     checked(result, better.rows, tmp_path / "after")
 
 
-def test_bring_forward_stops_at_the_bound_and_within_its_tries():
+def test_bring_forward_stops_at_the_bound_and_within_its_budget():
     sc = load_scenario_text(STATION_BOUND_LANE)
     plan = Plan(sc, _lane_last(sc))
-    assert bring_forward(plan, 721, tries=4) == (plan, 0)  # (19:00 is below the bound)
-    assert bring_forward(plan, 0, tries=0) == (plan, 0)
+    assert bring_forward(plan, 721, budget=4) == (plan, 0)  # (19:00 is below the bound)
+    assert bring_forward(plan, 0, budget=1) == (plan, 0)
 
 
 def test_refill_leaves_the_morning_as_it_was():
     sc = load_scenario_text(STATION_BOUND_LANE)
-    rows = refill_from(sc, _lane_last(sc), 360, 720)
+    rows = refill_from(sc, _lane_last(sc), 360, 720, frozenset({"t-p01", "t-p02"}))
     assert rows is not None
     morning = rows[rows.end <= 360].sort_values(["pair", "start"]).reset_index(drop=True)
     before = _lane_last(sc)
     before = before[before.end <= 360].sort_values(["pair", "start"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(morning, before, check_dtype=False)
     assert rows.end.max() <= 720
+
+
+def test_the_region_around_a_late_site_is_it_and_its_nearest():
+    """Eight sites 1 km apart on a line: around the second, the six nearest (itself, the
+    first, and the third to the sixth; ties by the sites' order)."""
+    sites = "\n".join(
+        f"- {{id: s{k}, lat: {40 + 0.009 * k:.3f}, lon: 113.0, residents: 10}}" for k in range(8)
+    )
+    sc = load_scenario_text(
+        "scenario: a line\nstart: 2022-11-10T07:00\nend: 2022-11-10T21:30\n"
+        f"sites:\n{sites}\nteams:\n- {{id: t, people: 2, lat: 40.0, lon: 113.0}}\n"
+    )
+    assert around(sc, {"s1"}) == {"s0", "s1", "s2", "s3", "s4", "s5"}
+    assert around(sc, {"s1", "s7"}) == {"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"}
+    assert around(sc, set()) == set()
