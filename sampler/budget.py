@@ -253,7 +253,7 @@ class SolveParams:
     def refill_pairs(self) -> int:
         """Pairs whose afternoon may be cut and given again, over all the tries at bringing
         a complete plan's end forward (:func:`sampler.heuristics.refill.bring_forward`)."""
-        return int(REFILL_SHARE * self.time_limit / REFILL_SECONDS_PER_PAIR)
+        return int(REFILL_SHARE * self.time_limit / REFILL_SECONDS_PER_PAIR + 1e-9)
 
     def for_neighbourhood(self) -> SolveParams:
         """What one neighbourhood gets: a few seconds of effort, one thread, CP-SAT on."""

@@ -127,3 +127,10 @@ def test_a_part_of_a_whole_told_no_lp_plan_gets_none():
     have, while a part of an ordinary plan takes one with time enough."""
     assert SolveParams(time_limit=60, lp_plan=False).for_part(parts=2, sites=30).lp_plan is False
     assert SolveParams(time_limit=60).for_part(parts=2, sites=30).lp_plan is True
+
+
+def test_the_afternoon_replan_budget_is_pairs_cut_in_proportion_to_the_limit():
+    """README: 1,000 pairs cut at --time-limit 5, 2,400 at 12; none without time."""
+    assert SolveParams(time_limit=5).refill_pairs() == 1_000
+    assert SolveParams(time_limit=12).refill_pairs() == 2_400
+    assert SolveParams(time_limit=0.001).refill_pairs() == 0
