@@ -45,8 +45,8 @@ def leave_home(plan: Plan) -> tuple[Plan, int]:
         # Only the teams that ride more than they sample in all (a late_teams district's
         # team from 40 km rode 107 hours for 105 of sampling; left at home, the plan kept
         # its coverage and done_at).
-        team_travel, team_sampling = travel.groupby(team_of).sum(), sampling.groupby(team_of).sum()
-        order = [team for team in order if team_travel[team] > team_sampling[team]]
+        riders = riding_teams(rows)
+        order = [team for team in order if team in riders]
     for team in order[:MOST_TEAMS_TRIED]:
         mine = riding[team_of.reindex(riding.index) == team]
         # The team's riding pairs all at once; where the others cannot take all their
@@ -66,6 +66,14 @@ def leave_home(plan: Plan) -> tuple[Plan, int]:
         left += len(set(plan.rows.pair)) - len(idle) - len(set(best.rows.pair))
         best = Plan(plan.scenario, best.rows.reset_index(drop=True))
     return best, left
+
+
+def riding_teams(rows) -> set[str]:
+    """Teams whose pairs spend more minutes travelling than sampling, over the day."""
+    minutes = rows.end - rows.start
+    sampling = minutes.where(rows.activity.isin([WALK_IN, DOOR_TO_DOOR]), 0).groupby(rows.team)
+    travel = minutes.where(rows.activity == TRAVEL, 0).groupby(rows.team).sum()
+    return set(travel.index[travel > sampling.sum()])
 
 
 def _without(plan: Plan, pairs: list[str], home: set[str]) -> Plan | None:

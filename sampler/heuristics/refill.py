@@ -17,6 +17,10 @@ one's ``REGION_SITES`` nearest; the pairs cut are those working there after ``si
 whole district's afternoon (2,251 pairs) took 4 to 6 s a try; the region's, 0.75 to 1.9 s.
 Where the region fails, the whole plan's afternoon is tried, if the budget allows.
 
+A try is refused where a team would come to travel more than it samples: the late teams'
+district seed 5 came to 18:30 instead of 19:00 with three teams that arrive at 12:30 from
+afar cut after their trips (one travelled 114 person-hours for 107 of sampling).
+
 Each new end is tried from two times (half and five-twelfths of the way to it from the
 start: 12:30 and 12:00 for an end at 18:00 in a day from 07:00), and one slot earlier again
 after each success. The budget is in pairs cut, over all tries (a try's cost grows with
@@ -30,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sampler.geo import great_circle_km
+from sampler.heuristics.home import riding_teams
 from sampler.heuristics.topup import cut_at, residents_left, top_up
 from sampler.instance import MODES, WALK_IN
 from sampler.plan import Plan
@@ -65,7 +70,9 @@ def bring_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Pl
                 continue
             budget -= len(pairs)
             rows = refill_from(sc, plan.rows, since, deadline, pairs)
-            if rows is not None:
+            # (a pair cut after a long trip may be left with little work: no team may come
+            # to ride more than it samples)
+            if rows is not None and riding_teams(rows) <= riding_teams(plan.rows):
                 better = Plan(sc, rows)
                 break
         if better is None or better.done_minute is None or not better.complete:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from sampler import load_scenario_text
 from sampler.heuristics import home
-from sampler.heuristics.home import leave_home, leave_later
+from sampler.heuristics.home import leave_home, leave_later, riding_teams
 from sampler.plan import PAIR_COLUMNS, Plan
 
 SCENARIO = """\
@@ -158,3 +158,18 @@ def test_a_wait_that_is_a_break_stays_where_the_suit_rule_needs_it():
     )
     plan = Plan(sc, rows)
     assert leave_later(plan) is plan
+
+
+def test_a_team_rides_when_its_pairs_travel_more_minutes_than_they_sample():
+    rows = pd.DataFrame(
+        [
+            ["far", "far-p01", "travel", "a", 0, 60, 0],
+            ["far", "far-p01", "walk_in", "a", 60, 90, 60],
+            ["far", "far-p02", "walk_in", "a", 0, 40, 80],  # (the team's 70 against 60)
+            ["near", "near-p01", "travel", "a", 0, 10, 0],
+            ["near", "near-p01", "walk_in", "a", 10, 110, 200],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    assert riding_teams(rows) == set()
+    assert riding_teams(rows[rows.pair != "far-p02"]) == {"far"}
