@@ -104,7 +104,11 @@ CP_VARIABLES_PER_DETERMINISTIC = 20_000
 # (sampler.heuristics.refill) gets this share of the limit, in pairs whose afternoon is cut
 # and given again: a try costs about 1.5 ms a pair cut on the measured machine (0.24 s for
 # the 181 pairs of the short-hours family's small seed 3; 0.75 s for 435 of its district
-# seed 5's pairs, 1.9 s for 1,073). So 1,000 pairs at --time-limit 5, 2,400 at 12.
+# seed 5's pairs, 1.9 s for 1,073). So 1,000 pairs at --time-limit 5, 2,400 at 12. Over
+# the short-hours, mixed and late-teams districts' 30 seeds at --time-limit 12, 17 plans
+# ended 30-90 minutes earlier and none later, for 3 to 9 s more at the median on a machine
+# that took 2 to 2.5 times the usual wall time (short-hours 38.3 -> 47.5 s); the 80 small
+# plans: 9 earlier by 30-90 minutes, none later.
 REFILL_SHARE = 0.3
 REFILL_SECONDS_PER_PAIR = 1.5e-3
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
