@@ -20,9 +20,9 @@ from sampler.counts import Counts, quality
 from sampler.decompose import plan_in_parts
 from sampler.heuristics.home import leave_home, leave_later
 from sampler.heuristics.lp_plan import lp_variables
-from sampler.heuristics.refill import bring_forward
+from sampler.heuristics.refill import end_forward
 from sampler.heuristics.start import best_start
-from sampler.heuristics.topup import pull_in, top_up
+from sampler.heuristics.topup import top_up
 from sampler.instance import Instance
 from sampler.labs import paced_labs
 from sampler.lns import LnsStats, improve, score
@@ -36,8 +36,6 @@ from sampler.scenario import Scenario
 from sampler.shortfall import explain_shortfalls
 
 __all__ = ["Result", "SolveParams", "Status", "reported_bound", "solve", "solve_whole", "status_of"]
-
-MAX_PULL_PAIRS = 1_500  # the plan's end is brought forward only while fewer work after it
 
 
 def solve(
@@ -96,13 +94,9 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     timings["lns"] = _lap(clock)
     clock = time.perf_counter()
     step(Step("bringing the end forward"))
-    plan, pulled_in = _pull_in(plan, bound_minute)
-    afternoon = 0
-    if in_parts:  # (a part's end is the whole plan's to bring forward)
-        plan, afternoon = bring_forward(plan, bound_minute, params.refill_pairs())
-        if afternoon:
-            plan, more = _pull_in(plan, bound_minute)
-            pulled_in += more
+    # (a part's afternoon is the whole plan's to plan again)
+    budget = params.refill_pairs() if in_parts else 0
+    plan, pulled_in, afternoon = end_forward(plan, bound_minute, budget)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
     if in_parts:
@@ -220,23 +214,6 @@ def reported_bound(plan: Plan, bounds: Bounds, grid_bound: int | None) -> int | 
     if grid_bound is not None and plan.done_minute is not None and plan.done_minute < grid_bound:
         return bounds.done_minute
     return grid_bound
-
-
-def _pull_in(plan: Plan, bound_minute: int | None) -> tuple[Plan, int]:
-    """The plan's end brought forward slot by slot, while the work after each new end
-    finds pairs with time to spare before it; and how many slots that gained."""
-    if not plan.complete or plan.done_minute is None or bound_minute is None:
-        return plan, 0
-    scenario, rows = plan.scenario, plan.rows
-    slot = scenario.slot_minutes
-    gained = 0
-    deadline = (plan.done_minute - 1) // slot * slot
-    while deadline >= bound_minute:
-        earlier = pull_in(scenario, rows, deadline, MAX_PULL_PAIRS)
-        if earlier is None:
-            break
-        rows, gained, deadline = earlier, gained + 1, deadline - slot
-    return (Plan(scenario, rows) if gained else plan), gained
 
 
 def _lap(since: float) -> float:

@@ -1,4 +1,5 @@
-"""A complete plan's end brought forward by planning its afternoon again.
+"""A complete plan's end brought forward (:func:`end_forward`): pulled in slot by slot,
+then by planning its afternoon again.
 
 The pull-in (:func:`~sampler.heuristics.topup.pull_in`) moves only the work after a new end,
 onto pairs with time to spare before it. Where the plan ends late at sites whose stations
@@ -35,7 +36,7 @@ import pandas as pd
 
 from sampler.geo import great_circle_km
 from sampler.heuristics.home import riding_teams
-from sampler.heuristics.topup import cut_at, residents_left, top_up
+from sampler.heuristics.topup import cut_at, pull_in, residents_left, top_up
 from sampler.instance import MODES, WALK_IN
 from sampler.plan import Plan
 from sampler.scenario import Scenario
@@ -48,6 +49,39 @@ SINCE_SHARES = (0.5, 5 / 12)  # where the afternoon starts: this share of the wa
 # left) only to 19:00; 0.4 to 19:00 from 13:00 only.
 WAITING_SHARE = 0.6
 REGION_SITES = 6  # around each late site: it and its nearest, this many in all
+MAX_PULL_PAIRS = 1_500  # the plan's end is pulled in only while fewer work after it
+
+
+def end_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Plan, int, int]:
+    """The plan with its end brought forward, not below ``bound_minute``: pulled in slot by
+    slot (:func:`pulled_in`), then, within ``budget`` pairs cut, its afternoon planned
+    again (:func:`bring_forward`) and pulled in again after that; and the slots each
+    gained (pull-in, afternoon)."""
+    plan, pulled = pulled_in(plan, bound_minute)
+    if budget <= 0:
+        return plan, pulled, 0
+    plan, afternoon = bring_forward(plan, bound_minute, budget)
+    if afternoon:
+        plan, more = pulled_in(plan, bound_minute)
+        pulled += more
+    return plan, pulled, afternoon
+
+
+def pulled_in(plan: Plan, bound_minute: int | None) -> tuple[Plan, int]:
+    """The plan's end brought forward slot by slot, while the work after each new end
+    finds pairs with time to spare before it; and how many slots that gained."""
+    if not plan.complete or plan.done_minute is None or bound_minute is None:
+        return plan, 0
+    scenario, rows = plan.scenario, plan.rows
+    slot = scenario.slot_minutes
+    gained = 0
+    deadline = (plan.done_minute - 1) // slot * slot
+    while deadline >= bound_minute:
+        earlier = pull_in(scenario, rows, deadline, MAX_PULL_PAIRS)
+        if earlier is None:
+            break
+        rows, gained, deadline = earlier, gained + 1, deadline - slot
+    return (Plan(scenario, rows) if gained else plan), gained
 
 
 def bring_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Plan, int]:
@@ -65,6 +99,7 @@ def bring_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Pl
         if deadline < bound_minute:
             break
         better = None
+        riders = riding_teams(plan.rows)
         for since, pairs in _tries(plan, deadline):
             if len(pairs) > budget:
                 continue
@@ -72,10 +107,10 @@ def bring_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Pl
             rows = refill_from(sc, plan.rows, since, deadline, pairs)
             # (a pair cut after a long trip may be left with little work: no team may come
             # to ride more than it samples)
-            if rows is not None and riding_teams(rows) <= riding_teams(plan.rows):
+            if rows is not None and riding_teams(rows) <= riders:
                 better = Plan(sc, rows)
                 break
-        if better is None or better.done_minute is None or not better.complete:
+        if better is None or better.done_minute is None:  # (all_or_nothing: complete)
             break
         gained += -(-(done - better.done_minute) // slot)  # (slots begun)
         plan, done = better, better.done_minute
