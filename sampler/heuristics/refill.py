@@ -15,7 +15,7 @@ need most of their stations' time up to the new end (:func:`waiting_sites`). The
 stays as it was; the afternoon gives out the plan's own pairs' time from where they were at
 ``since``. Around the late sites is: the sites still working after the new end and each
 one's ``REGION_SITES`` nearest; the pairs cut are those working there after ``since``. A
-whole district's afternoon (2,251 pairs) took 4 to 6 s a try; the region's, 0.75 to 1.9 s.
+whole district's afternoon (2,251 pairs) took 4 to 6 s a try; the region's 0.7 to 2.3 s (two runs).
 Where the region fails, the whole plan's afternoon is tried, if the budget allows.
 
 A try is refused where a team would come to travel more than it samples: the late teams'
