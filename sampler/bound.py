@@ -5,16 +5,18 @@ The relaxation forgets which pair does what and when; it keeps only capacities t
 valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
 
 - a pair of team k works at most ``min(W, S(D)) - T_ki`` minutes by ``tau`` if it works at
-  site i, where D is the time it is available before ``tau``, ``S(D)`` the most suit time D
-  can hold (stretches of at most ``max_suit`` separated by breaks of ``min_break``), and T_ki
-  the trip from its base to i. Counting its work at each site as a share of that, the
+  site i, where D is the time it is available before ``tau`` (and the last closing),
+  ``S(D)`` the most suit time D can hold (stretches of at most ``max_suit`` separated by
+  breaks of ``min_break``), and T_ki the trip from its base to i: the trip is worn in the
+  suit. Counting its work at each site as a share of that, the
   shares of one pair add up to at most 1: a pair that works at sites V has travelled at
   least ``max T_ki`` over V (trips keep the triangle inequality: great-circle distances do,
   and rounding each trip up to a whole minute only lengthens a chain of them), so all its
   work fits in ``min(W, S(D)) - max T_ki``. This is what charges each site its own trip,
   not the shortest trip to any site;
 - at site i it works only between its arrival from the base (or the opening) and ``tau``
-  (or the closing), so at most ``min(W - T_ki, S(D_ki))`` minutes;
+  (or the closing), so at most ``min(W - T_ki, S(D_ki), S(E_ki) - T_ki)`` minutes, E_ki
+  running from its availability to that end;
 - walk-in pair-minutes at a site are at most ``stations`` times its open minutes after the
   first team can arrive;
 - every resident is sampled, at the team's rate.
@@ -57,16 +59,26 @@ REFINE_CELLS = 3_000  # above this the bound stays on the slot grid (no minute b
 MAX_WINDOWS = 64  # interval cuts: at most this many windows (from the sites' open windows)
 
 
-def pair_minutes_by(rules, available, travel, opens, closes, deadline):
+def pair_minutes_by(rules, available, travel, opens, closes, deadline, trip_worn=True):
     """Most minutes one pair can work at a place by ``deadline``: after its trip there
     from the base (``travel``), inside its ``available`` (start, end) and the place's
     (``opens``, ``closes``), within the suit rule and its work cap less the trip. Numbers or
     numpy arrays; may be negative (no time at all). The bound and the city's parts both
-    use it, so that they agree on what a pair can give."""
+    use it, so that they agree on what a pair can give.
+
+    ``trip_worn``: the trip is worn in the suit too, so the trip and the work after it fit
+    in the suit time from leaving the base (at its availability at the soonest) to the end;
+    tighter than the suit time after arrival where the trip's minutes would need one more
+    break (a proof). Without it, the suit time is counted from arrival: what the aim and
+    the city's parts steer by (counting the trip there took three short-hours seeds of ten
+    30 minutes later and left 16 residents on a fourth)."""
     a0, a1 = available
-    window = np.minimum(np.minimum(deadline, a1), closes) - np.maximum(a0 + travel, opens)
-    suit = max_suit_time(window, rules.max_suit_minutes, rules.min_break_minutes)
-    return np.minimum(rules.max_work_minutes - travel, suit)
+    end = np.minimum(np.minimum(deadline, a1), closes)
+    suit, rest = rules.max_suit_minutes, rules.min_break_minutes
+    work = max_suit_time(end - np.maximum(a0 + travel, opens), suit, rest)
+    if trip_worn:
+        work = np.minimum(work, max_suit_time(end - a0, suit, rest) - travel)
+    return np.minimum(rules.max_work_minutes - travel, work)
 
 
 def station_minutes(stations, opens, closes, deadline, earliest=-np.inf):
@@ -215,6 +227,7 @@ class _Relaxation:
         for c in range(n_clusters):
             members = u.opens[u.cluster_of == c]
             self.open_c[c] = (members[:, 0].min(), members[:, 1].max())
+        self.last_close = float(self.open_c[:, 1].max(initial=0.0))
         self.h: dict[tuple[int, int, int], pywraplp.Variable] = {}
         # Per group, its variables and their clusters: its pairs' shares change with tau.
         self.group_cells: dict[int, list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
@@ -314,20 +327,30 @@ class _Relaxation:
                 rows.append((g, (o, c), travel, row, bool(inside.all())))
         return rows
 
+    @property
+    def proving(self) -> bool:
+        """Solving for a proof (the most residents, or the earliest done_at with each site's
+        own trip), not for what steers: the trip is then worn in the suit, and nobody works
+        after the last site closes (see pair_minutes_by)."""
+        return not self.steering and (self.site_trips or not self.cover_all)
+
     def _set_deadline(self, tau: float) -> None:
         u = self.u
+        worn = self.proving
         caps = np.zeros_like(self.travel_c)
         for g in range(len(u.pairs)):
             minutes = pair_minutes_by(
-                u.rules[g], u.avail[g], self.travel_c[g], self.open_c[:, 0], self.open_c[:, 1], tau
-            )
+                u.rules[g], u.avail[g], self.travel_c[g], self.open_c[:, 0], self.open_c[:, 1],
+                tau, worn,
+            )  # fmt: skip
             caps[g] = u.pairs[g] * np.maximum(0.0, minutes)
         for var, ub in zip(self.h.values(), caps[self.cell_g, self.cell_c].tolist(), strict=True):
             var.SetUb(ub)
         for g, row in self.team_rows.items():
             r = u.rules[g]
             a0, a1 = u.avail[g]
-            suit = float(max_suit_time(min(tau, a1) - a0, r.max_suit_minutes, r.min_break_minutes))
+            end = min(tau, a1, self.last_close if worn else np.inf)
+            suit = float(max_suit_time(end - a0, r.max_suit_minutes, r.min_break_minutes))
             room = min(r.max_work_minutes, suit) - self.travel_c[g]
             if not self.site_trips:
                 row.SetUb(u.pairs[g] * max(0.0, float(room.max(initial=0.0))))
@@ -341,7 +364,7 @@ class _Relaxation:
             if everywhere and self.steering:
                 row.SetUb(self.lp.infinity())
                 continue
-            minutes = pair_minutes_by(u.rules[g], u.avail[g], travel, w_open, w_close, tau)
+            minutes = pair_minutes_by(u.rules[g], u.avail[g], travel, w_open, w_close, tau, worn)
             row.SetUb(float(u.pairs[g] * max(0.0, float(minutes))))
         per_site = station_minutes(self.stations, u.opens[:, 0], u.opens[:, 1], tau, self.earliest)
         for c, row in self.station_rows.items():
@@ -409,7 +432,9 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
             walk, home = int(np.ceil(walk - 1e-6)), int(np.ceil(home - 1e-6))
             if walk > 0 or home > 0:
                 short[site.id] = (walk, home)
-    steering = any(everywhere for *_, everywhere in most.window_rows)
+    # The allocation that steers is solved again without what only proves (the cuts whose
+    # window holds every site, the trip worn in the suit); a clustered LP gives none.
+    steering = not most.clustered or any(everywhere for *_, everywhere in most.window_rows)
     if steering:
         most.steering = True
         most.solve(horizon)

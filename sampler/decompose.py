@@ -340,7 +340,10 @@ def _share_rows(
         for p in near[team.index]:
             travel = float(reach[team.index, p])
             opens, closes = windows[p]
-            minutes = float(pair_minutes_by(team.rules, available, travel, opens, closes, deadline))
+            # (from arrival, as the aim counts: see pair_minutes_by)
+            minutes = float(
+                pair_minutes_by(team.rules, available, travel, opens, closes, deadline, False)
+            )
             if minutes <= 0:
                 continue
             effective[team.index, p] = minutes
@@ -355,7 +358,9 @@ def _share_rows(
                     here.append((c, var))
             # Before each earlier closing, at most what the pairs have before it.
             for c in closing[p][:-1]:
-                before = float(pair_minutes_by(team.rules, available, travel, opens, c, deadline))
+                before = float(
+                    pair_minutes_by(team.rules, available, travel, opens, c, deadline, False)
+                )
                 share = max(0.0, before) / minutes
                 cap = lp.Constraint(-lp.infinity(), 0)
                 for closes_at, var in here:
