@@ -8,8 +8,8 @@ valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
   site i, where D is the time it is available before ``tau`` (and the last closing),
   ``S(D)`` the most suit time D can hold (stretches of at most ``max_suit`` separated by
   breaks of ``min_break``), and T_ki the trip from its base to i: the trip is worn in the
-  suit. Counting its work at each site as a share of that, the
-  shares of one pair add up to at most 1: a pair that works at sites V has travelled at
+  suit. Counting its work at each site as a share of that, the shares of one pair add up
+  to at most 1: a pair that works at sites V has travelled at
   least ``max T_ki`` over V (trips keep the triangle inequality: great-circle distances do,
   and rounding each trip up to a whole minute only lengthens a chain of them), so all its
   work fits in ``min(W, S(D)) - max T_ki``. This is what charges each site its own trip,
@@ -25,8 +25,11 @@ If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest fe
 ``tau`` (found by bisection on whole minutes) is a lower bound on ``done_at``. The
 bisection runs first on the looser LP that charges each pair only its shortest trip from
 its base (``min(W, S(D)) - T0`` minutes of work), whose answer the planner aims at, and
-then on from there with the shares above. Travel times here use the smallest Earth radius
-in use, so the bound holds under any convention.
+then on from there with the shares above. What steers (that aim, and the allocation the
+LP for the most residents hands a partial plan) counts the suit time from the arrival at a
+site instead, as before the proofs wore the trip in the suit (see pair_minutes_by).
+Travel times here use the smallest Earth radius in use, so the bound holds under any
+convention.
 
 A city too large for one LP per team and site is relaxed further, still validly: teams with
 the same rules, hours and base become one group (nothing is lost: their pairs are alike),
@@ -64,14 +67,14 @@ def pair_minutes_by(rules, available, travel, opens, closes, deadline, trip_worn
     from the base (``travel``), inside its ``available`` (start, end) and the place's
     (``opens``, ``closes``), within the suit rule and its work cap less the trip. Numbers or
     numpy arrays; may be negative (no time at all). The bound and the city's parts both
-    use it, so that they agree on what a pair can give.
+    use it, so that they agree on what a pair can give (the parts as the aim counts).
 
     ``trip_worn``: the trip is worn in the suit too, so the trip and the work after it fit
     in the suit time from leaving the base (at its availability at the soonest) to the end;
     tighter than the suit time after arrival where the trip's minutes would need one more
     break (a proof). Without it, the suit time is counted from arrival: what the aim and
-    the city's parts steer by (counting the trip there took three short-hours seeds of ten
-    30 minutes later and left 16 residents on a fourth)."""
+    the city's parts steer by (counting the trip there took two of the short-hours
+    family's ten small seeds 30 minutes later and left 16 residents on a third)."""
     a0, a1 = available
     end = np.minimum(np.minimum(deadline, a1), closes)
     suit, rest = rules.max_suit_minutes, rules.min_break_minutes
