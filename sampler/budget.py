@@ -110,11 +110,6 @@ CP_VARIABLES_PER_DETERMINISTIC = 20_000
 # that took 2 to 2.5 times the usual wall time (short-hours 38.3 -> 47.5 s); the 80 small
 # plans: 9 earlier by 30-90 minutes, none later.
 REFILL_SHARE = 0.3
-# A plan made in parts has spent most of its limit before the finish: half the share.
-# Measured on the short-hours district's 10 seeds at --time-limit 12: 0.15 kept every
-# seed's earlier end but two (30 minutes later than at 0.3), for 39.3 s at the median
-# against 47.5 s at 0.3 (38.3 s before the move).
-REFILL_SHARE_AFTER_PARTS = 0.15
 REFILL_SECONDS_PER_PAIR = 1.5e-3
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
@@ -259,12 +254,10 @@ class SolveParams:
         most = NEIGHBOURHOODS_AFTER_PARTS if after_parts else MOST_NEIGHBOURHOODS
         return min(most, int(self.time_limit * NEIGHBOURHOODS_PER_SECOND))
 
-    def refill_pairs(self, after_parts: bool = False) -> int:
+    def refill_pairs(self) -> int:
         """Pairs whose afternoon may be cut and given again, over all the tries at bringing
-        a complete plan's end forward (:func:`sampler.heuristics.refill.bring_forward`), on
-        a plan made whole or (``after_parts``) in parts."""
-        share = REFILL_SHARE_AFTER_PARTS if after_parts else REFILL_SHARE
-        return int(share * self.time_limit / REFILL_SECONDS_PER_PAIR + 1e-9)
+        a complete plan's end forward (:func:`sampler.heuristics.refill.bring_forward`)."""
+        return int(REFILL_SHARE * self.time_limit / REFILL_SECONDS_PER_PAIR + 1e-9)
 
     def for_neighbourhood(self) -> SolveParams:
         """What one neighbourhood gets: a few seconds of effort, one thread, CP-SAT on."""

@@ -95,7 +95,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     clock = time.perf_counter()
     step(Step("bringing the end forward"))
     # (a part's afternoon is the whole plan's to plan again)
-    budget = params.refill_pairs(after_parts=split) if in_parts else 0
+    budget = params.refill_pairs() if in_parts else 0
     plan, pulled_in, afternoon = end_forward(plan, bound_minute, budget)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).

@@ -130,9 +130,7 @@ def test_a_part_of_a_whole_told_no_lp_plan_gets_none():
 
 
 def test_the_afternoon_replan_budget_is_pairs_cut_in_proportion_to_the_limit():
-    """README: 1,000 pairs cut at --time-limit 5, 2,400 at 12 (1,200 after parts); none
-    without time."""
+    """README: 1,000 pairs cut at --time-limit 5, 2,400 at 12; none without time."""
     assert SolveParams(time_limit=5).refill_pairs() == 1_000
     assert SolveParams(time_limit=12).refill_pairs() == 2_400
     assert SolveParams(time_limit=0.001).refill_pairs() == 0
-    assert SolveParams(time_limit=12).refill_pairs(after_parts=True) == 1_200
