@@ -97,6 +97,16 @@ def test_the_trip_is_worn_in_the_suit():
     assert solve(sc, SolveParams(time_limit=2)).plan.sampled <= 556
 
 
+def test_what_steers_still_counts_the_suit_from_arrival():
+    """The same pair: the allocation handed to the planner keeps the count it steered by
+    before the proof wore the trip in the suit (suit time from arrival, the day to the
+    horizon's end: 630 - 44 = 586 minutes), which kept two short-hours seeds from ending
+    later; the proof says 556."""
+    bounds, aim = bounds_and_aim(Instance(load_scenario_text(TRIP_IN_THE_SUIT)))
+    assert bounds.max_sampled == 556
+    assert aim.allocation == {(0, 0, "walk_in"): pytest.approx(586)}
+
+
 @pytest.mark.parametrize("people", [2, 4, 8, 16])
 def test_more_people_never_a_later_bound(people):
     sc_small = load_scenario_text(ONE_SITE.format(residents=900, stations=8, people=people))
