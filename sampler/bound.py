@@ -426,6 +426,7 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
     units = _units(inst)
     most = _Relaxation(inst, units, cover_all=False)
     allocation: dict[tuple[int, int, str], float] = {}
+    steering_solves = 0
     if not most.clustered:  # (a clustered LP has no allocation to give)
         # What steers first, counting the suit from arrival: the allocation is one of many
         # optima, and GLOP's path to it from the proof's basis lost the priorities family's
@@ -434,10 +435,12 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
         # residents).
         most.from_arrival = True
         most.solve(horizon)
+        steering_solves = 1
         if any(everywhere for *_, everywhere in most.window_rows):
             most.steering = True
             most.solve(horizon)
             most.steering = False
+            steering_solves = 2
         allocation = most.allocation()
         most.from_arrival = False
     most.solve(horizon)
@@ -455,8 +458,7 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
     # From the slot end by which the LP can sample everyone, the curve is at its top.
     full = None if aim is None else -(-aim // inst.slot)
     curve_values = _coverage_curve(inst, most, max_sampled, full) if curve else ()
-    steering = 0 if most.clustered else 1 + any(every for *_, every in most.window_rows)
-    solves = 1 + steering + len(curve_values)
+    solves = 1 + steering_solves + len(curve_values)
     bounds = Bounds(
         done, max_sampled, short if done is None else {}, solves + extra, most.clustered,
         curve_values,
