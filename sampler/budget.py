@@ -111,6 +111,15 @@ CP_VARIABLES_PER_DETERMINISTIC = 20_000
 # plans: 9 earlier by 30-90 minutes, none later.
 REFILL_SHARE = 0.3
 REFILL_SECONDS_PER_PAIR = 1.5e-3
+# Trading a pair's cheap work for dearer residents left (sampler.heuristics.trade) gets
+# this share of the limit, in tries of about TRADE_SECONDS_PER_TRY each (one top-up: 0.07
+# to 0.13 s on small and district plans on the measured machine, slow that day) or
+# TOPUP_SECONDS_PER_PAIR a pair of the scenario where that is more (0.57 s for a city's
+# 14,603 pairs), and at most MOST_TRADES.
+TRADE_SHARE = 0.4
+TRADE_SECONDS_PER_TRY = 0.1
+TOPUP_SECONDS_PER_PAIR = 4e-5
+MOST_TRADES = 30
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
 
@@ -253,6 +262,12 @@ class SolveParams:
         plan made whole or (``after_parts``) in parts."""
         most = NEIGHBOURHOODS_AFTER_PARTS if after_parts else MOST_NEIGHBOURHOODS
         return min(most, int(self.time_limit * NEIGHBOURHOODS_PER_SECOND))
+
+    def trades(self, pairs: int) -> int:
+        """Pairs whose cheap work may be traded for dearer residents left, in a plan of a
+        scenario with ``pairs`` pairs (:func:`sampler.heuristics.trade.trade_cheap_work`)."""
+        per_try = max(TRADE_SECONDS_PER_TRY, TOPUP_SECONDS_PER_PAIR * pairs)
+        return min(MOST_TRADES, int(TRADE_SHARE * self.time_limit / per_try + 1e-9))
 
     def refill_pairs(self) -> int:
         """Pairs whose afternoon may be cut and given again, over all the tries at bringing

@@ -101,6 +101,9 @@ class SolverStats:
     pulled_in: int = 0  # slots the finishing step brought the plan's end forward
     afternoon: int = 0  # slots planning the afternoon again brought it (heuristics.refill)
     pairs_left_home: int = 0  # pairs that would only have travelled (or ridden far for little)
+    # pairs whose cheap work was traded for dearer residents left: tried, kept
+    # (sampler.heuristics.trade)
+    trades: dict[str, int] = field(default_factory=dict)
     cp_improved: bool = False  # CP-SAT's counting model made a better plan than its start
     # CP-SAT's posts (sampler.model.posts_model): tried, better than the rounded LP posts,
     # and kept as the start (1) or not (0)
@@ -127,6 +130,7 @@ class SolverStats:
             "cp_improved": self.cp_improved,
             "cp_posts": self.cp_posts,
             "neighbourhoods": self.neighbourhoods,
+            "trades": self.trades,
             # slots the plan's end was brought forward once planned: by moving the work
             # after it (pull_in) and by planning the afternoon again (afternoon)
             "end_brought_forward": {"pull_in": self.pulled_in, "afternoon": self.afternoon},

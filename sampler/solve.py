@@ -23,6 +23,7 @@ from sampler.heuristics.lp_plan import lp_variables
 from sampler.heuristics.refill import end_forward
 from sampler.heuristics.start import best_start
 from sampler.heuristics.topup import top_up
+from sampler.heuristics.trade import trade_cheap_work
 from sampler.instance import Instance
 from sampler.labs import paced_labs
 from sampler.lns import LnsStats, improve, score
@@ -93,6 +94,11 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, count)
     timings["lns"] = _lap(clock)
     clock = time.perf_counter()
+    trades = {"tried": 0, "kept": 0}
+    if in_parts and not plan.complete:
+        step(Step("trading cheap work for dearer"))
+        tries = params.trades(sum(t.pairs for t in inst.teams))
+        plan, trades["tried"], trades["kept"] = trade_cheap_work(plan, tries)
     step(Step("bringing the end forward"))
     # (a part's afternoon is the whole plan's to plan again)
     budget = params.refill_pairs() if in_parts else 0
@@ -109,6 +115,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         pulled_in=pulled_in,
         afternoon=afternoon,
         pairs_left_home=left_home,
+        trades=trades,
         neighbourhoods=vars(lns),
         lp_solves=bounds.lp_solves,
         bound_clustered=bounds.clustered,

@@ -134,3 +134,13 @@ def test_the_afternoon_replan_budget_is_pairs_cut_in_proportion_to_the_limit():
     assert SolveParams(time_limit=5).refill_pairs() == 1_000
     assert SolveParams(time_limit=12).refill_pairs() == 2_400
     assert SolveParams(time_limit=0.001).refill_pairs() == 0
+
+
+def test_trades_grow_with_the_limit_and_shrink_for_a_city():
+    """README: 20 trades at --time-limit 5 (a top-up each, 0.1 s), at most 30; a city's
+    14,600 pairs make a top-up 0.58 s, so 3 at --time-limit 5 and 8 at 12."""
+    assert SolveParams(time_limit=5).trades(pairs=200) == 20
+    assert SolveParams(time_limit=60).trades(pairs=200) == 30
+    assert SolveParams(time_limit=5).trades(pairs=14_600) == 3
+    assert SolveParams(time_limit=12).trades(pairs=14_600) == 8
+    assert SolveParams(time_limit=0.01).trades(pairs=200) == 0

@@ -62,19 +62,30 @@ def top_up(
     all_or_nothing: bool = False,
     at_home: frozenset[str] = frozenset(),
     first: frozenset[str] = frozenset(),
+    by_value: bool = False,
 ) -> pd.DataFrame | None:
     """The plan's rows with residents left unsampled given to pairs with time to spare
     (all work ending by ``deadline`` minutes, when given), never to the pairs ``at_home``;
-    the sites ``first`` before the others. With ``all_or_nothing``, None unless every
-    resident left finds a pair.
+    the sites ``first`` before the others, then by priority (with ``by_value``, by what a
+    pair's minute there is worth: priority times the scenario's default rate of the mode).
+    With ``all_or_nothing``, None unless every resident left finds a pair.
 
     Walk-in residents that find no free station in time are then taken by home-visit rows
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
-    out, left = _top_up(scenario, without_idle_trips(rows), deadline, at_home=at_home, first=first)
+    out, left = _top_up(
+        scenario,
+        without_idle_trips(rows),
+        deadline,
+        at_home=at_home,
+        first=first,
+        by_value=by_value,
+    )
     if any(mode == WALK_IN for _, mode in left):
-        swapped, after = _top_up(scenario, out, deadline, swap=True, at_home=at_home, first=first)
+        swapped, after = _top_up(
+            scenario, out, deadline, swap=True, at_home=at_home, first=first, by_value=by_value
+        )
         if sum(after.values()) < sum(left.values()):
             out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
@@ -84,7 +95,13 @@ def top_up(
             break  # (home visits left need no station: detours do not help them)
         detoured = detours(scenario, out, dict(left), last)
         detoured, after = _top_up(
-            scenario, detoured, deadline, swap=True, at_home=at_home, first=first
+            scenario,
+            detoured,
+            deadline,
+            swap=True,
+            at_home=at_home,
+            first=first,
+            by_value=by_value,
         )
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
@@ -112,6 +129,7 @@ def _top_up(
     swap: bool = False,
     at_home: frozenset[str] = frozenset(),
     first: frozenset[str] = frozenset(),
+    by_value: bool = False,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
     sample them soonest (after :func:`swap_modes`, with ``swap``); and the residents
@@ -139,8 +157,16 @@ def _top_up(
             visitors[visited].add(k)
     # The sites asked for first; then higher priority; then the most left, where a
     # deadline is likeliest to fail.
+    # ``by_value``: what a pair's minute there is worth (priority times the default rate).
+    rate = scenario.defaults.rate if by_value else (lambda mode: 1.0)
     order = sorted(
-        left, key=lambda key: (key[0] not in first, -sites[key[0]].priority, -left[key], key)
+        left,
+        key=lambda key: (
+            key[0] not in first,
+            -sites[key[0]].priority * rate(key[1]),
+            -left[key],
+            key,
+        ),
     )
     for site_id, mode in order:
         site = sites[site_id]
