@@ -203,6 +203,10 @@ def _summary_tables(result: Result) -> list[Table]:
     head.add_row("people used", f"{s['people_used']:,} of {s['people_sent']:,}")
     if s["pairs_left_home"]:
         head.add_row("left at home", f"{s['pairs_left_home']:,} pairs (they would only ride)")
+    if s["pairs_traded"]:
+        head.add_row(
+            "traded", f"{s['pairs_traded']:,} pairs sent where residents left were worth more"
+        )
     head.add_row("staff-hours", f"{s['staff_hours']:,.1f}")
     head.add_row("moves", f"{s['moves']:,}")
     tables = [head]

@@ -206,6 +206,7 @@ class Result:
             "people_used": plan.people_used,
             "people_sent": sum(t.people for t in sc.teams),
             "pairs_left_home": self.solver.pairs_left_home,
+            "pairs_traded": self.solver.trades.get("kept", 0),
             "warnings": staffing_warnings(sc),
             "staff_hours": plan.staff_hours,
             "moves": plan.moves,

@@ -539,3 +539,19 @@ def test_python_dash_m_runs_the_cli(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert '"scenario"' in done.stdout
+
+
+def test_a_partial_plan_says_how_many_pairs_it_traded(tmp_path: Path) -> None:
+    """The shipped Yunzhou morning (the local 60 alone cannot sample the street) keeps
+    pairs at cheap work once planned; the trade (heuristics/trade.py) sends some of them
+    where residents left are worth more, and the summary and plan.json say how many."""
+    shipped = Path(__file__).parent.parent / "scenarios" / "yunzhou-shuibosi-morning.yaml"
+    out = tmp_path / "out"
+    result = run("plan", shipped, "-o", out, "--time-limit", "2")
+    assert result.exit_code == 3, result.output
+    written = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    kept = written["solver"]["trades"]["kept"]
+    assert kept >= 1 and written["pairs_traded"] == kept
+    assert written["solver"]["trades"]["tried"] >= kept
+    assert re.search(rf"traded\s*│\s*{kept} pairs sent where residents left", result.stdout)
+    assert run("check", shipped, out).exit_code == 0
