@@ -131,3 +131,22 @@ def test_worst_seed_lines_describe_sites_of_a_scenario_file_since_removed(
     }
     lines = worst_seed_lines(Row("understaffed", "small", 5, (record,)))
     assert f"({site['residents']:,} residents, open {site['open']}" in lines[1]
+
+
+def test_the_lns_cell_counts_trades_only_where_plans_traded() -> None:
+    """plan.json's solver.trades reach the report's LNS cell (kept / tried over the seeds);
+    a family whose plans tried none shows no trades."""
+    from benchmarks.families.report import Row
+    from benchmarks.families.runner import neighbourhoods
+
+    def solver(tried: int, kept: int) -> dict:
+        return {
+            "neighbourhoods": {"solved": 2, "improved": 1, "cp_improved": 0},
+            "cp_posts": {"kept": 0},
+            "trades": {"tried": tried, "kept": kept},
+        }
+
+    records = tuple({"neighbourhoods": neighbourhoods(solver(t, k))} for t, k in ((4, 3), (6, 2)))
+    assert Row("understaffed", "small", 5, records).neighbourhoods().endswith("; trades 5/10")
+    none = tuple({"neighbourhoods": neighbourhoods(solver(0, 0))} for _ in range(2))
+    assert "trades" not in Row("generator", "small", 5, none).neighbourhoods()

@@ -94,14 +94,21 @@ class Row:
 
     def neighbourhoods(self) -> str:
         """Neighbourhoods improved of those solved over the seeds, how many of them through
-        CP-SAT, and the seeds whose start CP-SAT made (its posts, or its counting model)."""
+        CP-SAT, the seeds whose start CP-SAT made (its posts, or its counting model), and
+        the pairs traded for dearer residents left, kept / tried, where any were tried."""
         found = [r["neighbourhoods"] for r in self.records if r.get("neighbourhoods")]
         if not found:
             return "-"
         total = {k: int(sum(f.get(k, 0) for f in found)) for k in found[0]}
+        traded = (
+            f"; trades {total['trades_kept']}/{total['trades_tried']}"
+            if total.get("trades_tried")
+            else ""
+        )
         return (
             f"{total.get('improved', 0)}/{total.get('solved', 0)} "
             f"(CP {total.get('cp_improved', 0)}; starts {total.get('start_cp', 0)}/{len(found)})"
+            + traded
         )
 
 
@@ -289,7 +296,8 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
         "seed (invalid first, then the least of what the bound allows, then the largest gap); "
         "LNS: neighbourhoods improved / solved over the seeds, of those improved through "
         "CP-SAT (its posts or its counting model), and the seeds whose start CP-SAT made "
-        "(`-`: plan.json reports none).",
+        "(`-`: plan.json reports none); where plans leave residents, pairs traded for "
+        "dearer residents left, kept / tried (`sampler.heuristics.trade`).",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",

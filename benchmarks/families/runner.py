@@ -139,13 +139,17 @@ def read_plan(folder: Path) -> dict[str, Any]:
 def neighbourhoods(solver: Any) -> dict[str, float]:
     """What CP-SAT and the neighbourhoods did, from plan.json's solver section: the
     neighbourhoods solved and improved, those improved through CP-SAT (its posts or its
-    counting model), and whether the main plan's start came from CP-SAT's posts or its
-    counting model improved it; empty when the planner reports none."""
+    counting model), whether the main plan's start came from CP-SAT's posts or its
+    counting model improved it, and the pairs traded for dearer residents left, tried and
+    kept; empty when the planner reports none."""
     found = dict(solver.get("neighbourhoods") or {})
     if not found:
         return {}
     posts = solver.get("cp_posts") or {}
     found["start_cp"] = int(bool(posts.get("kept")) or bool(solver.get("cp_improved")))
+    trades = solver.get("trades") or {}  # (pairs traded for dearer residents left)
+    found["trades_tried"] = trades.get("tried", 0)
+    found["trades_kept"] = trades.get("kept", 0)
     return {k: float(v) for k, v in found.items()}
 
 
