@@ -113,14 +113,17 @@ REFILL_SHARE = 0.3
 REFILL_SECONDS_PER_PAIR = 1.5e-3
 # Trading a pair's cheap work for dearer residents left (sampler.heuristics.trade) gets
 # this share of the limit, in tries of about TRADE_SECONDS_PER_TRY each (one top-up: 0.07
-# to 0.14 s on small and district plans on the measured machine, slow that day) or
-# TOPUP_SECONDS_PER_PAIR a pair of the scenario where that is more (0.57 s for a city's
-# 14,603 pairs), and at most MOST_TRADES. At --time-limit 5, 10 tries (0.2) took the
-# priorities family's small seed 3 to 98.51% of its bound and 20 (0.4) to 99.09%, for
-# about 1 s more; the understaffed seeds run out of pairs worth trying within 3 to 9.
+# to 0.14 s on small plans on the measured machine, slow that day) or
+# TOPUP_SECONDS_PER_PAIR_SITE a pair and site of the scenario where that is more (a
+# top-up of a plan that leaves residents at most sites: 2.1 s a try on an understaffed
+# district's 1,275 pairs and 400 sites, 38 s on a city's 7,565 and 2,400, where 4e-5 s a
+# pair had given them 30 and 26 tries: 62 s and 993 s), and at most MOST_TRADES. At
+# --time-limit 5, 10 tries (0.2) took the priorities family's small seed 3 to 98.51% of
+# its bound and 20 (0.4) to 99.09%, for about 1 s more; the understaffed seeds run out of
+# pairs worth trying within 3 to 9.
 TRADE_SHARE = 0.4
 TRADE_SECONDS_PER_TRY = 0.1
-TOPUP_SECONDS_PER_PAIR = 4e-5
+TOPUP_SECONDS_PER_PAIR_SITE = 4e-6
 MOST_TRADES = 30
 RING_PART_SITES = 80  # a replan's ring of up to 1.5 times this many sites is planned whole
 
@@ -265,10 +268,11 @@ class SolveParams:
         most = NEIGHBOURHOODS_AFTER_PARTS if after_parts else MOST_NEIGHBOURHOODS
         return min(most, int(self.time_limit * NEIGHBOURHOODS_PER_SECOND))
 
-    def trades(self, pairs: int) -> int:
+    def trades(self, pairs: int, sites: int) -> int:
         """Pairs whose cheap work may be traded for dearer residents left, in a plan of a
-        scenario with ``pairs`` pairs (:func:`sampler.heuristics.trade.trade_cheap_work`)."""
-        per_try = max(TRADE_SECONDS_PER_TRY, TOPUP_SECONDS_PER_PAIR * pairs)
+        scenario with ``pairs`` pairs and ``sites`` sites
+        (:func:`sampler.heuristics.trade.trade_cheap_work`)."""
+        per_try = max(TRADE_SECONDS_PER_TRY, TOPUP_SECONDS_PER_PAIR_SITE * pairs * sites)
         return min(MOST_TRADES, int(TRADE_SHARE * self.time_limit / per_try + 1e-9))
 
     def refill_pairs(self) -> int:

@@ -205,7 +205,9 @@ def _summary_tables(result: Result) -> list[Table]:
         head.add_row("left at home", f"{s['pairs_left_home']:,} pairs (they would only ride)")
     if s["pairs_traded"]:
         head.add_row(
-            "traded", f"{s['pairs_traded']:,} pairs sent where residents left were worth more"
+            "traded",
+            f"{s['pairs_traded']:,} pairs re-planned: more priority-weighted residents "
+            "(or as many for fewer staff-hours)",
         )
     head.add_row("staff-hours", f"{s['staff_hours']:,.1f}")
     head.add_row("moves", f"{s['moves']:,}")

@@ -97,7 +97,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     trades = {"tried": 0, "kept": 0}
     if in_parts and not plan.complete:
         step(Step("trading cheap work for dearer"))
-        tries = params.trades(sum(t.pairs for t in inst.teams))
+        tries = params.trades(sum(t.pairs for t in inst.teams), len(inst.sites))
         plan, trades["tried"], trades["kept"] = trade_cheap_work(plan, tries)
     step(Step("bringing the end forward"))
     # (a part's afternoon is the whole plan's to plan again)

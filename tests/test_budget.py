@@ -137,10 +137,11 @@ def test_the_afternoon_replan_budget_is_pairs_cut_in_proportion_to_the_limit():
 
 
 def test_trades_grow_with_the_limit_and_shrink_for_a_city():
-    """README: 20 trades at --time-limit 5 (a top-up each, 0.1 s), at most 30; a city's
-    14,600 pairs make a top-up 0.58 s, so 3 at --time-limit 5 and 8 at 12."""
-    assert SolveParams(time_limit=5).trades(pairs=200) == 20
-    assert SolveParams(time_limit=60).trades(pairs=200) == 30
-    assert SolveParams(time_limit=5).trades(pairs=14_600) == 3
-    assert SolveParams(time_limit=12).trades(pairs=14_600) == 8
-    assert SolveParams(time_limit=0.01).trades(pairs=200) == 0
+    """README: 20 trades at --time-limit 5 on a small plan (a top-up each, 0.1 s), at most
+    30; an understaffed district's top-up (1,275 pairs, 400 sites) about 2 s, so 2 at
+    --time-limit 12; a city's (7,565 pairs, 2,400 sites) about 73 s: none at 45."""
+    assert SolveParams(time_limit=5).trades(pairs=200, sites=40) == 20
+    assert SolveParams(time_limit=60).trades(pairs=200, sites=40) == 30
+    assert SolveParams(time_limit=12).trades(pairs=1_275, sites=400) == 2
+    assert SolveParams(time_limit=45).trades(pairs=7_565, sites=2_400) == 0
+    assert SolveParams(time_limit=0.01).trades(pairs=200, sites=40) == 0

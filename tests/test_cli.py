@@ -553,5 +553,5 @@ def test_a_partial_plan_says_how_many_pairs_it_traded(tmp_path: Path) -> None:
     kept = written["solver"]["trades"]["kept"]
     assert kept >= 1 and written["pairs_traded"] == kept
     assert written["solver"]["trades"]["tried"] >= kept
-    assert re.search(rf"traded\s*│\s*{kept} pairs sent where residents left", result.stdout)
+    assert re.search(rf"traded\s*│\s*{kept} pairs re-planned", result.stdout)
     assert run("check", shipped, out).exit_code == 0

@@ -8,9 +8,10 @@ best, and the top-up gives residents left out by priority, not by what a pair's 
 worth there. Here a pair whose day holds work worth much less a minute than the residents
 it could take instead loses its day (a ruin and recreate move), and the residents left are
 given out again, those worth most a minute first (:func:`~sampler.heuristics.topup.top_up`
-``by_value``); the change is kept only if the plan samples more priority-weighted
-residents (then the earlier done_at, fewer staff-hours). The pairs with the cheapest work
-are tried first, one at a time.
+``by_value``); the change is kept only if the plan gets better (:func:`sampler.lns.score`):
+more priority-weighted residents, or as many for fewer staff-hours (a plan that leaves
+residents has no done_at). It may sample fewer residents for more priority-weighted ones.
+The pairs with the cheapest work are tried first, one at a time.
 
 The understaffed family's small seed 2 (25 pairs, one sealed priority-2 site): a pair
 visited homes there from 07:06 to 13:30 (216 residents in 384 minutes) while walk-in

@@ -73,18 +73,49 @@ def test_no_tries_no_trade():
 
 def test_top_up_by_value_gives_the_walk_in_first():
     """Topped up from the plan without p02: by priority, p02 goes back to the sealed
-    site's home visits (priority 2 first); by value, to the walk-in (worth 2 a minute
-    against 1)."""
+    site's home visits (priority 2 first) and walk-in residents are left; by value, the
+    walk-in (worth 2 a minute against 1) is served first: all 480 sampled."""
     sc = load_scenario_text(SCENARIO)
     rows = _cheap_plan().rows
     rows = rows[rows.pair != "t-p02"]
     by_priority = top_up(sc, rows)
     by_value = top_up(sc, rows, by_value=True)
-    first = {
-        name: frame[frame.activity != "travel"].sort_values("start").iloc[0]
-        for name, frame in (("priority", by_priority), ("value", by_value))
-    }
-    sealed = by_priority[by_priority.site == "sealed"]
-    assert sealed.samples.sum() > 0 and first["priority"].site == "walk"
+    p02 = by_priority[(by_priority.pair == "t-p02") & (by_priority.samples > 0)]
+    assert set(p02.site) == {"sealed"}
     assert by_value[by_value.activity == "walk_in"].samples.sum() == 480
     assert by_priority[by_priority.activity == "walk_in"].samples.sum() < 480
+
+
+def test_a_trade_that_makes_the_plan_worse_is_not_kept(monkeypatch):
+    """Told that p02's day re-planned samples nobody (a top-up that loses it), the trade
+    is tried and not kept: the plan is the one it was given."""
+    from sampler.heuristics import trade
+
+    monkeypatch.setattr(trade, "top_up", lambda scenario, rows, **kwargs: rows)
+    before = _cheap_plan()
+    after, tried, kept = trade.trade_cheap_work(before, tries=5)
+    assert tried >= 1 and kept == 0
+    assert after is before
+
+
+def test_the_cheapest_work_is_tried_first(monkeypatch):
+    """Two pairs at the sealed site, one sampling 120 in the morning and one 60 (worth
+    0.5 a minute): the one sampling less is tried first."""
+    from sampler.heuristics import trade
+
+    rows = pd.DataFrame(
+        [
+            ["t", "t-p01", "door_to_door", "sealed", 0, 240, 120],
+            ["t", "t-p02", "door_to_door", "sealed", 0, 240, 60],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    plan = Plan(load_scenario_text(SCENARIO), rows)
+    freed = []
+    monkeypatch.setattr(
+        trade,
+        "top_up",
+        lambda scenario, rest, **kwargs: freed.append(set(rows.pair) - set(rest.pair)) or rest,
+    )
+    trade.trade_cheap_work(plan, tries=2)
+    assert freed == [{"t-p02"}, {"t-p01"}]
