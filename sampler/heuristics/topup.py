@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -74,18 +75,13 @@ def top_up(
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
     that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
-    out, left = _top_up(
-        scenario,
-        without_idle_trips(rows),
-        deadline,
-        at_home=at_home,
-        first=first,
-        by_value=by_value,
+    # Every pass gives out residents in the same order, to the same pairs.
+    one_pass = partial(
+        _top_up, scenario, deadline=deadline, at_home=at_home, first=first, by_value=by_value
     )
+    out, left = one_pass(without_idle_trips(rows))
     if any(mode == WALK_IN for _, mode in left):
-        swapped, after = _top_up(
-            scenario, out, deadline, swap=True, at_home=at_home, first=first, by_value=by_value
-        )
+        swapped, after = one_pass(out, swap=True)
         if sum(after.values()) < sum(left.values()):
             out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
@@ -94,15 +90,7 @@ def top_up(
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
             break  # (home visits left need no station: detours do not help them)
         detoured = detours(scenario, out, dict(left), last)
-        detoured, after = _top_up(
-            scenario,
-            detoured,
-            deadline,
-            swap=True,
-            at_home=at_home,
-            first=first,
-            by_value=by_value,
-        )
+        detoured, after = one_pass(detoured, swap=True)
         if not all_or_nothing and sum(after.values()) >= sum(left.values()):
             break
         out, left = detoured, after
