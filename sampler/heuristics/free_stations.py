@@ -91,21 +91,22 @@ def _minutes_for(samples: int, rate: float, most: int) -> int:
 
 
 def detours(
-    scenario: Scenario, rows: pd.DataFrame, left: dict[tuple[str, str], int], deadline: int
+    scenario: Scenario,
+    rows: pd.DataFrame,
+    left: dict[tuple[str, str], int],
+    deadline: int,
+    kept_whole: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Walk-in residents left at a site whose stations stand free early in the day (nobody
     was there yet) taken by pairs that pass nearby on their first trip: a pair goes from
     its base to the site first, samples there while a station is free, then goes on to
     where it was going and works there for the rest of its row. What that row no longer
-    holds is left instead, for pairs with time to spare (``left`` is updated). Work at a
-    site that closes before ``deadline`` is not broken into: what it gave back would have
-    to find a pair before the site closes, and in the morning there is seldom one (a
-    short-hours district's pull-in to 19:30 failed only on 55 home visits so left at a
-    community open 07:00-12:00)."""
+    holds is left instead, for pairs with time to spare (``left`` is updated). Work at
+    the sites ``kept_whole`` is not broken into."""
     short = sorted((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0)
     if not short:
         return rows
-    first = _first_trips(scenario, rows, {site for _, site in short}, deadline)
+    first = _first_trips(scenario, rows, {site for _, site in short} | kept_whole)
     if first is None:
         return rows
     walk_in = walk_in_intervals(rows)
@@ -179,10 +180,10 @@ class _FirstTrips:
 
 
 def _first_trips(
-    scenario: Scenario, rows: pd.DataFrame, short_sites: set[str], deadline: int
+    scenario: Scenario, rows: pd.DataFrame, short_sites: set[str]
 ) -> _FirstTrips | None:
     """The pairs that could make a detour on their first trip (None if there are none): at
-    work after it at a site open until ``deadline`` at least."""
+    work after it at a site not among ``short_sites``."""
     # Each pair's first two rows: its trip from the base, and the work it goes to.
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
     pair = ordered.pair.to_numpy()
@@ -190,13 +191,11 @@ def _first_trips(
     heads = heads[heads + 1 < len(pair)]
     heads = heads[pair[heads + 1] == pair[heads]]
     trips, works = ordered.iloc[heads], ordered.iloc[heads + 1]
-    closing = {site.id: scenario.open_minutes(site)[1] for site in scenario.sites}
     fits = (
         (trips.activity.to_numpy() == TRAVEL)
         & works.activity.isin(MODES).to_numpy()
         & (works.site.to_numpy() == trips.site.to_numpy())
         & ~works.site.isin(short_sites).to_numpy()
-        & (works.site.map(closing).to_numpy() >= deadline)
     )
     trips, works = trips[fits], works[fits]
     if trips.empty:
