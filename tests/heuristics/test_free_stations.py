@@ -179,3 +179,77 @@ def test_detours_keep_every_row_valid(text, end, write_yaml, tmp_path):
     assert topped[topped.site != "x"].samples.sum() > 0  # the detours did something
     result = solve(scenario, SolveParams(time_limit=1))
     checked(result, topped, tmp_path / "plan")
+
+
+MORNING_ONLY_YAML = """\
+scenario: a detour past a community that closes in the morning
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+sites:
+  - id: near
+    lat: 40.00
+    lon: 113.00
+    residents: 120
+    stations: 1
+  - id: morning
+    lat: 40.00
+    lon: 113.02
+    residents: 71
+    sealed: true
+    open: "07:00-09:30"
+  - id: day
+    lat: 40.001
+    lon: 113.02
+    residents: 304
+teams:
+  - id: a
+    people: 2
+    lat: 40.01
+    lon: 113.00
+  - id: c
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    door_to_door: false
+  - id: b
+    people: 2
+    lat: 40.01
+    lon: 113.00
+    available: "09:00-13:00"
+"""
+
+
+def test_a_pull_in_detours_no_pair_from_a_community_that_closes_before_it(write_yaml, tmp_path):
+    """A pull-in to 180 needs a detour through ``near`` before b holds its one station.
+    a's home visits at ``morning`` fill the community's hours (it closes at 150); a detour
+    there would give back 5 of them that nobody can make before it closes (c has no
+    door-to-door training, b is busy), and the pull-in would fail. c's walk-in at ``day``
+    can wait: c makes the detour, and a samples what c gave back after 150."""
+    scenario = load_scenario(write_yaml(MORNING_ONLY_YAML))
+    to_m = trip_minutes(scenario, "a", "morning")
+    to_d = trip_minutes(scenario, "c", "day")
+    to_n = trip_minutes(scenario, "b", "near")
+    home = (150 - to_m) // 2  # 30 an hour: every home visit of the community
+    assert home == scenario.site_by_id["morning"].residents
+    rows = pd.DataFrame(
+        [
+            ["a", "a-p01", TRAVEL, "morning", 0, to_m, 0],
+            ["a", "a-p01", "door_to_door", "morning", to_m, 150, home],
+            ["c", "c-p01", TRAVEL, "day", 0, to_d, 0],
+            ["c", "c-p01", "walk_in", "day", to_d, 160, 2 * (160 - to_d)],
+            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_n, 0],
+            ["b", "b-p01", "walk_in", "near", 120 + to_n, 180 + to_n, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    earlier = pull_in(scenario, rows, 180)
+    assert earlier is not None
+    at_morning = earlier[earlier.site == "morning"]
+    assert at_morning.samples.sum() == home
+    assert set(at_morning.pair) == {"a-p01"}
+    detour = earlier[(earlier.site == "near") & (earlier.start < 120)]
+    assert set(detour.pair) == {"c-p01"}
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = checked(result, earlier, tmp_path / "plan")
+    assert plan.complete
+    assert plan.done_minute <= 180
