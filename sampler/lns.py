@@ -36,7 +36,7 @@ import pandas as pd
 from sampler.budget import SolveParams
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.heuristics.topup import residents_left, top_up
-from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN
+from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
 from sampler.plan import Plan, pair_ids
 from sampler.result import Result
 from sampler.scenario import Scenario
@@ -99,36 +99,57 @@ def improve(plan: Plan, params: SolveParams, solver: Solver, count: int) -> tupl
 
 def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
     """The plan with pairs drawn to sites that close early with residents left, where that
-    is better: for up to ``tries`` such sites (higher priority, then most left, first),
-    the pairs that can reach it soonest from their bases, of those working elsewhere while
-    it is open at sites that close later (whose work can wait), lose their day; the site is
-    topped up first, then everything they left, by whoever has time (a ruin and recreate
-    move). The short-hours district's seed 4 left 2,080 residents, 1,205 of them walk-in
-    at a 20-station community open 07:00-12:00 that its nearest teams (available from
-    08:00 or 09:00) reach at 08:48 at the soonest; drawing the pairs working nearest it
-    left 1,157, drawing the 8 that can come soonest (07:00 teams 20 km off, there by
-    08:19) leaves none."""
+    is better: in up to ``tries`` tries at such sites (higher priority, then most left,
+    first), the pairs that can reach it soonest from their bases, of those working
+    elsewhere while it is open at sites that close later (whose work can wait), lose their
+    day; the site is topped up first, then everything they left, by whoever has time (a
+    ruin and recreate move). The short-hours district's seed 4 left 2,080 residents, 1,205
+    of them walk-in at a 20-station community open 07:00-12:00 that its nearest teams
+    (available from 08:00 or 09:00) reach at 08:48 at the soonest; drawing the pairs
+    working nearest it left 1,157, drawing the 8 that can come soonest (07:00 teams 20 km
+    off, there by 08:19) leaves none.
+
+    A site whose try is kept may try again while short (its first 8 pairs left 9 of those
+    1,205 in a later plan of that seed, which stayed partial); where 8 pairs' days are
+    more than its residents left need, a try that is not kept is made again with only as
+    many as they need (18 home visits left at another seed's morning-only community: 8
+    pairs drawn left more elsewhere)."""
     if plan.complete:
         return plan
     sc = plan.scenario
     left = residents_left(sc, plan.rows)
-    tried: set[tuple[str, str]] = set()
-    while len(tried) < tries and not plan.complete:
+    given_up: set[tuple[str, str]] = set()  # sites whose last try was not kept
+    spent = 0
+    while spent < tries and not plan.complete:
         # (what a kept try samples elsewhere may leave a site no longer short)
-        short = [key for key in _closing_short(sc, left) if key not in tried]
+        short = [key for key in _closing_short(sc, left) if key not in given_up]
         if not short:
             break
-        site_id, mode = short[0]
-        tried.add(short[0])
-        pairs = _pairs_to_draw(plan, site_id, mode)
-        if not pairs:
-            continue
-        rows = plan.rows[~plan.rows.pair.isin(pairs)]
-        candidate = Plan(sc, top_up(sc, rows, first=frozenset({site_id})))
-        if score(candidate) > score(plan):
-            plan = candidate
-            left = residents_left(sc, plan.rows)
+        site_id, mode = key = short[0]
+        given_up.add(key)
+        for size in _draw_sizes(sc, site_id, mode, left[key]):
+            pairs = _pairs_to_draw(plan, site_id, mode)[:size]
+            if not pairs or spent >= tries:
+                break
+            spent += 1
+            rows = plan.rows[~plan.rows.pair.isin(pairs)]
+            candidate = Plan(sc, top_up(sc, rows, first=frozenset({site_id})))
+            if score(candidate) > score(plan):
+                plan = candidate
+                left = residents_left(sc, plan.rows)
+                given_up.discard(key)
+                break
     return plan
+
+
+def _draw_sizes(sc: Scenario, site_id: str, mode: str, left: int) -> tuple[int, ...]:
+    """How many pairs a site closing early draws: ``CLOSING_PAIRS``, then, where fewer
+    would do, as many as its residents ``left`` need over its open hours at the scenario's
+    default rate."""
+    opens, closes = sc.open_minutes(sc.site_by_id[site_id])
+    per_pair = samples_in(sc.defaults.rate(mode), min(closes, sc.horizon_minutes) - opens)
+    needed = -(-left // per_pair) if per_pair > 0 else CLOSING_PAIRS
+    return (CLOSING_PAIRS,) if needed >= CLOSING_PAIRS else (CLOSING_PAIRS, needed)
 
 
 def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple[str, str]]:

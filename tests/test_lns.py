@@ -176,6 +176,36 @@ def test_each_try_of_the_closing_sites_is_a_site_still_short():
     assert set(c.pair) == {"tc-p01"}
 
 
+MORNING_COMPOUND_FOR_TWO = """\
+scenario: a compound open 07:00-09:00 that needs two pairs, both at an all-day estate
+start: 2022-11-10T07:00
+end: 2022-11-10T13:30
+sites:
+- {id: compound, lat: 40.0, lon: 113.0, residents: 120, sealed: true, open: "07:00-09:00"}
+- {id: estate, lat: 40.0, lon: 113.001, residents: 600, home_visits: 0, stations: 4}
+teams:
+- {id: t, people: 4, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_a_closing_site_whose_try_is_kept_tries_again(tmp_path, monkeypatch):
+    """One pair drawn at a time: the compound's 120 home visits need both pairs' two hours
+    (30 an hour). The first try draws one pair, which samples 60 there before the estate:
+    kept, and the compound is still short. It tries again and draws the other: everyone is
+    sampled (the estate's 600 after 09:00). Tried once only, 60 would be left."""
+    monkeypatch.setattr("sampler.lns.CLOSING_PAIRS", 1)
+    sc = load_scenario_text(MORNING_COMPOUND_FOR_TWO)
+    start = Plan(
+        sc, pd.DataFrame(walking_in("t", range(1, 3), "estate", 1, 151, 300), columns=PAIR_COLUMNS)
+    )
+    assert start.sampled == 600 and not start.complete
+    served = serve_closing_sites(start, tries=2)
+    assert served.complete and served.sampled == 720
+    compound = served.rows[(served.rows.site == "compound") & (served.rows.samples > 0)]
+    assert set(compound.pair) == {"t-p01", "t-p02"}
+    assert_passes_checker(sc, served, tmp_path)
+
+
 @settings(
     max_examples=20,
     deadline=None,
