@@ -45,7 +45,7 @@ NEIGHBOURHOOD_SITES = 4  # sites re-planned together: the seed and its nearest
 NEAREST_TEAMS = 3  # teams whose unused pairs may join a neighbourhood
 MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 WHEN_COMPLETE = 2  # neighbourhoods tried once the plan samples everyone
-CLOSING_TRIES = 15  # sites closing early with residents left that draw pairs, at most
+CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
 CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
 LAST_HOUR = 60  # minutes: a site open into the day's last hour does not close early
 
@@ -127,11 +127,12 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
             break
         site_id, mode = key = short[0]
         given_up.add(key)
-        for size in _draw_sizes(sc, site_id, mode, left[key]):
-            pairs = _pairs_to_draw(plan, site_id, mode)[:size]
-            if not pairs or spent >= tries:
+        drawable = _pairs_to_draw(plan, site_id, mode)
+        for size in _draw_sizes(sc, site_id, mode, left[key], len(drawable)):
+            if spent >= tries:
                 break
             spent += 1
+            pairs = drawable[:size]
             rows = plan.rows[~plan.rows.pair.isin(pairs)]
             candidate = Plan(sc, top_up(sc, rows, first=frozenset({site_id})))
             if score(candidate) > score(plan):
@@ -142,14 +143,15 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
     return plan
 
 
-def _draw_sizes(sc: Scenario, site_id: str, mode: str, left: int) -> tuple[int, ...]:
-    """How many pairs a site closing early draws: ``CLOSING_PAIRS``, then, where fewer
-    would do, as many as its residents ``left`` need over its open hours at the scenario's
-    default rate."""
+def _draw_sizes(sc: Scenario, site_id: str, mode: str, left: int, drawable: int) -> list[int]:
+    """How many of the ``drawable`` pairs a site closing early draws: ``CLOSING_PAIRS``,
+    then, where fewer would do, as many as its residents ``left`` need over its open hours
+    at the scenario's default rate (each a different draw; none if there is no pair)."""
     opens, closes = sc.open_minutes(sc.site_by_id[site_id])
-    per_pair = samples_in(sc.defaults.rate(mode), min(closes, sc.horizon_minutes) - opens)
+    per_pair = samples_in(sc.defaults.rate(mode), closes - opens)
     needed = -(-left // per_pair) if per_pair > 0 else CLOSING_PAIRS
-    return (CLOSING_PAIRS,) if needed >= CLOSING_PAIRS else (CLOSING_PAIRS, needed)
+    sizes = sorted({min(CLOSING_PAIRS, drawable), min(needed, drawable)}, reverse=True)
+    return [size for size in sizes if size > 0]
 
 
 def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple[str, str]]:

@@ -101,12 +101,12 @@ def detours(
     was there yet) taken by pairs that pass nearby on their first trip: a pair goes from
     its base to the site first, samples there while a station is free, then goes on to
     where it was going and works there for the rest of its row. What that row no longer
-    holds is left instead, for pairs with time to spare (``left`` is updated). Work at
-    the sites ``kept_whole`` is not broken into."""
+    holds is left instead, for pairs with time to spare (``left`` is updated). A detour
+    that would give back work at one of the sites ``kept_whole`` is not made."""
     short = sorted((-n, site) for (site, mode), n in left.items() if mode == WALK_IN and n > 0)
     if not short:
         return rows
-    first = _first_trips(scenario, rows, {site for _, site in short} | kept_whole)
+    first = _first_trips(scenario, rows, {site for _, site in short})
     if first is None:
         return rows
     walk_in = walk_in_intervals(rows)
@@ -114,6 +114,10 @@ def detours(
         rows[rows.activity != BREAK].assign(m=rows.end - rows.start).groupby("pair").m.sum()
     )
     free = np.ones(len(first.trips), dtype=bool)  # not yet given a detour
+    kept = np.array([work.site in kept_whole for work in first.works], dtype=bool)
+    slack = np.array(
+        [_slack(scenario, team, work) for team, work in zip(first.teams, first.works, strict=True)]
+    )
     dropped: list[int] = []
     added: list[Row] = []
     for _, site_id in short:
@@ -128,7 +132,10 @@ def detours(
         # The pairs it costs least, those leaving home visits first (they need no station
         # later), ties by pair.
         order = np.lexsort((np.arange(len(extra)), extra, first.walks_there))
-        nearest = order[free[order]][:NEAREST_PAIRS]
+        # (a pair whose work at a site kept whole has no slack for the detour's trips
+        # would give some back: passed over before the nearest are counted)
+        able = free & ~(kept & (slack < extra))
+        nearest = order[able[order]][:NEAREST_PAIRS]
         for k in nearest.tolist():
             wanted = left.get((site_id, WALK_IN), 0)
             if wanted <= 0:
@@ -142,6 +149,8 @@ def detours(
             if detour is None:
                 continue
             new_rows, walk, samples, given_back = detour
+            if given_back and first.works[k].site in kept_whole:
+                continue
             free[k] = False
             dropped += list(first.labels[k])
             added += new_rows
@@ -182,8 +191,7 @@ class _FirstTrips:
 def _first_trips(
     scenario: Scenario, rows: pd.DataFrame, short_sites: set[str]
 ) -> _FirstTrips | None:
-    """The pairs that could make a detour on their first trip (None if there are none): at
-    work after it at a site not among ``short_sites``."""
+    """The pairs that could make a detour on their first trip (None if there are none)."""
     # Each pair's first two rows: its trip from the base, and the work it goes to.
     ordered = rows[PAIR_COLUMNS].sort_values(["pair", "start"], kind="stable")
     pair = ordered.pair.to_numpy()
@@ -282,6 +290,12 @@ def _detour(
     if kept > 0:
         added.append(Row(team, pair, mode, work.site, resume, b, kept))
     return added, (begin, end), samples, max(0, held - kept)
+
+
+def _slack(scenario: Scenario, team: Team, work: Row) -> int:
+    """Minutes of a work row that its samples do not need (at the team's rate)."""
+    length = work.end - work.start
+    return length - _minutes_for(work.samples, scenario.rules(team).rate(work.activity), length)
 
 
 def _replace(rows: pd.DataFrame, dropped: list[int], added: list[Row]) -> pd.DataFrame:

@@ -74,7 +74,9 @@ def top_up(
     Walk-in residents that find no free station in time are then taken by home-visit rows
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
     and given to pairs on their first trip of the day (:func:`detours`), for as long as
-    that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere)."""
+    that leaves fewer (at most ``DETOUR_ROUNDS`` rounds: each leaves work elsewhere), or,
+    with ``all_or_nothing``, while walk-in residents alone are left; then no detour gives
+    back work at a site that closes before the deadline."""
     # Every pass gives out residents in the same order, to the same pairs.
     one_pass = partial(
         _top_up, scenario, deadline=deadline, at_home=at_home, first=first, by_value=by_value
@@ -85,7 +87,8 @@ def top_up(
         if sum(after.values()) < sum(left.values()):
             out, left = swapped, after
     last = scenario.horizon_minutes if deadline is None else deadline
-    # All or nothing, a detour must not give back work at a site that closes before the
+    # All or nothing (pulling the end in, the afternoon again, pairs sent home from a
+    # complete plan), a detour must not give back work at a site that closes before the
     # deadline: it would have to find a pair before the site closes, and seldom does (a
     # short-hours district's pull-in to 19:30 failed only on 55 home visits so given
     # back at a community open 07:00-12:00, and each site left alone in turn gave the

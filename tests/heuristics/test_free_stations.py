@@ -253,3 +253,34 @@ def test_a_pull_in_detours_no_pair_from_a_community_that_closes_before_it(write_
     plan = checked(result, earlier, tmp_path / "plan")
     assert plan.complete
     assert plan.done_minute <= 180
+
+
+def test_a_pull_in_detours_a_pair_with_time_to_spare_at_a_community_that_closes(
+    write_yaml, tmp_path
+):
+    """Without c and ``day``, and with 60 home visits where a's morning holds 71: a's detour through
+    ``near`` (10 residents there) costs it 9 minutes at ``morning``, which its slack
+    covers. It gives nothing back, so it may go, and the pull-in to 180 holds."""
+    text = MORNING_ONLY_YAML.replace("residents: 71", "residents: 60")
+    text = text[: text.index("  - id: day")] + text[text.index("teams:") :]
+    text = text[: text.index("  - id: c")] + text[text.index("  - id: b") :]
+    scenario = load_scenario(write_yaml(text))
+    to_m = trip_minutes(scenario, "a", "morning")
+    to_n = trip_minutes(scenario, "b", "near")
+    rows = pd.DataFrame(
+        [
+            ["a", "a-p01", TRAVEL, "morning", 0, to_m, 0],
+            ["a", "a-p01", "door_to_door", "morning", to_m, 150, 60],
+            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_n, 0],
+            ["b", "b-p01", "walk_in", "near", 120 + to_n, 180 + to_n, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    earlier = pull_in(scenario, rows, 180)
+    assert earlier is not None
+    assert earlier[earlier.site == "morning"].samples.sum() == 60
+    detour = earlier[(earlier.site == "near") & (earlier.start < 120)]
+    assert set(detour.pair) == {"a-p01"}
+    result = solve(scenario, SolveParams(time_limit=1))
+    plan = checked(result, earlier, tmp_path / "plan")
+    assert plan.complete
