@@ -176,16 +176,8 @@ def test_each_try_of_the_closing_sites_is_a_site_still_short():
     assert set(c.pair) == {"tc-p01"}
 
 
-MORNING_COMPOUND_FOR_TWO = """\
-scenario: a compound open 07:00-09:00 that needs two pairs, both at an all-day estate
-start: 2022-11-10T07:00
-end: 2022-11-10T13:30
-sites:
-- {id: compound, lat: 40.0, lon: 113.0, residents: 120, sealed: true, open: "07:00-09:00"}
-- {id: estate, lat: 40.0, lon: 113.001, residents: 600, home_visits: 0, stations: 4}
-teams:
-- {id: t, people: 4, lat: 40.0, lon: 113.0}
-"""
+# The compound needs both pairs' two hours (120 home visits at 30 an hour).
+MORNING_COMPOUND_FOR_TWO = MORNING_COMPOUND.replace("residents: 60,", "residents: 120,")
 
 
 def test_a_closing_site_whose_try_is_kept_tries_again(tmp_path, monkeypatch):

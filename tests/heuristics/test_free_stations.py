@@ -219,6 +219,31 @@ teams:
 """
 
 
+def morning_rows(scenario, home: int) -> pd.DataFrame:
+    """a's home visits at ``morning`` (``home`` of them) until it closes at 150, c's walk-in
+    at ``day`` until 160 (if the scenario has c), b's walk-in at ``near`` for an hour from
+    its arrival after 09:00 (120 residents)."""
+    to_n = trip_minutes(scenario, "b", "near")
+    rows = walking(scenario, "a", "morning", "door_to_door", 150, home)
+    if "c" in scenario.team_by_id:
+        to_d = trip_minutes(scenario, "c", "day")
+        rows += walking(scenario, "c", "day", "walk_in", 160, 2 * (160 - to_d))
+    rows += [
+        ["b", "b-p01", TRAVEL, "near", 120, 120 + to_n, 0],
+        ["b", "b-p01", "walk_in", "near", 120 + to_n, 180 + to_n, 120],
+    ]
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+def walking(scenario, team: str, site: str, activity: str, end: int, samples: int) -> list:
+    """The team's one pair: its trip to ``site`` from 07:00, then work there until ``end``."""
+    trip = trip_minutes(scenario, team, site)
+    return [
+        [team, f"{team}-p01", TRAVEL, site, 0, trip, 0],
+        [team, f"{team}-p01", activity, site, trip, end, samples],
+    ]
+
+
 def test_a_pull_in_detours_no_pair_from_a_community_that_closes_before_it(write_yaml, tmp_path):
     """A pull-in to 180 needs a detour through ``near`` before b holds its one station.
     a's home visits at ``morning`` fill the community's hours (it closes at 150); a detour
@@ -226,23 +251,9 @@ def test_a_pull_in_detours_no_pair_from_a_community_that_closes_before_it(write_
     door-to-door training, b is busy), and the pull-in would fail. c's walk-in at ``day``
     can wait: c makes the detour, and a samples what c gave back after 150."""
     scenario = load_scenario(write_yaml(MORNING_ONLY_YAML))
-    to_m = trip_minutes(scenario, "a", "morning")
-    to_d = trip_minutes(scenario, "c", "day")
-    to_n = trip_minutes(scenario, "b", "near")
-    home = (150 - to_m) // 2  # 30 an hour: every home visit of the community
-    assert home == scenario.site_by_id["morning"].residents
-    rows = pd.DataFrame(
-        [
-            ["a", "a-p01", TRAVEL, "morning", 0, to_m, 0],
-            ["a", "a-p01", "door_to_door", "morning", to_m, 150, home],
-            ["c", "c-p01", TRAVEL, "day", 0, to_d, 0],
-            ["c", "c-p01", "walk_in", "day", to_d, 160, 2 * (160 - to_d)],
-            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_n, 0],
-            ["b", "b-p01", "walk_in", "near", 120 + to_n, 180 + to_n, 120],
-        ],
-        columns=PAIR_COLUMNS,
-    )
-    earlier = pull_in(scenario, rows, 180)
+    home = (150 - trip_minutes(scenario, "a", "morning")) // 2  # 30 an hour
+    assert home == scenario.site_by_id["morning"].residents  # every home visit there
+    earlier = pull_in(scenario, morning_rows(scenario, home), 180)
     assert earlier is not None
     at_morning = earlier[earlier.site == "morning"]
     assert at_morning.samples.sum() == home
@@ -265,18 +276,7 @@ def test_a_pull_in_detours_a_pair_with_time_to_spare_at_a_community_that_closes(
     text = text[: text.index("  - id: day")] + text[text.index("teams:") :]
     text = text[: text.index("  - id: c")] + text[text.index("  - id: b") :]
     scenario = load_scenario(write_yaml(text))
-    to_m = trip_minutes(scenario, "a", "morning")
-    to_n = trip_minutes(scenario, "b", "near")
-    rows = pd.DataFrame(
-        [
-            ["a", "a-p01", TRAVEL, "morning", 0, to_m, 0],
-            ["a", "a-p01", "door_to_door", "morning", to_m, 150, 60],
-            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_n, 0],
-            ["b", "b-p01", "walk_in", "near", 120 + to_n, 180 + to_n, 120],
-        ],
-        columns=PAIR_COLUMNS,
-    )
-    earlier = pull_in(scenario, rows, 180)
+    earlier = pull_in(scenario, morning_rows(scenario, 60), 180)
     assert earlier is not None
     assert earlier[earlier.site == "morning"].samples.sum() == 60
     detour = earlier[(earlier.site == "near") & (earlier.start < 120)]
