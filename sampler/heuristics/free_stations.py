@@ -115,9 +115,9 @@ def detours(
     )
     free = np.ones(len(first.trips), dtype=bool)  # not yet given a detour
     kept = np.array([work.site in kept_whole for work in first.works], dtype=bool)
-    slack = np.array(
-        [_slack(scenario, team, work) for team, work in zip(first.teams, first.works, strict=True)]
-    )
+    slack = np.zeros(len(kept), dtype=np.int64)  # (only where kept: what else is passed over)
+    for k in np.flatnonzero(kept).tolist():
+        slack[k] = _slack(scenario, first.teams[k], first.works[k])
     dropped: list[int] = []
     added: list[Row] = []
     for _, site_id in short:
@@ -149,7 +149,7 @@ def detours(
             if detour is None:
                 continue
             new_rows, walk, samples, given_back = detour
-            if given_back and first.works[k].site in kept_whole:
+            if given_back and kept[k]:
                 continue
             free[k] = False
             dropped += list(first.labels[k])

@@ -91,8 +91,9 @@ def top_up(
     # complete plan), a detour must not give back work at a site that closes before the
     # deadline: it would have to find a pair before the site closes, and seldom does (a
     # short-hours district's pull-in to 19:30 failed only on 55 home visits so given
-    # back at a community open 07:00-12:00, and each site left alone in turn gave the
-    # next such community's). Elsewhere a round is kept only if it leaves fewer.
+    # back at a community open 07:00-12:00; leaving alone only the sites whose visits
+    # a round gave back moved the loss to the next such community, round after round).
+    # Elsewhere a round is kept only if it leaves fewer.
     kept_whole = _closing_before(scenario, last) if all_or_nothing else frozenset()
     for _ in range(DETOUR_ROUNDS):
         walk_in_left = [mode == WALK_IN for _, mode in left]
