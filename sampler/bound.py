@@ -25,9 +25,11 @@ If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest fe
 ``tau`` (found by bisection on whole minutes) is a lower bound on ``done_at``. The
 bisection runs first on the looser LP that charges each pair only its shortest trip from
 its base (``min(W, S(D)) - T0`` minutes of work), whose answer the planner aims at, and
-then on from there with the shares above. What steers (that aim, and the allocation the
-LP for the most residents hands a partial plan) counts the suit time from the arrival at a
-site instead, as before the proofs wore the trip in the suit (see pair_minutes_by).
+then on from there with the shares above. The most residents are proven with the shares
+too, and the coverage curve (one LP per slot) with the shortest trip only, never above
+them. What steers (that aim, and the allocation the LP for the most residents hands a
+partial plan) counts the suit time from the arrival at a site instead, as before the
+proofs wore the trip in the suit (see pair_minutes_by).
 Travel times here use the smallest Earth radius in use, so the bound holds under any
 convention.
 
@@ -444,8 +446,31 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
         allocation = most.allocation()
         most.from_arrival = False
     most.solve(horizon)
+    loose_max, loose_short = _most_residents(inst, most)
+    done, aim, extra, every_allocation = _earliest_done(inst, units, loose_max, loose_short)
+    # From the slot end by which the LP can sample everyone, the curve is at its top.
+    full = None if aim is None else -(-aim // inst.slot)
+    curve_values = _coverage_curve(inst, most, loose_max, full) if curve else ()
+    # Then the proof charges each site its own trip (see charge_site_trips). The
+    # understaffed family's worst seed: at most 158,299 residents with the shortest trip
+    # only, 157,638 with each site's. The curve stays on the looser LP (clipped): its
+    # shares' coefficients change with each deadline, which took a district 1.5 s more.
+    most.charge_site_trips()
+    most.solve(horizon)
+    max_sampled, short = _most_residents(inst, most)
+    curve_values = tuple(min(v, max_sampled) for v in curve_values)
+    solves = 2 + steering_solves + len(curve_values)
+    bounds = Bounds(
+        done, max_sampled, short if done is None else {}, solves + extra, most.clustered,
+        curve_values,
+    )  # fmt: skip
+    return bounds, Aim(aim, allocation if done is None else every_allocation)
+
+
+def _most_residents(inst: Instance, most: _Relaxation) -> tuple[int, dict[str, tuple[int, int]]]:
+    """The most residents of the LP just solved, and what it leaves short per site (walk,
+    home; site level only, when not clustered)."""
     served = {key: var.solution_value() for key, var in most.served.items()}
-    max_sampled = int(np.floor(sum(served.values()) + 1e-6))
     short: dict[str, tuple[int, int]] = {}
     if not most.clustered:
         for site in inst.sites:
@@ -454,16 +479,7 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
             walk, home = int(np.ceil(walk - 1e-6)), int(np.ceil(home - 1e-6))
             if walk > 0 or home > 0:
                 short[site.id] = (walk, home)
-    done, aim, extra, every_allocation = _earliest_done(inst, units, max_sampled, short)
-    # From the slot end by which the LP can sample everyone, the curve is at its top.
-    full = None if aim is None else -(-aim // inst.slot)
-    curve_values = _coverage_curve(inst, most, max_sampled, full) if curve else ()
-    solves = 1 + steering_solves + len(curve_values)
-    bounds = Bounds(
-        done, max_sampled, short if done is None else {}, solves + extra, most.clustered,
-        curve_values,
-    )  # fmt: skip
-    return bounds, Aim(aim, allocation if done is None else every_allocation)
+    return int(np.floor(sum(served.values()) + 1e-6)), short
 
 
 def _coverage_curve(

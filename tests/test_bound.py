@@ -174,6 +174,20 @@ def test_each_site_is_charged_its_own_trip():
     assert (aim.minute, b.done_minute) == (104, 123)
 
 
+def test_the_most_residents_charge_each_site_its_own_trip():
+    """The same pair with 1,000 residents at b: too many for its morning. Charged only its
+    shortest trip (none), it could do a's 30 minutes and then 196 at b (its 240 minutes
+    less b's 44-minute trip): 60 + 392 = 452 residents. As shares, 30/240 + w/196 <= 1
+    leaves w = 171.5 minutes at b: 60 + 343 = 403 (the best plan: 392, a then 166 minutes
+    at b or 196 at b alone)."""
+    sc = load_scenario_text(TWO_SITES.replace("residents: 120", "residents: 1000"))
+    b = compute_bounds(Instance(sc))
+    assert b.max_sampled == 403
+    assert b.done_minute is None and b.short_by_site == {"b": (1000 - 343, 0)}
+    assert max(b.coverage_curve) == b.coverage_curve[-1] == 403
+    assert solve(sc, SolveParams(time_limit=2)).plan.sampled <= 403
+
+
 def test_on_the_grid_the_bound_walks_up_while_site_trips_say_no(monkeypatch):
     """The same scenario as a large one (no minute bisection): the shortest-trip LP is
     infeasible at 09:30 and feasible at 10:00, so it proves 09:31; charging each site its
