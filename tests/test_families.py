@@ -150,3 +150,24 @@ def test_the_lns_cell_counts_trades_only_where_plans_traded() -> None:
     assert Row("understaffed", "small", 5, records).neighbourhoods().endswith("; trades 5/10")
     none = tuple({"neighbourhoods": neighbourhoods(solver(0, 0))} for _ in range(2))
     assert "trades" not in Row("generator", "small", 5, none).neighbourhoods()
+
+
+def test_targets_ask_cp_sat_to_improve_most_open_seeds_and_districts_to_finish_in_time() -> None:
+    """CP-SAT must improve the start in more than half the seeds not proven optimal (an
+    optimal seed does not count); a district's worst wall must be within 15 s."""
+    from benchmarks.families.report import Row, targets
+
+    def record(status: str, cp: int, start: int, wall: float = 5.0) -> dict:
+        found = {"solved": 2, "improved": cp, "cp_improved": cp, "start_cp": start}
+        return {"status": status, "valid": True, "neighbourhoods": found, "wall_seconds": wall}
+
+    one_of_two = (record("feasible", 1, 0), record("feasible", 0, 0), record("optimal", 0, 0))
+    assert any(
+        "CP-SAT improved the start in 1 of 2" in m
+        for m in targets(Row("generator", "small", 5, one_of_two))
+    )
+    two_of_three = (*one_of_two[:2], record("feasible", 0, 1))
+    assert not targets(Row("generator", "small", 5, two_of_three))
+    slow = (*two_of_three, record("feasible", 1, 0, wall=15.5))
+    assert targets(Row("mixed", "district", 12, slow)) == ["worst wall 15.5 s > 15 s"]
+    assert not targets(Row("mixed", "small", 5, slow))
