@@ -157,10 +157,8 @@ def _draw_sizes(sc: Scenario, site_id: str, mode: str, left: int, drawable: int)
 def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
     """(site, mode) of the residents ``left`` at sites that close before the day's last
     hour, higher priority first, then the most left."""
-    early = sc.horizon_minutes - LAST_HOUR
-    short = [
-        k for k, n in left.items() if n > 0 and sc.open_minutes(sc.site_by_id[k[0]])[1] < early
-    ]
+    early = sc.sites_closing_before(sc.horizon_minutes - LAST_HOUR)
+    short = [k for k, n in left.items() if n > 0 and k[0] in early]
     return sorted(short, key=lambda k: (-sc.site_by_id[k[0]].priority, -left[k], k))
 
 
@@ -178,7 +176,7 @@ def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
         & (rows.start < closes)
         & (rows.end > opens)
     ]
-    later = {s.id for s in sc.sites if sc.open_minutes(s)[1] > closes}
+    later = {s.id for s in sc.sites} - sc.sites_closing_before(closes + 1)  # (whole minutes)
     able = {t.id for t in sc.teams if mode != DOOR_TO_DOOR or t.door_to_door}
     work = work[work.site.isin(later) & work.team.isin(able)].drop_duplicates("pair")
     comes = {team: _earliest_arrival(sc, team, site_id) for team in work.team.unique()}

@@ -430,6 +430,10 @@ class Scenario(_Frozen):
     def available_minutes(self, team: Team) -> tuple[int, int]:
         return self.window_minutes(team.available)
 
+    def sites_closing_before(self, minute: int) -> frozenset[str]:
+        """Ids of the sites whose open window ends before ``minute`` (from the start)."""
+        return frozenset(s.id for s in self.sites if self.open_minutes(s)[1] < minute)
+
     def at(self, minute: int) -> datetime:
         """Minutes from the horizon start -> local date and time."""
         return self.start + timedelta(minutes=minute)

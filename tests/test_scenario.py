@@ -75,6 +75,17 @@ def test_open_and_available_read_their_windows(tiny_yaml: str) -> None:
     assert sc.available_minutes(sc.teams[0]) == (30, 180)
 
 
+def test_sites_closing_before_a_minute_are_those_whose_window_ends_sooner(tiny_yaml: str) -> None:
+    """A site open 09:15-12:00 (minute 300) closes before 12:01, not before 12:00; a site
+    with no window closes with the horizon."""
+    text = edit(tiny_yaml, "    stations: 2", '    stations: 2\n    open: "09:15-12:00"')
+    sc = load(text)
+    first = sc.sites[0].id
+    assert sc.sites_closing_before(300) == frozenset()
+    assert sc.sites_closing_before(301) == {first}
+    assert sc.sites_closing_before(361) == {s.id for s in sc.sites}
+
+
 def test_horizon_past_midnight_reads_early_clock_times_as_the_next_day() -> None:
     sc = load(NIGHT_YAML)
     assert sc.horizon_minutes == 8 * 60

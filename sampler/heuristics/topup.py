@@ -94,7 +94,7 @@ def top_up(
     # back at a community open 07:00-12:00; leaving alone only the sites whose visits
     # a round gave back moved the loss to the next such community, round after round).
     # Elsewhere a round is kept only if it leaves fewer.
-    kept_whole = _closing_before(scenario, last) if all_or_nothing else frozenset()
+    kept_whole = scenario.sites_closing_before(last) if all_or_nothing else frozenset()
     for _ in range(DETOUR_ROUNDS):
         walk_in_left = [mode == WALK_IN for _, mode in left]
         if not any(walk_in_left) or (all_or_nothing and not all(walk_in_left)):
@@ -105,11 +105,6 @@ def top_up(
             break
         out, left = detoured, after
     return None if all_or_nothing and left else out
-
-
-def _closing_before(scenario: Scenario, minute: int) -> frozenset[str]:
-    """The sites that close before ``minute`` (from the start)."""
-    return frozenset(s.id for s in scenario.sites if scenario.open_minutes(s)[1] < minute)
 
 
 def without_idle_trips(rows: pd.DataFrame) -> pd.DataFrame:
