@@ -26,10 +26,10 @@ If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest fe
 bisection runs first on the looser LP that charges each pair only its shortest trip from
 its base (``min(W, S(D)) - T0`` minutes of work), whose answer the planner aims at, and
 then on from there with the shares above. The most residents are proven with the shares
-too, and the coverage curve (one LP per slot) with the shortest trip only, never above
-them. What steers (that aim, and the allocation the LP for the most residents hands a
-partial plan) counts the suit time from the arrival at a site instead, as before the
-proofs wore the trip in the suit (see pair_minutes_by).
+too; the coverage curve (one LP per slot) is the looser LP's with the shortest trip,
+clipped to them. What steers (that aim, and the allocation the LP for the most residents
+hands a partial plan) counts the suit time from the arrival at a site instead, as before
+the proofs wore the trip in the suit (see pair_minutes_by).
 Travel times here use the smallest Earth radius in use, so the bound holds under any
 convention.
 
@@ -450,21 +450,27 @@ def bounds_and_aim(inst: Instance, curve: bool = True) -> tuple[Bounds, Aim]:
     done, aim, extra, every_allocation = _earliest_done(inst, units, loose_max, loose_short)
     # From the slot end by which the LP can sample everyone, the curve is at its top.
     full = None if aim is None else -(-aim // inst.slot)
-    curve_values = _coverage_curve(inst, most, loose_max, full) if curve else ()
+    curve_values, curve_solves = _coverage_curve(inst, most, loose_max, full) if curve else ((), 0)
     # Then the proof charges each site its own trip (see charge_site_trips). The
     # understaffed family's worst seed: at most 158,299 residents with the shortest trip
     # only, 157,638 with each site's. The curve stays on the looser LP (clipped): its
-    # shares' coefficients change with each deadline, which took a district 1.5 s more.
+    # shares' coefficients change with each deadline (charging the curve too took a
+    # district 1.5 s more).
     most.charge_site_trips()
     most.solve(horizon)
     max_sampled, short = _most_residents(inst, most)
     curve_values = tuple(min(v, max_sampled) for v in curve_values)
-    solves = 2 + steering_solves + len(curve_values)
+    steer = allocation if done is None else every_allocation  # (what steers is as before)
+    if max_sampled < inst.scenario.total_residents:
+        # Proven short, nobody finishes (the earliest-done LP's half resident of slack per
+        # site can let it pass where this one, to the resident, does not).
+        done = None
+    solves = 2 + steering_solves + curve_solves
     bounds = Bounds(
         done, max_sampled, short if done is None else {}, solves + extra, most.clustered,
         curve_values,
     )  # fmt: skip
-    return bounds, Aim(aim, allocation if done is None else every_allocation)
+    return bounds, Aim(aim, steer)
 
 
 def _most_residents(inst: Instance, most: _Relaxation) -> tuple[int, dict[str, tuple[int, int]]]:
@@ -484,23 +490,24 @@ def _most_residents(inst: Instance, most: _Relaxation) -> tuple[int, dict[str, t
 
 def _coverage_curve(
     inst: Instance, most: _Relaxation, max_sampled: int, full: int | None
-) -> tuple[int, ...]:
+) -> tuple[tuple[int, ...], int]:
     """Most residents sampled by the end of each slot (the last one, and from slot
-    ``full`` on when given: ``max_sampled``).
+    ``full`` on when given: ``max_sampled``), and the LP solves that took.
 
     For a large city the LP is solved every few slots only; the slots between take the
     value of the next one solved, still a bound since the curve never falls.
     """
     n = inst.n_slots
     if n == 0:
-        return ()
+        return (), 0
     step = 1 if not most.clustered else max(1, -(-n // 8))
     solved: dict[int, int] = {n: max_sampled}
     for k in range(step, n if full is None else min(n, full), step):
         most.solve(k * inst.slot)
         solved[k] = int(np.floor(sum(v.solution_value() for v in most.served.values()) + 1e-6))
     points = sorted(solved)
-    return tuple(solved[next(p for p in points if p >= k)] for k in range(1, n + 1))
+    values = tuple(solved[next(p for p in points if p >= k)] for k in range(1, n + 1))
+    return values, len(solved) - 1
 
 
 def _earliest_done(inst: Instance, units: _Units, max_sampled: int, short: dict):

@@ -16,7 +16,7 @@ model over the neighbourhood, which fits easily), its pairs renamed back to the 
 and the result is kept only when the whole plan gets better: priority-weighted residents
 sampled, then done_at, then staff-hours (work and travel), in that order. Neighbourhoods
 start where the plan is worst: sites with residents left (higher priority first), then the
-sites that finish last; once everyone is sampled only ``WHEN_COMPLETE`` more are tried
+sites that finish last; a plan that samples everyone stops after ``WHEN_COMPLETE`` in all
 (a complete plan's done_at is shared by many sites, so a few nearby ones rarely move it).
 The number of neighbourhoods is part of the budget, so the same input gives the same plan.
 Last, what the plan still leaves is topped up (a re-planned neighbourhood may free pairs
@@ -44,11 +44,11 @@ from sampler.scenario import Scenario
 NEIGHBOURHOOD_SITES = 4  # sites re-planned together: the seed and its nearest
 NEAREST_TEAMS = 3  # teams whose unused pairs may join a neighbourhood
 MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
-# Neighbourhoods tried once the plan samples everyone. Over the small families at
-# --time-limit 5, 4 instead of 2 took the generator's seed 2 from 19:30 to its bound, 19:00
-# (the other 79 plans sample as many and end as before), and CP-SAT into one more seed's
-# plan in three families; the late-teams and mixed districts' 20 plans at --time-limit 12
-# end as before, in no more time.
+# Neighbourhoods in all once the plan samples everyone (one that became complete later
+# stops at once). Over the small families at --time-limit 5, 4 instead of 2 took the
+# generator's seed 2 from 19:30 to its bound, 19:00 (the other 79 plans sample as many and
+# end as before), and CP-SAT into one more seed's plan in three families; the late-teams
+# and mixed districts' 20 plans at --time-limit 12 end as before, walls within noise.
 WHEN_COMPLETE = 4
 CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
 CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
@@ -181,7 +181,7 @@ def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
         & (rows.start < closes)
         & (rows.end > opens)
     ]
-    later = {s.id for s in sc.sites} - sc.sites_closing_before(closes + 1)  # (whole minutes)
+    later = {s.id for s in sc.sites if sc.open_minutes(s)[1] > closes}
     able = {t.id for t in sc.teams if mode != DOOR_TO_DOOR or t.door_to_door}
     work = work[work.site.isin(later) & work.team.isin(able)].drop_duplicates("pair")
     comes = {team: _earliest_arrival(sc, team, site_id) for team in work.team.unique()}

@@ -188,6 +188,16 @@ def test_the_most_residents_charge_each_site_its_own_trip():
     assert solve(sc, SolveParams(time_limit=2)).plan.sampled <= 403
 
 
+def test_proven_short_by_a_resident_has_no_done_bound():
+    """The same pair with 357 residents at b in a day to 12:07 (247 minutes): as shares,
+    30/247 + w/203 <= 1 leaves w = 178.3 minutes at b, 356.7 residents: 416 of 417 in all.
+    The earliest-done LP, with half a resident of slack per site, would pass at 12:07; a
+    bound that says someone is left says nobody finishes."""
+    text = TWO_SITES.replace("T12:00", "T12:07").replace("residents: 120", "residents: 357")
+    b = compute_bounds(Instance(load_scenario_text(text)))
+    assert (b.max_sampled, b.done_minute, b.short_by_site) == (416, None, {"b": (1, 0)})
+
+
 def test_on_the_grid_the_bound_walks_up_while_site_trips_say_no(monkeypatch):
     """The same scenario as a large one (no minute bisection): the shortest-trip LP is
     infeasible at 09:30 and feasible at 10:00, so it proves 09:31; charging each site its

@@ -84,7 +84,8 @@ class Row:
 
     def cp_seeds(self) -> tuple[int, int]:
         """(seeds where CP-SAT improved the start plan, seeds not proven optimal): a kept
-        neighbourhood that CP-SAT improved, or a start that CP-SAT made."""
+        neighbourhood that CP-SAT improved, or a start that CP-SAT made. A seed without a
+        plan (timed out, failed) counts as not optimal and not improved."""
         open_ = [r for r in self.records if r.get("status") != "optimal"]
         helped = [
             r
