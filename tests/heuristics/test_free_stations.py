@@ -284,3 +284,43 @@ def test_a_pull_in_detours_a_pair_with_time_to_spare_at_a_community_that_closes(
     result = solve(scenario, SolveParams(time_limit=1))
     plan = checked(result, earlier, tmp_path / "plan")
     assert plan.complete
+
+
+def test_a_pull_in_that_fails_tries_again_keeping_the_sites_found_short(write_yaml, monkeypatch):
+    """Where a pull-in's detour rounds fail, they are tried again, each round keeping whole
+    the sites found short when a round began (their stations are what is short: a
+    short-hours district's pull-in to 19:00 had each round give back about 300 walk-in
+    residents where the round before had served). In ON_THE_WAY's pull-in to 170, ``near``
+    is short (30); a's detour serves it and gives back 14 at ``far``, which the next rounds
+    cannot make up. Tried again, the round after keeps ``near`` whole. To 180 the first
+    rounds hold, and nothing is tried again."""
+    import sampler.heuristics.topup as topup
+
+    scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
+    to_far, to_near = trip_minutes(scenario, "a", "far"), trip_minutes(scenario, "b", "near")
+    rows = pd.DataFrame(
+        [
+            ["a", "a-p01", TRAVEL, "far", 0, to_far, 0],
+            ["a", "a-p01", "walk_in", "far", to_far, 160, 300],
+            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_near, 0],
+            ["b", "b-p01", "walk_in", "near", 120 + to_near, 180 + to_near, 120],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    calls: list[tuple[set[str], frozenset[str]]] = []
+    real = topup.detours
+
+    def spy(scenario, rows, left, deadline, kept_whole=frozenset()):
+        calls.append(({site for site, _ in left}, kept_whole))
+        return real(scenario, rows, left, deadline, kept_whole)
+
+    monkeypatch.setattr(topup, "detours", spy)
+    assert pull_in(scenario, rows, 170) is None
+    rounds = topup.DETOUR_ROUNDS
+    assert len(calls) == 2 * rounds
+    assert calls[0] == ({"near"}, frozenset()) and calls[1] == ({"far"}, frozenset())
+    assert calls[rounds] == ({"near"}, {"near"})
+    assert calls[rounds + 1] == ({"far"}, {"near", "far"})  # (near kept, though served)
+    calls.clear()
+    assert pull_in(scenario, rows, 180) is not None
+    assert calls == [({"near"}, frozenset())]
