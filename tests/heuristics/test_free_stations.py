@@ -86,11 +86,11 @@ teams:
 """
 
 
-def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, tmp_path):
-    scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
+def on_the_way_rows(scenario) -> pd.DataFrame:
+    """ON_THE_WAY's plan: a samples ``far`` all morning (until 160); b reaches ``near`` at
+    09:00 and samples its 120 residents in an hour."""
     to_far, to_near = trip_minutes(scenario, "a", "far"), trip_minutes(scenario, "b", "near")
-    # a samples ``far`` all morning; b reaches ``near`` at 09:00 and needs an hour.
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         [
             ["a", "a-p01", TRAVEL, "far", 0, to_far, 0],
             ["a", "a-p01", "walk_in", "far", to_far, 160, 300],
@@ -99,6 +99,11 @@ def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, 
         ],
         columns=PAIR_COLUMNS,
     )
+
+
+def test_a_pair_on_its_first_trip_samples_where_stations_stand_free(write_yaml, tmp_path):
+    scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
+    rows = on_the_way_rows(scenario)
     # By 180, near's last residents find no free station (b holds the only one from its
     # arrival, and a only gets there after 160): only a detour on a's first trip helps.
     earlier = pull_in(scenario, rows, 180)
@@ -297,16 +302,7 @@ def test_a_pull_in_that_fails_tries_again_keeping_the_sites_found_short(write_ya
     import sampler.heuristics.topup as topup
 
     scenario = load_scenario(write_yaml(ON_THE_WAY_YAML))
-    to_far, to_near = trip_minutes(scenario, "a", "far"), trip_minutes(scenario, "b", "near")
-    rows = pd.DataFrame(
-        [
-            ["a", "a-p01", TRAVEL, "far", 0, to_far, 0],
-            ["a", "a-p01", "walk_in", "far", to_far, 160, 300],
-            ["b", "b-p01", TRAVEL, "near", 120, 120 + to_near, 0],
-            ["b", "b-p01", "walk_in", "near", 120 + to_near, 180 + to_near, 120],
-        ],
-        columns=PAIR_COLUMNS,
-    )
+    rows = on_the_way_rows(scenario)
     calls: list[tuple[set[str], frozenset[str]]] = []
     real = topup.detours
 
