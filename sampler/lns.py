@@ -48,7 +48,8 @@ MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 # stops at once). Over the small families at --time-limit 5, 4 instead of 2 took the
 # generator's seed 2 from 19:30 to its bound, 19:00 (the other 79 plans sample as many and
 # end as before), and CP-SAT into one more seed's plan in three families; the late-teams
-# and mixed districts' 20 plans at --time-limit 12 end as before, walls within noise.
+# and mixed districts' 20 plans at --time-limit 12 end as before. The neighbourhoods take
+# about twice as long (the street tier back to back, under load: 16.3 s; 13.9 s with 2).
 WHEN_COMPLETE = 4
 CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
 CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
