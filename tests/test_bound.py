@@ -123,25 +123,31 @@ def test_plans_never_beat_the_bound():
     assert all(a <= b for a, b in itertools.pairwise(curve))
 
 
-def test_clustered_relaxation_is_still_a_bound(monkeypatch):
-    """Merging teams and clustering sites relaxes some limits and keeps others valid (a
-    team's time in a cluster is still one day's): the bound it gives still holds for a
-    plan, and is close to the exact one."""
+def twelve_sites(scale: int = 1):
+    """Twelve sites in a row, four teams of three pairs beside them; ``scale`` times the
+    residents (at 10, far more than the teams can sample in a day)."""
     sites = "\n".join(
-        f"  - {{id: s{k}, lat: {40 + k * 0.01}, lon: 113.0, residents: {300 + 50 * k},"
+        f"  - {{id: s{k}, lat: {40 + k * 0.01}, lon: 113.0, residents: {(300 + 50 * k) * scale},"
         f" home_visits: {10 * k}, stations: 2}}"
         for k in range(12)
     )
     teams = "\n".join(
         f"  - {{id: t{k}, people: 6, lat: {40 + k * 0.03}, lon: 113.01}}" for k in range(4)
     )
-    sc = load_scenario_text(
+    return load_scenario_text(
         "start: 2022-11-10T07:00\nend: 2022-11-10T21:30\nsites:\n"
         + sites
         + "\nteams:\n"
         + teams
         + "\n"
     )
+
+
+def test_clustered_relaxation_is_still_a_bound(monkeypatch):
+    """Merging teams and clustering sites relaxes some limits and keeps others valid (a
+    team's time in a cluster is still one day's): the bound it gives still holds for a
+    plan, and is close to the exact one."""
+    sc = twelve_sites()
     exact = compute_bounds(Instance(sc))
     plan = solve(sc, SolveParams(time_limit=2)).plan
     monkeypatch.setattr(bound, "MAX_LP_CELLS", 10)
@@ -150,6 +156,19 @@ def test_clustered_relaxation_is_still_a_bound(monkeypatch):
     assert clustered.done_minute <= plan.done_minute
     assert clustered.max_sampled >= plan.sampled
     assert abs(clustered.done_minute - exact.done_minute) <= 60
+
+
+def test_clustered_most_residents_still_bound_an_understaffed_plan(monkeypatch):
+    """Ten times the residents: the most residents, each site charged its own trip, are
+    below everyone, never below what a plan samples, and clustered never below exact."""
+    sc = twelve_sites(scale=10)
+    exact = compute_bounds(Instance(sc))
+    plan = solve(sc, SolveParams(time_limit=2)).plan
+    monkeypatch.setattr(bound, "MAX_LP_CELLS", 10)
+    clustered = compute_bounds(Instance(sc))
+    assert clustered.clustered and exact.done_minute is None
+    assert plan.sampled <= exact.max_sampled < sc.total_residents
+    assert clustered.max_sampled >= exact.max_sampled
 
 
 TWO_SITES = """\
