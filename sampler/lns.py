@@ -48,8 +48,9 @@ MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 # stops at once). Over the small families at --time-limit 5, 4 instead of 2 took the
 # generator's seed 2 from 19:30 to its bound, 19:00 (the other 79 plans sample as many and
 # end as before), and CP-SAT into one more seed's plan in three families; the late-teams
-# and mixed districts' 20 plans at --time-limit 12 end as before. The neighbourhoods take
-# about twice as long (the street tier back to back, under load: 16.3 s; 13.9 s with 2).
+# and mixed districts' 20 plans at --time-limit 12 end as before. On the street tier the
+# neighbourhoods took 2.90 s (RESULTS.md, December 7) where they took 0.44 s on December 6,
+# on a machine about 2.5 times slower that day: about twice the time.
 WHEN_COMPLETE = 4
 CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
 CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
