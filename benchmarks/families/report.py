@@ -86,13 +86,10 @@ class Row:
         """(seeds where CP-SAT improved the start plan, seeds not proven optimal): a kept
         neighbourhood that CP-SAT improved, or a start that CP-SAT made. A seed without a
         plan (timed out, failed) counts as not optimal and not improved."""
-        open_ = [r for r in self.records if r.get("status") != "optimal"]
-        helped = [
-            r
-            for r in open_
-            if (r.get("neighbourhoods") or {}).get("cp_improved", 0) > 0
-            or (r.get("neighbourhoods") or {}).get("start_cp", 0) > 0
+        open_ = [
+            r.get("neighbourhoods") or {} for r in self.records if r.get("status") != "optimal"
         ]
+        helped = [n for n in open_ if n.get("cp_improved", 0) > 0 or n.get("start_cp", 0) > 0]
         return len(helped), len(open_)
 
     def riders(self) -> tuple[int, int]:

@@ -97,14 +97,14 @@ def top_up(
     # Elsewhere a round is kept only if it leaves fewer.
     kept_whole = scenario.sites_closing_before(last) if all_or_nothing else frozenset()
     rounds = partial(_detour_rounds, scenario, one_pass, last, kept_whole, all_or_nothing)
-    detoured, after = rounds(out, left, False)
+    detoured, after = rounds(out, left, keep_short=False)
     if all_or_nothing and after:
         # Where that fails, the rounds again, each keeping whole the sites found short:
         # their stations are what is short (a short-hours district's pull-in to 19:00
         # had each round give back about 300 walk-in residents where the round before had
-        # served, 607, 618, 296 left; so, 607, 268, none). Not at once: a mixed district's
-        # pull-in to 18:30 held only with a detour from such a site.
-        detoured, after = rounds(out, left, True)
+        # served, 607, 618, 296 left; so, 607, 268, none). Not at once: keeping them whole
+        # from the first rounds took a mixed district's seeds 1 and 3 from 18:30 to 19:00.
+        detoured, after = rounds(out, left, keep_short=True)
     return None if all_or_nothing and after else detoured
 
 
