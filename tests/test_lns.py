@@ -218,3 +218,26 @@ def test_neighbourhoods_never_make_a_plan_worse_nor_invalid(text, tmp_path_facto
     out = write_plan(changed, tmp_path_factory.mktemp("lns") / "out")
     report = check_plan(scenario, out)
     assert report.ok, report.summary() + "\n" + text
+
+
+def test_a_closing_site_whose_draw_is_not_kept_draws_again_only_the_pairs_it_needs(
+    monkeypatch,
+):
+    """The compound's 60 home visits need one pair's two open hours (30 an hour). Both
+    pairs at the estate can be drawn: the first try draws both. Here the top-up gives
+    nothing back (a spy that returns the rows it gets), so the try leaves the plan worse
+    and is not kept; the next draws only the one pair the compound needs."""
+    drawn: list[int] = []
+
+    def spy(scenario, rows, *args, **kwargs):
+        drawn.append(2 - rows.pair.nunique())
+        return rows
+
+    monkeypatch.setattr("sampler.lns.top_up", spy)
+    sc = load_scenario_text(MORNING_COMPOUND)
+    start = Plan(
+        sc, pd.DataFrame(walking_in("t", range(1, 3), "estate", 1, 151, 300), columns=PAIR_COLUMNS)
+    )
+    served = serve_closing_sites(start)
+    assert drawn == [2, 1]
+    assert served is start
