@@ -220,6 +220,17 @@ def test_least_staff_on_the_hand_worked_scenario(tmp_path) -> None:
     assert json.loads((tmp_path / "out" / "staff.json").read_text())["people"] == 10
 
 
+def test_the_team_s_own_count_is_planned_first_and_bounds_the_answer() -> None:
+    """solo sent with 16 people: the bound allows 10 by 09:00, and 16 is planned first.
+    It meets the deadline, so the answer is searched below it (10), never above."""
+    data = data_of(ONE_SITE_YAML)
+    data["teams"][0]["people"] = 16
+    found = least_staff(data, "09:00", team="solo", params=FAST, max_people=40)
+    planned = [t.people for t in found.trials if t.by == "plan"]
+    assert planned[0] == 16 and max(planned) == 16
+    assert found.people == 10
+
+
 def test_the_evidence_for_two_fewer_holds_when_planned_again(tmp_path) -> None:
     """Re-plan N-2 from scratch: its bound (a proof) or its plan misses the deadline."""
     data = data_of(ONE_SITE_YAML)
