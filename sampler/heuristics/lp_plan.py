@@ -308,12 +308,14 @@ def _closing_posts(
 class LpStart:
     """The LP plan's best dispatch, and how the CP-SAT posts did against the rounded ones:
     tried at each deadline, better (after the posts' local search) in ``cp_won``, and
-    whether the start kept comes from them."""
+    whether the start kept comes from them. ``attempts``: each deadline's dispatch, in
+    order, with whether it comes from CP-SAT's posts."""
 
     counts: Counts
     cp_tried: int = 0
     cp_won: int = 0
     from_cp: bool = False
+    attempts: tuple[tuple[Counts, bool], ...] = ()
 
 
 def lp_guided_start(
@@ -334,6 +336,7 @@ def lp_guided_start(
     better dispatch is kept."""
     best: LpStart | None = None
     tried = won = 0
+    dispatched: list[tuple[Counts, bool]] = []  # each deadline's
     total = weighted_residents(inst)
     deadline = first = max(1, bound_slot)  # every attempt is judged by the first deadline
     for _ in range(attempts):
@@ -355,6 +358,7 @@ def lp_guided_start(
                 _, cp_counts = improve_posts(inst, crews, cp, rounds, data)
                 if quality(inst, cp_counts, deadline) > quality(inst, counts, deadline):
                     counts, from_cp, won = cp_counts, True, won + 1
+            dispatched.append((counts, from_cp))
             if best is None or quality(inst, counts, first) > quality(inst, best.counts, first):
                 best = LpStart(counts, from_cp=from_cp)
             if weighted_coverage(inst, counts) >= total and counts.done_slots <= deadline:
@@ -362,7 +366,9 @@ def lp_guided_start(
         if deadline >= inst.n_slots:
             break
         deadline += 1
-    return None if best is None else LpStart(best.counts, tried, won, best.from_cp)
+    if best is None:
+        return None
+    return LpStart(best.counts, tried, won, best.from_cp, tuple(dispatched))
 
 
 def _improved(

@@ -20,6 +20,10 @@ class Start:
     cp_posts_tried: int = 0
     cp_posts_won: int = 0
     from_cp_posts: bool = False  # the start kept is the dispatch of CP-SAT's posts
+    # The options as good as the one kept but for how late the sites finish in all (the
+    # kept one first), each with whether it is the dispatch of CP-SAT's posts: what the
+    # counts cannot tell apart, a finished plan can (sampler.solve).
+    ties: tuple[tuple[Counts, bool], ...] = ()
 
 
 def best_start(
@@ -62,6 +66,20 @@ def best_start(
         options.append(planned.counts)
     best = max(options, key=lambda c: quality(inst, c, deadline))
     if planned is None:
-        return Start(best)
+        return Start(best, ties=_ties(inst, deadline, best, [(c, False) for c in options]))
     kept = best is planned.counts and planned.from_cp
-    return Start(best, planned.cp_tried, planned.cp_won, kept)
+    others = [(c, False) for c in options if c is not planned.counts] + list(planned.attempts)
+    ties = _ties(inst, deadline, best, [(best, kept), *others])
+    return Start(best, planned.cp_tried, planned.cp_won, kept, ties)
+
+
+def _ties(inst: Instance, deadline: int, best: Counts, options) -> tuple[tuple[Counts, bool], ...]:
+    """Of ``options`` ((counts, from CP-SAT's posts)), ``best`` first, those as good as
+    ``best`` by :func:`quality` but for its last part (how late the sites finish in all)."""
+    key = quality(inst, best, deadline)[:-1]
+    out: list[tuple[Counts, bool]] = []
+    for counts, from_cp in options:
+        if quality(inst, counts, deadline)[:-1] == key and all(counts is not c for c, _ in out):
+            out.append((counts, from_cp))
+    out.sort(key=lambda option: option[0] is not best)  # (stable: best first)
+    return tuple(out)

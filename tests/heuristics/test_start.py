@@ -23,3 +23,15 @@ def test_without_an_lp_plan_the_dispatchers_start_anyway(setting, starts):
     start = best_start(inst, crews, deadline, aim.allocation, 3, 0, dispatchers=False)
     dispatched = [starts["dispatcher"], starts["steered"]]
     assert start.counts == max(dispatched, key=lambda c: quality(inst, c, deadline))
+
+
+def test_the_starts_tied_with_the_kept_one_come_with_it_first(setting):
+    """Every start as good as the kept one by its counts but for how late its sites finish
+    in all is listed, the kept one first, each once (the LP plans of every deadline too)."""
+    inst, aim, crews, deadline = setting
+    start = best_start(inst, crews, deadline, aim.allocation, 2, 3)
+    assert start.ties and start.ties[0][0] is start.counts
+    assert start.ties[0][1] == start.from_cp_posts
+    key = quality(inst, start.counts, deadline)[:-1]
+    assert all(quality(inst, c, deadline)[:-1] == key for c, _ in start.ties)
+    assert len({id(c) for c, _ in start.ties}) == len(start.ties)
