@@ -82,8 +82,10 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step, runner)
     else:
         step(Step("planning"))
-        # (a whole plan's starts that tie are told apart by their finished plans; a part's
-        # or a neighbourhood's are not: many of them, each a small share of the limit)
+        # A whole plan's starts that tie are told apart by their finished plans (``in_parts``:
+        # this is the top level, planned whole); a part's or a neighbourhood's are not (many
+        # of them, each a small share of the limit), nor any where the bound proves that not
+        # everyone can be sampled (no bound to pull in towards).
         finish_at = bound_minute if in_parts else None
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress, finish_at)
     timings["solve"] = _lap(clock)

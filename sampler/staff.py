@@ -392,8 +392,10 @@ class _Search:
             if self.plan_meets(sent):
                 missed, people = lowest - 2, sent
                 step = 0  # (no galloping: bisect below it)
-            else:
-                missed, people = sent, min(sent + step, max_people)
+            elif sent >= max_people:
+                return None
+            else:  # (galloping on from it: 2, then 4, 8, ... more)
+                missed, people, step = sent, min(sent + 2, max_people), 4
         while step and not self.plan_meets(people):
             missed = people
             if people >= max_people:
@@ -473,7 +475,7 @@ def least_staff(
     lowest = search.least_by_bound(max_people)
     if lowest is None:
         return none_meets(_why_not(search, max_people))
-    sent = 0 if setup.added else setup.data["teams"][setup.index]["people"] // 2 * 2
+    sent = 0 if setup.added else scenario.team_by_id[setup.team].people // 2 * 2
     people = search.least_planned(lowest, max_people, sent)
     if people is None:
         return none_meets(
