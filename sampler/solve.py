@@ -180,14 +180,14 @@ def _plan_whole(
             params.seed,
             params.dispatch_starts,
         )
-        counts, from_cp = start.counts, start.from_cp_posts
         if finish_at is not None and len(start.ties) > 1:
-            counts, from_cp = best_finished(inst, start.ties, finish_at)
-            start = replace(start, counts=counts, from_cp_posts=from_cp)
+            chosen, from_cp = best_finished(inst, start.ties, finish_at)
+            start = replace(start, counts=chosen, from_cp_posts=from_cp)
+        counts = start.counts
         cp_posts = {
             "tried": start.cp_posts_tried,
             "won": start.cp_posts_won,
-            "kept": int(from_cp),
+            "kept": int(start.from_cp_posts),
         }
         crews = with_trips(crews, counts.trips)  # (the model has every trip its start makes)
         unfinished = bounds.done_minute is not None and sum(counts.samples.values()) < sum(
@@ -234,11 +234,9 @@ def best_finished(
     the generator's seed 2 at --time-limit 10 kept the start that needs 2.96 fewer once
     pulled in, whose afternoon could not be planned again for 19:00: it ended at 19:30,
     not 19:00.)"""
-    sc = inst.scenario
 
     def finished(counts: Counts) -> tuple:
-        plan = Plan(sc, top_up(sc, build_pair_rows(inst, counts)))
-        return score(pulled_in(plan, bound_minute)[0])[:2]
+        return score(pulled_in(_topped_up(inst, counts), bound_minute)[0])[:2]
 
     best = max(range(len(ties)), key=lambda k: (finished(ties[k][0]), -k))
     return ties[best]
@@ -247,9 +245,13 @@ def best_finished(
 def _finished_better(inst: Instance, counts: Counts, start: Counts) -> bool:
     """Is the plan made from ``counts`` better than the one from ``start``, both named and
     topped up (coverage, done_at, staff-hours)?"""
+    return score(_topped_up(inst, counts)) > score(_topped_up(inst, start))
+
+
+def _topped_up(inst: Instance, counts: Counts) -> Plan:
+    """The plan of ``counts``, its pairs named and the residents it leaves topped up."""
     sc = inst.scenario
-    ours, theirs = (Plan(sc, top_up(sc, build_pair_rows(inst, c))) for c in (counts, start))
-    return score(ours) > score(theirs)
+    return Plan(sc, top_up(sc, build_pair_rows(inst, counts)))
 
 
 def reported_bound(plan: Plan, bounds: Bounds, grid_bound: int | None) -> int | None:

@@ -390,18 +390,21 @@ class _Search:
         missed, step, people = lowest - 2, 2, lowest
         if lowest < sent <= max_people:
             if self.plan_meets(sent):
-                missed, people = lowest - 2, sent
-                step = 0  # (no galloping: bisect below it)
-            elif sent >= max_people:
+                return self._bisect(lowest - 2, sent)
+            if sent >= max_people:
                 return None
-            else:  # (galloping on from it: 2, then 4, 8, ... more)
-                missed, people, step = sent, min(sent + 2, max_people), 4
-        while step and not self.plan_meets(people):
+            missed, people, step = sent, min(sent + 2, max_people), 4  # (then 4, 8, ... more)
+        while not self.plan_meets(people):
             missed = people
             if people >= max_people:
                 return None
             people = min(people + step, max_people)
             step *= 2
+        return self._bisect(missed, people)
+
+    def _bisect(self, missed: int, people: int) -> int:
+        """The fewest people between a count whose plan ``missed`` and one whose plan met
+        the deadline (``people``), by bisection on plans."""
         while people - missed > 2:
             mid = (missed + people) // 4 * 2
             if self.plan_meets(mid):

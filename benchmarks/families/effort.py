@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
+
+from sampler import load_scenario
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,7 @@ class Outcome:
 
 def outcome(plan_dir: Path, scenario: Path) -> Outcome:
     """The plan in ``plan_dir`` of the scenario file ``scenario``."""
-    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
-    priority = {s["id"]: s.get("priority", 1) for s in data["sites"]}
+    priority = {s.id: s.priority for s in load_scenario(scenario).sites}
     sites = pd.read_csv(plan_dir / "sites.csv", encoding="utf-8-sig", dtype={"site": str})
     sampled = sites.walk_in_sampled + sites.door_to_door_sampled
     weighted = int((sampled * sites.site.map(priority)).sum())

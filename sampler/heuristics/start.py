@@ -65,21 +65,21 @@ def best_start(
     if planned is not None:
         options.append(planned.counts)
     best = max(options, key=lambda c: quality(inst, c, deadline))
+    dispatchers_own = [(c, False) for c in options if planned is None or c is not planned.counts]
     if planned is None:
-        return Start(best, ties=_ties(inst, deadline, best, [(c, False) for c in options]))
+        return Start(best, ties=_ties(inst, deadline, [(best, False), *dispatchers_own]))
     kept = best is planned.counts and planned.from_cp
-    others = [(c, False) for c in options if c is not planned.counts] + list(planned.attempts)
-    ties = _ties(inst, deadline, best, [(best, kept), *others])
+    ties = _ties(inst, deadline, [(best, kept), *dispatchers_own, *planned.attempts])
     return Start(best, planned.cp_tried, planned.cp_won, kept, ties)
 
 
-def _ties(inst: Instance, deadline: int, best: Counts, options) -> tuple[tuple[Counts, bool], ...]:
-    """Of ``options`` ((counts, from CP-SAT's posts)), ``best`` first, those as good as
-    ``best`` by :func:`quality` but for its last part (how late the sites finish in all)."""
-    key = quality(inst, best, deadline)[:-1]
+def _ties(inst: Instance, deadline: int, options) -> tuple[tuple[Counts, bool], ...]:
+    """Of ``options`` ((counts, from CP-SAT's posts), the kept one first), each once, those
+    as good as the first by :func:`quality` but for its last part (how late the sites
+    finish in all)."""
+    key = quality(inst, options[0][0], deadline)[:-1]
     out: list[tuple[Counts, bool]] = []
     for counts, from_cp in options:
         if quality(inst, counts, deadline)[:-1] == key and all(counts is not c for c, _ in out):
             out.append((counts, from_cp))
-    out.sort(key=lambda option: option[0] is not best)  # (stable: best first)
     return tuple(out)
