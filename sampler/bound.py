@@ -195,6 +195,7 @@ def _units(inst: Instance) -> _Units:
         avail[g] = sc.available_minutes(team.team)
         rules[g] = team.rules
         can_home[g] = team.team.door_to_door
+    travel = _out_of_reach(inst, travel, rules)
     clusters = max(1, MAX_LP_CELLS // max(1, n_groups))
     if n_groups * len(inst.sites) > MAX_LP_CELLS and clusters < len(inst.sites):
         cluster_of = kmeans_labels(ll, clusters)
@@ -207,6 +208,54 @@ def _units(inst: Instance) -> _Units:
             demand[cluster_of[site.index], m] += site.demand(mode)
     opens = np.array([sc.open_minutes(s.site) for s in inst.sites], dtype=float).reshape(-1, 2)
     return _Units(group_of, cluster_of, pairs, avail, rules, can_home, travel, demand, opens)
+
+
+def _out_of_reach(inst: Instance, travel: np.ndarray, rules: list) -> np.ndarray:
+    """``travel`` (group x site) with no trip (infinite) to the sites a group cannot reach.
+
+    A trip is worn in the suit (CONTRACT rule 3) in one travel row (rule 4), so no leg of
+    a pair's day is longer than ``max_suit_minutes`` (nor ``max_work_minutes``): a site is
+    reached only by such legs, from the base or from a site reached before. Legs are
+    counted at their shortest (the smallest Earth radius), so no site a plan can reach is
+    taken away. A heat rule of two-hour stretches leaves a team based 40 km off (160
+    minutes) nowhere to go."""
+    limits = [min(r.max_suit_minutes, r.max_work_minutes) if r else 0.0 for r in rules]
+    if all((travel[g] <= limits[g]).all() for g in range(len(limits))):
+        return travel  # every site one leg from every base: the usual case
+    ll = inst.site_latlon
+    travel = travel.copy()
+    components: dict[tuple[float, float], np.ndarray] = {}
+    for g, rule in enumerate(rules):
+        if rule is None:
+            continue
+        direct = travel[g] <= limits[g]
+        if direct.all():
+            continue
+        key = (limits[g], rule.travel_speed_kmh)
+        if key not in components:
+            km = great_circle_km(
+                ll[:, 0][:, None], ll[:, 1][:, None], ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN
+            )
+            legs = fewest_travel_minutes(km, rule.travel_speed_kmh) <= limits[g]
+            components[key] = _components(legs)
+        label = components[key]
+        travel[g, ~np.isin(label, label[direct])] = np.inf
+    return travel
+
+
+def _components(linked: np.ndarray) -> np.ndarray:
+    """Connected components of a symmetric boolean adjacency matrix: a label per node."""
+    label = np.full(len(linked), -1, dtype=np.int64)
+    for start in range(len(linked)):
+        if label[start] >= 0:
+            continue
+        label[start] = start
+        frontier = np.array([start])
+        while frontier.size:
+            reached = linked[frontier].any(axis=0) & (label < 0)
+            label[reached] = start
+            frontier = np.flatnonzero(reached)
+    return label
 
 
 class _Relaxation:

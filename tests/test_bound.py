@@ -97,6 +97,38 @@ def test_the_trip_is_worn_in_the_suit():
     assert solve(sc, SolveParams(time_limit=2)).plan.sampled <= 556
 
 
+OUT_OF_REACH = """\
+scenario: legs longer than a suit stretch
+start: 2022-11-10T07:00
+end: 2022-11-10T21:30
+defaults: {{max_suit_minutes: 120, min_break_minutes: 30, walk_in_per_hour: 60}}
+sites:
+  - {{id: a, lat: 40.0, lon: 113.0, residents: 2000, stations: 4}}
+  - {{id: b, lat: {b_lat}, lon: 113.0, residents: 10, stations: 4}}
+teams:
+  - {{id: far, people: 2, lat: 40.4, lon: 113.0}}
+"""
+
+
+def test_no_leg_is_longer_than_a_suit_stretch():
+    """A heat rule of two-hour stretches: site a is 44 km from the base (171 minutes at the
+    bound's smallest Earth radius), beyond any stretch; site b is at the base. The pair
+    samples b's 10 and can go no further (the leg from b to a is as long); the LP that
+    charged the trip across stretches gave it 547 at a too."""
+    sc = load_scenario_text(OUT_OF_REACH.format(b_lat=40.4))
+    assert compute_bounds(Instance(sc)).max_sampled == 10
+    assert solve(sc, SolveParams(time_limit=1)).plan.sampled == 10
+
+
+def test_a_site_beyond_a_stretch_is_reached_through_another():
+    """As above with b halfway (22 km: 86 minutes from the base, and as many on to a): a is
+    reached through b in two legs, so the bound counts a's residents again."""
+    sc = load_scenario_text(OUT_OF_REACH.format(b_lat=40.2))
+    most = compute_bounds(Instance(sc)).max_sampled
+    assert most > 10
+    assert solve(sc, SolveParams(time_limit=1)).plan.sampled <= most
+
+
 def test_what_steers_still_counts_the_suit_from_arrival():
     """The same pair: the allocation handed to the planner keeps the count it steered by
     before the proof wore the trip in the suit (suit time from arrival, the day to the
