@@ -94,6 +94,30 @@ def test_mixed_family_combines_the_others() -> None:
     assert any("-v" in s["id"] for s in sites)
 
 
+def test_heat_family_keeps_suits_short_and_walk_in_out_of_midday() -> None:
+    """Two-hour suits with 30-minute breaks, no team's own limit above them, and
+    communities that sample only before 11:00 or after 15:00."""
+    for data in _all("heat"):
+        assert data["defaults"]["max_suit_minutes"] == 120
+        assert data["defaults"]["min_break_minutes"] == 30
+        assert all(t.get("max_suit_minutes", 120) <= 120 for t in data["teams"])
+    sites = [s for data in _all("heat") for s in data["sites"]]
+    assert {s["open"] for s in sites} >= {"07:00-11:00", "15:00-21:00"}
+
+
+def test_a_team_whose_trip_outlasts_a_suit_stretch_gives_no_time() -> None:
+    """The staffing test, like the planner's bound, counts no time of a team whose trip
+    (here 50 km: 195 minutes) is longer than its suit stretch (120 minutes); at 390
+    minutes it gives its day."""
+    from benchmarks.families.staffing import Day, team_supply
+    from benchmarks.generate import DEFAULTS
+
+    day = Day(7 * 60, 21 * 60)
+    team = {"people": 20, "available": "07:00-21:30"}
+    assert team_supply(team, DEFAULTS, day, 50.0).sum() > 0
+    assert team_supply({**team, "max_suit_minutes": 120}, DEFAULTS, day, 50.0).sum() == 0
+
+
 def test_understaffed_has_fewer_people_than_the_same_city_staffed() -> None:
     """Same sizes drawn, so per resident the understaffed family has clearly fewer people
     than the busy-but-sufficient families on average."""

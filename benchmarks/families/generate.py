@@ -16,6 +16,11 @@ centre meets:
   planner's bound says not everyone can be sampled;
 - ``priorities``: communities of priority 1, 2 and 3, and a slight shortage, so that the
   order matters;
+- ``heat``: a summer day under the heat guidance for epidemic staff (no more than two hours
+  in a protective suit at a stretch, outdoor work out of 11:00-15:00): suits of at most
+  120 minutes with 30-minute breaks, 30% of communities sampling only in the cool hours
+  (07:00-11:00 or 15:00-21:00), 15% of teams late or early (a third of them from 35-45
+  km: under a two-hour stretch some of them can reach nowhere);
 - ``mixed``: a-d together, as the outside checkers had them: 15% of communities with short
   hours (sealed ones in the morning only), 20% of teams late or early (half from 40 km),
   15% of teams without door-to-door training, 10% of communities remote villages;
@@ -51,16 +56,23 @@ from benchmarks.generate import generate as generate_tier
 
 FAMILIES = (
     "generator", "short_hours", "late_teams", "no_door", "remote", "understaffed",
-    "priorities", "mixed",
+    "priorities", "mixed", "heat",
 )  # fmt: skip
 SIZES = ("small", "district", "city")
 CENTRE = (40.0765, 113.3001)  # Datong, Pingcheng District
 KM_PER_DEGREE = 111.2
 DAY = "2022-11-10"
+HOT_DAY = "2022-07-15"  # the heat family's day
 HORIZON = ("07:00", "21:30")
 FULL_DAY = "07:00-21:00"
 SHORT_WINDOWS = ("07:00-12:00", "09:00-18:00", "08:00-20:00")
 MORNING = "07:00-12:00"
+# The heat family: the National Health Commission's heat guidance for epidemic staff (May
+# 2022, DOMAIN.md): at most two hours of continuous work in protective clothing, and no
+# outdoor work 11:00-15:00 (a walk-in point is outdoors).
+HEAT_RULES = {"max_suit_minutes": 120, "min_break_minutes": 30}
+HEAT_SUITS = (90, 120)  # a team's own shorter limit, where it has one
+COOL_WINDOWS = ("07:00-11:00", "15:00-21:00")
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,8 @@ class Family:
     no_door: float = 0.05  # teams without door-to-door training
     priorities: bool = False  # priority 1-3 communities
     target_load: float = 0.8  # the staffing test's load the staff is sized to
+    heat: bool = False  # HEAT_RULES for every team (and HEAT_SUITS for some)
+    cool_hours: float = 0.0  # communities open only in one of COOL_WINDOWS
 
 
 SPECS: dict[str, Family] = {
@@ -94,6 +108,7 @@ SPECS: dict[str, Family] = {
         far_share=0.5,
         no_door=0.15,
     ),
+    "heat": Family(sealed=0.06, heat=True, cool_hours=0.3, late_or_early=0.15, far_share=0.33),
 }
 
 # Name parts in the manner of Datong's streets and villages; combined, no real roll.
@@ -206,6 +221,8 @@ def _community(d: _Draw, spec: Family, place: dict[str, Any], sid: str, district
         opening = MORNING
     elif rng.random() < spec.short_hours:
         opening = d.pick(SHORT_WINDOWS)
+    elif spec.cool_hours and rng.random() < spec.cool_hours:  # (no draw for other families)
+        opening = d.pick(COOL_WINDOWS)
     hours = (staffing.window(opening)[1] - staffing.window(opening)[0]) / 60
     walk_in = 0 if sealed else residents - site["home_visits"]
     # enough tables to serve the walk-in residents in 70% of the window at 100 an hour
@@ -253,7 +270,7 @@ def _team(d: _Draw, spec: Family, tid: str, district: str, origin: tuple[float, 
     team["walk_in_per_hour"] = rng.choice((90, 100, 110, 120, 130))
     team["door_to_door_per_hour"] = rng.choice((20, 24, 28, 30, 34))
     if rng.random() < 0.25:
-        team["max_suit_minutes"] = rng.choice((240, 300, 360))
+        team["max_suit_minutes"] = rng.choice(HEAT_SUITS if spec.heat else (240, 300, 360))
     return team, xy
 
 
@@ -278,7 +295,7 @@ def _area(d: _Draw, spec: Family, a: int, n: int, origin: tuple[float, float],
         team, base = _team(d, spec, f"a{a}-t{next(counter):03d}", district, origin, radius)
         return team, math.dist(base, demand.centre)
 
-    teams = staffing.staff(demand, DEFAULTS, spec.target_load, next_team, max_teams=50 + n)
+    teams = staffing.staff(demand, rules(spec), spec.target_load, next_team, max_teams=50 + n)
     return sites, teams
 
 
@@ -304,15 +321,21 @@ def generate(family: str, size: str, seed: int) -> dict[str, Any]:
         sites += more_sites
         teams += more_teams
     start, end = HORIZON
+    day = HOT_DAY if spec.heat else DAY
     return {
-        "scenario": f"场景族 {family} · {size} · seed {seed} · {DAY}",
-        "start": f"{DAY}T{start}",
-        "end": f"{DAY}T{end}",
+        "scenario": f"场景族 {family} · {size} · seed {seed} · {day}",
+        "start": f"{day}T{start}",
+        "end": f"{day}T{end}",
         "slot_minutes": 30,
-        "defaults": dict(DEFAULTS),
+        "defaults": rules(spec),
         "sites": sites,
         "teams": teams,
     }
+
+
+def rules(spec: Family) -> dict[str, Any]:
+    """The scenario's defaults: the tiers', under HEAT_RULES on a hot day."""
+    return {**DEFAULTS, **HEAT_RULES} if spec.heat else dict(DEFAULTS)
 
 
 def _from_tiers(d: _Draw, size: str, seed: int) -> dict[str, Any]:

@@ -78,14 +78,14 @@ def team_supply(
 ) -> np.ndarray:
     """Pair-minutes per bucket the team's pairs can give: from arrival at the area to
     leaving (or the last closing), thinned evenly to what the suit rules and the day's
-    work limit leave of that span."""
+    work limit leave of that span; none if the trip is longer than a suit stretch."""
     rules = {**defaults, **{k: v for k, v in team.items() if k in defaults}}
     trip = trip_km * ROAD_FACTOR / rules["travel_speed_kmh"] * 60
     a, b = window(team["available"])
     start, end = a + trip, min(b, day.last_close)
     span = end - start
-    if span <= 0:
-        return np.zeros(day.buckets)
+    if span <= 0 or trip > min(rules["max_suit_minutes"], rules["max_work_minutes"]):
+        return np.zeros(day.buckets)  # (a trip longer than a suit stretch is never made)
     stretches = math.ceil(
         (span + rules["min_break_minutes"])
         / (rules["max_suit_minutes"] + rules["min_break_minutes"])
