@@ -16,7 +16,7 @@ import numpy as np
 
 from sampler.duty import DutyPattern
 from sampler.geo import travel_minutes
-from sampler.instance import MODES, Instance, TeamData
+from sampler.instance import MODES, WALK_IN, Instance, TeamData
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,9 @@ class Crew:
         return arrive, arc.minutes % slot_minutes
 
 
+CLOSES_EARLY = 60  # minutes: a site that closes this long before the day's end or more
+
+
 @dataclass(frozen=True)
 class CandidateOptions:
     """How much of the city each team may consider."""
@@ -76,6 +79,8 @@ class CandidateOptions:
     nearest: int = 4  # sites added near the base beyond those the LP uses
     neighbours: int = 6  # arcs from each site to its nearest candidates
     cover: int = 2  # every site is a candidate of at least this many capable teams
+    # ...whose pairs could give it this many times its work inside its open window
+    cover_capacity: float = 1.5
 
 
 def _reachable(inst: Instance, team: TeamData, site) -> bool:
@@ -120,7 +125,44 @@ def candidate_sites(
                 if site.index not in chosen[team.index]:
                     chosen[team.index].append(site.index)
                     have += 1
+            # At a site that closes early, teams that reach it too late to do its work in
+            # its window do not cover it (a site open 07:00-11:00 whose candidates arrive
+            # at 10:00): then the teams that can be there soonest are added until they could.
+            if inst.minute(site.open[1]) >= inst.scenario.horizon_minutes - CLOSES_EARLY:
+                continue
+            wanted = options.cover_capacity * site.demand(mode)
+            covering = [t for t in capable if site.index in chosen[t.index]]
+            for team in sorted(capable, key=lambda t: (_arrival(inst, t, site), t.index)):
+                if _window_capacity(inst, covering, site, mode) >= wanted:
+                    break
+                if site.index not in chosen[team.index]:
+                    chosen[team.index].append(site.index)
+                    covering.append(team)
     return {k: tuple(sorted(v)) for k, v in chosen.items()}
+
+
+def _arrival(inst: Instance, team: TeamData, site) -> int:
+    """The minute a pair of the team can be at the site at the soonest, from its base."""
+    return int(team.available[0] * inst.slot + team.base_travel[site.index])
+
+
+def _window_capacity(inst: Instance, teams: list[TeamData], site, mode: str) -> float:
+    """Residents the teams' pairs could sample at the site in mode inside its open window,
+    each from its soonest arrival, all of them there and nowhere else (a generous estimate;
+    walk-in at most a pair per station)."""
+    opens, closes = inst.minute(site.open[0]), inst.minute(site.open[1])
+    given = 0.0
+    for team in teams:
+        begin = max(opens, _arrival(inst, team, site))
+        end = min(closes, team.available[1] * inst.slot)
+        pairs = team.pairs if mode != WALK_IN else min(team.pairs, site.site.stations)
+        given += pairs * max(0, end - begin) * team.rate(mode) / 60
+    if mode == WALK_IN and teams:
+        # The stations are staffed from the first arrival at the soonest.
+        begin = max(opens, min(_arrival(inst, t, site) for t in teams))
+        fastest = max(t.rate(mode) for t in teams)
+        given = min(given, site.site.stations * max(0, closes - begin) * fastest / 60)
+    return given
 
 
 def crew_arcs(
