@@ -19,6 +19,9 @@ valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
   running from its availability to that end;
 - walk-in pair-minutes at a site are at most ``stations`` times its open minutes after the
   first team can arrive;
+- no leg of a pair's day is longer than a suit stretch (the trip is worn in the suit, in
+  one travel row): a site reached by no such chain of legs from a team's base is out of
+  that team's reach (``_out_of_reach``);
 - every resident is sampled, at the team's rate.
 
 If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest feasible
