@@ -59,9 +59,17 @@ class LpPlan:
 
 
 def first_work_slot(inst: Instance, crew: Crew, site: int) -> int:
-    """The earliest slot a pair of the crew can sample at a site, coming from its base."""
-    start = crew.pattern.slots[0]
-    return start + int(crew.team.base_travel[site]) // inst.slot
+    """The earliest slot a pair of the crew can sample at a site, coming from its base: at
+    the start of the first suit stretch that holds the whole trip (travel is suit time, as
+    the dispatchers have it: :meth:`Crew.arrival`); past the day if none does. (Counting
+    the trip from the day's start across breaks, the LP posted pairs of a heat-rule day's
+    team at a site 158 minutes from its base, beyond any two-hour stretch, which no pair
+    could take up.)"""
+    travel = int(crew.team.base_travel[site]) // inst.slot
+    for start, end in crew.pattern.stretches:
+        if start + travel < end:
+            return start + travel
+    return inst.n_slots
 
 
 def lp_variables(inst: Instance, crews: tuple[Crew, ...]) -> int:

@@ -177,6 +177,37 @@ def test_posts_per_segment_follow_the_lp_within_a_stretch():
     assert sum(start.samples.values()) == everyone and start.done_slots <= deadline
 
 
+SHORT_SUITS_YAML = """\
+scenario: one-hour suit stretches, a site 32 minutes away and one 87 minutes away
+start: 2022-11-10T07:00
+end: 2022-11-10T13:00
+defaults: {max_suit_minutes: 60, min_break_minutes: 30}
+sites:
+  - {id: near, lat: 40.072, lon: 113.0, residents: 100}
+  - {id: far, lat: 40.2, lon: 113.0, residents: 100}
+teams:
+  - {id: alpha, people: 4, lat: 40.0, lon: 113.0}
+"""
+
+
+def test_the_lp_starts_a_pair_only_where_its_trip_fits_in_one_stretch():
+    # Stretches of two 30-minute slots (one where a pattern's first is shortened). The trip
+    # to `near` takes one slot: it fits in a two-slot stretch, not in a one-slot one, so a
+    # pair starts work there one slot into the first stretch that is two slots long. The
+    # trip to `far` takes two slots, as long as any stretch: no pair ever works there (the
+    # LP had them leave at 07:00 and work from 08:00, across a break).
+    inst = Instance(load_scenario_text(SHORT_SUITS_YAML))
+    crews = build_crews(inst, {})
+    near, far = (next(s.index for s in inst.sites if s.site.id == n) for n in ("near", "far"))
+    for crew in crews:
+        start = next(a for a, b in crew.pattern.stretches if b - a >= 2)
+        assert lp_plan.first_work_slot(inst, crew, near) == start + 1
+        assert lp_plan.first_work_slot(inst, crew, far) == inst.n_slots
+    plan = TimeLp(inst, crews).plan(inst.n_slots)
+    assert plan is not None
+    assert not any(i == far for (_, i, _, _) in plan.pairs)
+
+
 def _compound_and_estate(text: str):
     """(instance with one duty pattern, crews, the compound's site index) of a scenario."""
     inst = Instance(load_scenario_text(text), patterns_per_team=1)
