@@ -131,13 +131,16 @@ def candidate_sites(
             if inst.minute(site.open[1]) >= inst.scenario.horizon_minutes - CLOSES_EARLY:
                 continue
             wanted = options.cover_capacity * site.demand(mode)
-            covering = [t for t in capable if site.index in chosen[t.index]]
+            cover = _WindowCover(inst, site, mode)
+            for team in capable:
+                if site.index in chosen[team.index]:
+                    cover.add(team)
             for team in sorted(capable, key=lambda t: (_arrival(inst, t, site), t.index)):
-                if _window_capacity(inst, covering, site, mode) >= wanted:
+                if cover.residents() >= wanted:
                     break
                 if site.index not in chosen[team.index]:
                     chosen[team.index].append(site.index)
-                    covering.append(team)
+                    cover.add(team)
     return {k: tuple(sorted(v)) for k, v in chosen.items()}
 
 
@@ -146,23 +149,34 @@ def _arrival(inst: Instance, team: TeamData, site) -> int:
     return int(team.available[0] * inst.slot + team.base_travel[site.index])
 
 
-def _window_capacity(inst: Instance, teams: list[TeamData], site, mode: str) -> float:
-    """Residents the teams' pairs could sample at the site in mode inside its open window,
+class _WindowCover:
+    """Residents the teams added could sample at a site in one mode inside its open window,
     each from its soonest arrival, all of them there and nowhere else (a generous estimate;
-    walk-in at most a pair per station)."""
-    opens, closes = inst.minute(site.open[0]), inst.minute(site.open[1])
-    given = 0.0
-    for team in teams:
-        begin = max(opens, _arrival(inst, team, site))
-        end = min(closes, team.available[1] * inst.slot)
-        pairs = team.pairs if mode != WALK_IN else min(team.pairs, site.site.stations)
-        given += pairs * max(0, end - begin) * team.rate(mode) / 60
-    if mode == WALK_IN and teams:
-        # The stations are staffed from the first arrival at the soonest.
-        begin = max(opens, min(_arrival(inst, t, site) for t in teams))
-        fastest = max(t.rate(mode) for t in teams)
-        given = min(given, site.site.stations * max(0, closes - begin) * fastest / 60)
-    return given
+    walk-in at most a pair per station, and the stations staffed from the first arrival)."""
+
+    def __init__(self, inst: Instance, site, mode: str):
+        self.inst, self.site, self.mode = inst, site, mode
+        self.opens, self.closes = inst.minute(site.open[0]), inst.minute(site.open[1])
+        self.given = 0.0
+        self.first: int | None = None  # the soonest arrival of the teams added
+        self.fastest = 0.0
+
+    def add(self, team: TeamData) -> None:
+        arrive = _arrival(self.inst, team, self.site)
+        begin = max(self.opens, arrive)
+        end = min(self.closes, team.available[1] * self.inst.slot)
+        stations = self.site.site.stations
+        pairs = team.pairs if self.mode != WALK_IN else min(team.pairs, stations)
+        self.given += pairs * max(0, end - begin) * team.rate(self.mode) / 60
+        self.first = arrive if self.first is None else min(self.first, arrive)
+        self.fastest = max(self.fastest, team.rate(self.mode))
+
+    def residents(self) -> float:
+        if self.mode != WALK_IN or self.first is None:
+            return self.given
+        begin = max(self.opens, self.first)
+        room = self.site.site.stations * max(0, self.closes - begin) * self.fastest / 60
+        return min(self.given, room)
 
 
 def crew_arcs(
