@@ -19,9 +19,11 @@ valid plan (CONTRACT.md, in continuous time) must respect by a deadline ``tau``:
   running from its availability to that end;
 - walk-in pair-minutes at a site are at most ``stations`` times its open minutes after the
   first team can arrive;
-- no leg of a pair's day is longer than a suit stretch (the trip is worn in the suit, in
-  one travel row): a site reached by no such chain of legs from a team's base is out of
-  that team's reach (``_out_of_reach``);
+- (what steers only: the proofs do not assume it) no leg of a pair's day is longer than
+  a suit stretch: the planner makes each trip one travel row, worn in the suit, so a site
+  reached by no such chain of legs from a team's base is out of that team's reach
+  (``_out_of_reach``). A plan may pause a trip for a break (the checker takes a trip in
+  several travel rows), so the proofs still count such a team;
 - every resident is sampled, at the team's rate.
 
 If that LP is infeasible at ``tau``, no plan is done by ``tau``; the smallest feasible
@@ -162,6 +164,7 @@ class _Units:
     rules: list  # per group: Rules
     can_home: np.ndarray  # per group
     travel: np.ndarray  # group x site, minutes (shortest of the group's teams)
+    reach: np.ndarray  # the same, infinite where the planner cannot go (_out_of_reach)
     demand: np.ndarray  # cluster x mode
     opens: np.ndarray  # per site (start, end) minutes
 
@@ -198,7 +201,6 @@ def _units(inst: Instance) -> _Units:
         avail[g] = sc.available_minutes(team.team)
         rules[g] = team.rules
         can_home[g] = team.team.door_to_door
-    travel = _out_of_reach(inst, travel, rules)
     clusters = max(1, MAX_LP_CELLS // max(1, n_groups))
     if n_groups * len(inst.sites) > MAX_LP_CELLS and clusters < len(inst.sites):
         cluster_of = kmeans_labels(ll, clusters)
@@ -210,18 +212,21 @@ def _units(inst: Instance) -> _Units:
         for m, mode in enumerate(MODES):
             demand[cluster_of[site.index], m] += site.demand(mode)
     opens = np.array([sc.open_minutes(s.site) for s in inst.sites], dtype=float).reshape(-1, 2)
-    return _Units(group_of, cluster_of, pairs, avail, rules, can_home, travel, demand, opens)
+    reach = _out_of_reach(inst, travel, rules)
+    return _Units(group_of, cluster_of, pairs, avail, rules, can_home, travel, reach, demand, opens)
 
 
 def _out_of_reach(inst: Instance, travel: np.ndarray, rules: list) -> np.ndarray:
-    """``travel`` (group x site) with no trip (infinite) to the sites a group cannot reach.
+    """``travel`` (group x site) with no trip (infinite) to the sites a group cannot reach
+    as the planner plans: what steers, not what proves.
 
-    A trip is worn in the suit (CONTRACT rule 3) in one travel row (rule 4), so no leg of
-    a pair's day is longer than ``max_suit_minutes`` (nor ``max_work_minutes``): a site is
-    reached only by such legs, from the base or from a site reached before. Legs are
-    counted at their shortest (the smallest Earth radius), so no site a plan can reach is
-    taken away. A heat rule of two-hour stretches leaves a team based 40 km off (160
-    minutes) nowhere to go."""
+    The planner makes each trip one travel row, worn in the suit (CONTRACT rule 3), so no
+    leg of its pairs' days is longer than ``max_suit_minutes`` (nor ``max_work_minutes``):
+    a site is reached only by such legs, from the base or from a site reached before (legs
+    at their shortest, the smallest Earth radius). A heat rule of two-hour stretches leaves
+    a team based 40 km off (160 minutes) nowhere to go; steered by the whole bound, the
+    planner had allocated it work. A plan may pause a trip for a break (the checker takes
+    a trip in several travel rows), so the proofs count such teams still."""
     limits = [min(r.max_suit_minutes, r.max_work_minutes) if r else 0.0 for r in rules]
     if all((travel[g] <= limits[g]).all() for g in range(len(limits))):
         return travel  # every site one leg from every base: the usual case
@@ -277,10 +282,13 @@ class _Relaxation:
         self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
         # Earliest arrival and travel per (group, cluster): the shortest over its sites.
         self.travel_c = np.full((len(u.pairs), n_clusters), np.inf)
+        self.reach_c = np.full((len(u.pairs), n_clusters), np.inf)  # (what steers)
+        self.use_reach = True  # steer by the trips the planner makes (reach_c)
         for c in range(n_clusters):
             members = u.cluster_of == c
             if members.any():
                 self.travel_c[:, c] = u.travel[:, members].min(axis=1)
+                self.reach_c[:, c] = u.reach[:, members].min(axis=1)
         self.open_c = np.zeros((n_clusters, 2))
         for c in range(n_clusters):
             members = u.opens[u.cluster_of == c]
@@ -395,10 +403,12 @@ class _Relaxation:
     def _set_deadline(self, tau: float) -> None:
         u = self.u
         worn = self.trip_worn
+        # The proofs count every trip; what steers, only those the planner can make.
+        travel_c = self.reach_c if self.use_reach and not worn else self.travel_c
         caps = np.zeros_like(self.travel_c)
         for g in range(len(u.pairs)):
             minutes = pair_minutes_by(
-                u.rules[g], u.avail[g], self.travel_c[g], self.open_c[:, 0], self.open_c[:, 1],
+                u.rules[g], u.avail[g], travel_c[g], self.open_c[:, 0], self.open_c[:, 1],
                 tau, worn,
             )  # fmt: skip
             caps[g] = u.pairs[g] * np.maximum(0.0, minutes)
@@ -409,7 +419,7 @@ class _Relaxation:
             a0, a1 = u.avail[g]
             end = min(tau, a1, self.last_close if worn else np.inf)
             suit = float(max_suit_time(end - a0, r.max_suit_minutes, r.min_break_minutes))
-            room = min(r.max_work_minutes, suit) - self.travel_c[g]
+            room = min(r.max_work_minutes, suit) - travel_c[g]
             if not self.site_trips:
                 row.SetUb(u.pairs[g] * max(0.0, float(room.max(initial=0.0))))
                 continue
@@ -580,7 +590,13 @@ def _earliest_done(inst: Instance, units: _Units, max_sampled: int, short: dict)
     every = _Relaxation(inst, units, cover_all=True)
     solves = 1
     if not every.solve(horizon):
-        return None, None, solves, {}
+        if units.reach is units.travel:
+            return None, None, solves, {}
+        # Not everyone by the trips the planner makes: aim as the proofs count.
+        every.use_reach = False
+        solves += 1
+        if not every.solve(horizon):
+            return None, None, solves, {}
     lo, hi = 0, horizon  # infeasible at lo (nothing is sampled at time 0), feasible at hi
     slot = inst.slot
     # On the slot grid first (the bound is reported there), then to the minute.
@@ -597,6 +613,15 @@ def _earliest_done(inst: Instance, units: _Units, max_sampled: int, short: dict)
         allocation = every.allocation()
     aim = hi if refine else lo + 1
     every.charge_site_trips()
+    if every.use_reach and units.reach is not units.travel:
+        # The aim counted only the trips the planner makes; the proofs count them all, so
+        # they may be feasible before it: search them from the start.
+        lo = 0
+        if not every.solve(hi):
+            lo = hi
+        else:
+            lo, hi, n = _bisect(every, lo, hi, slot)
+            solves += n
     while True:
         solves += 1
         if every.solve(hi):

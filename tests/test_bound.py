@@ -110,13 +110,18 @@ teams:
 """
 
 
-def test_no_leg_is_longer_than_a_suit_stretch():
+def test_no_leg_longer_than_a_suit_stretch_is_steered_to_but_the_proof_counts_it():
     """A heat rule of two-hour stretches: site a is 44 km from the base (171 minutes at the
-    bound's smallest Earth radius), beyond any stretch; site b is at the base. The pair
-    samples b's 10 and can go no further (the leg from b to a is as long); the LP that
-    charged the trip across stretches gave it 547 at a too."""
+    bound's smallest Earth radius), beyond any stretch; site b is at the base. The planner
+    makes a trip one travel row, so the allocation that steers it gives the pair nothing
+    at a, and it samples b's 10. A plan may still pause the trip for a break (the checker
+    takes a trip in several travel rows), so the proof counts a's residents (548 in all)."""
     sc = load_scenario_text(OUT_OF_REACH.format(b_lat=40.4))
-    assert compute_bounds(Instance(sc)).max_sampled == 10
+    inst = Instance(sc)
+    bounds, aim = bounds_and_aim(inst)
+    site_a = next(s.index for s in inst.sites if s.site.id == "a")
+    assert bounds.max_sampled > 500
+    assert aim.allocation and not any(i == site_a for (_, i, _) in aim.allocation)
     assert solve(sc, SolveParams(time_limit=1)).plan.sampled == 10
 
 
