@@ -231,6 +231,9 @@ def _out_of_reach(inst: Instance, travel: np.ndarray, rules: list) -> np.ndarray
     if all((travel[g] <= limits[g]).all() for g in range(len(limits))):
         return travel  # every site one leg from every base: the usual case
     ll = inst.site_latlon
+    km = great_circle_km(
+        ll[:, 0][:, None], ll[:, 1][:, None], ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN
+    )
     travel = travel.copy()
     components: dict[tuple[float, float], np.ndarray] = {}
     for g, rule in enumerate(rules):
@@ -241,9 +244,6 @@ def _out_of_reach(inst: Instance, travel: np.ndarray, rules: list) -> np.ndarray
             continue
         key = (limits[g], rule.travel_speed_kmh)
         if key not in components:
-            km = great_circle_km(
-                ll[:, 0][:, None], ll[:, 1][:, None], ll[:, 0], ll[:, 1], EARTH_RADIUS_KM_MIN
-            )
             legs = fewest_travel_minutes(km, rule.travel_speed_kmh) <= limits[g]
             components[key] = _components(legs)
         label = components[key]
@@ -616,11 +616,9 @@ def _earliest_done(inst: Instance, units: _Units, max_sampled: int, short: dict)
     if every.use_reach and units.reach is not units.travel:
         # The aim counted only the trips the planner makes; the proofs count them all, so
         # they may be feasible before it: search them from the start.
-        lo = 0
-        if not every.solve(hi):
-            lo = hi
-        else:
-            lo, hi, n = _bisect(every, lo, hi, slot)
+        solves += 1
+        if every.solve(hi):
+            lo, hi, n = _bisect(every, 0, hi, slot)
             solves += n
     while True:
         solves += 1

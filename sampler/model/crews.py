@@ -86,8 +86,7 @@ class CandidateOptions:
 def _reachable(inst: Instance, team: TeamData, site) -> bool:
     """Can a pair of the team get to the site while it is open, and work there at all?"""
     useful = any(site.demand(m) > 0 and team.can(m) for m in MODES)
-    arrive = team.available[0] * inst.slot + team.base_travel[site.index]
-    return useful and arrive < inst.minute(site.open[1])
+    return useful and _arrival(inst, team, site) < inst.minute(site.open[1])
 
 
 def candidate_sites(
@@ -113,6 +112,7 @@ def candidate_sites(
             if len(mine) >= options.max_sites:
                 break
         chosen[team.index] = mine
+    closes_early = inst.scenario.sites_closing_before(inst.scenario.horizon_minutes - CLOSES_EARLY)
     for site in inst.sites:
         for mode in MODES:
             if site.demand(mode) == 0:
@@ -128,7 +128,7 @@ def candidate_sites(
             # At a site that closes early, teams that reach it too late to do its work in
             # its window do not cover it (a site open 07:00-11:00 whose candidates arrive
             # at 10:00): then the teams that can be there soonest are added until they could.
-            if inst.minute(site.open[1]) >= inst.scenario.horizon_minutes - CLOSES_EARLY:
+            if site.site.id not in closes_early:
                 continue
             wanted = options.cover_capacity * site.demand(mode)
             cover = _WindowCover(inst, site, mode)
