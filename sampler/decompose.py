@@ -10,6 +10,7 @@ number of worker processes, so the plan does not depend on how many run at once.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -454,15 +455,21 @@ def plan_in_parts(
     solve_part: PartSolver,
     on_step: StepReport | None = None,
     runner: Runner | None = None,
+    laps: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, SolverStats]:
     """Pair rows for the whole city, planned part by part with ``solve_part`` (``on_step``
     hears how many parts are done) by ``runner`` (default: ``params.workers`` worker
-    processes here; :mod:`sampler.runners`)."""
+    processes here; :mod:`sampler.runners`). ``laps``, when given, gets the wall seconds of
+    the split, the parts and their second tries (``split``, ``parts``, ``retries``): where a
+    city's time goes, for the summary only (never in the plan files)."""
     runner = runner or LocalRunner(params.workers)
+    laps = {} if laps is None else laps
+    clock = time.perf_counter()
     if on_step:
         on_step(Step("splitting the city into parts"))
     size = part_size(inst, deadline, params.part_sites)
     parts = [p for p in split(inst, deadline, size, params.workers) if p.pairs]
+    laps["split"] = _lap(clock)
     retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
         (
@@ -472,7 +479,9 @@ def plan_in_parts(
         )
         for part in parts
     ]
+    clock = time.perf_counter()
     outcomes = _run(jobs, runner, "planning parts", on_step)
+    laps["parts"] = _lap(clock)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # each keeps the better of its two plans.
@@ -484,7 +493,9 @@ def plan_in_parts(
         and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
     retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
+    clock = time.perf_counter()
     again = _run(retries, runner, "planning late parts again", on_step) if late else []
+    laps["retries"] = _lap(clock)
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome
@@ -504,6 +515,10 @@ def plan_in_parts(
         ),
     )  # fmt: skip
     return rows, stats
+
+
+def _lap(since: float) -> float:
+    return round(time.perf_counter() - since, 3)
 
 
 def part_size(inst: Instance, deadline: float, part_sites: int) -> int:

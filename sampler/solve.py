@@ -77,9 +77,12 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
 
     clock = time.perf_counter()
     split = in_parts and len(inst.sites) > 1.5 * params.part_sites and bool(inst.teams)
+    laps: dict[str, float] = {}  # (a city's: where its planning time went, inside "solve")
     if split:
         deadline = aim.minute or scenario.horizon_minutes
-        rows, solver = plan_in_parts(scenario, inst, deadline, params, solve_whole, on_step, runner)
+        rows, solver = plan_in_parts(
+            scenario, inst, deadline, params, solve_whole, on_step, runner, laps
+        )
     else:
         step(Step("planning"))
         # A whole plan's starts that tie are told apart by their finished plans (``in_parts``:
@@ -89,6 +92,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         finish_at = bound_minute if in_parts else None
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress, finish_at)
     timings["solve"] = _lap(clock)
+    timings.update(laps)
     clock = time.perf_counter()
     step(Step("topping up"))
     plan = Plan(scenario, top_up(scenario, rows))
@@ -107,7 +111,9 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     step(Step("bringing the end forward"))
     # (a part's afternoon is the whole plan's to plan again)
     budget = params.refill_pairs() if in_parts else 0
+    forward = time.perf_counter()
     plan, pulled, afternoon = end_forward(plan, bound_minute, budget)
+    forward = _lap(forward)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
     if in_parts:
@@ -115,6 +121,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     plan, left_home = leave_home(plan) if in_parts else (plan, 0)
     plan = leave_later(plan) if in_parts else plan
     timings["finish"] = _lap(clock)
+    timings["end_forward"] = forward  # (inside "finish")
     solver = replace(
         solver,
         pulled_in=pulled,

@@ -89,6 +89,11 @@ def test_a_city_in_parts_passes_the_checker_and_counts_its_parts_done(street, tm
     assert retried == list(range(result.solver.parts.parts_retried + 1 if retried else 0))
     whats = [s.what for s in steps]
     assert whats[0] == "lower bound" and whats.index("topping up") > whats.index("planning parts")
+    # Where its planning time went: the split, the parts, their second tries, inside solve.
+    laps = result.timings
+    assert {"split", "parts", "retries", "end_forward"} <= set(laps)
+    assert laps["split"] + laps["parts"] + laps["retries"] <= laps["solve"]
+    assert laps["end_forward"] <= laps["finish"]
     write_plan(result, tmp_path / "plan")
     report = check_plan(street, tmp_path / "plan")
     assert report.ok, report.violations

@@ -195,3 +195,29 @@ def test_targets_ask_cp_sat_to_improve_most_open_seeds_and_districts_to_finish_i
     slow = (*two_of_three, record("feasible", 1, 0, wall=15.5))
     assert targets(Row("mixed", "district", 12, slow)) == ["worst wall 15.5 s > 15 s"]
     assert not targets(Row("mixed", "small", 5, slow))
+
+
+def test_where_the_time_goes_takes_each_steps_median_from_the_planners_json() -> None:
+    """The runner keeps ``sampler plan --json``'s timings (nothing from output that is not
+    that summary); the report gives each step's median over the seeds that have them, in
+    the planner's order, and no line where none do."""
+    from benchmarks.families.report import Row, step_line
+    from benchmarks.families.runner import _timings
+
+    assert _timings('{"timings": {"bound": 1.5, "solve": 9.0}, "coverage": 1}') == {
+        "bound": 1.5,
+        "solve": 9.0,
+    }
+    assert _timings("Traceback (most recent call last):") == {}
+    runs = [
+        {"bound": 1.0, "solve": 8.0, "parts": 6.0, "finish": 2.0},
+        {"bound": 3.0, "solve": 10.0, "parts": 7.0, "finish": 4.0},
+        {"bound": 2.0, "solve": 12.0, "parts": 9.0, "finish": 3.0},
+    ]
+    records = tuple({"wall_seconds": 20.0, "timings": t} for t in runs)
+    row = Row("short_hours", "district", 12, (*records, {"wall_seconds": 30.0}))
+    assert row.steps() == {"bound": 2.0, "solve": 10.0, "parts": 7.0, "finish": 3.0}
+    line = step_line(row)
+    assert line is not None and "wall 20.0 s" in line
+    assert line.endswith("bound 2.0, solve 10.0, parts 7.0, finish 3.0 s")
+    assert step_line(Row("generator", "small", 5, ({"wall_seconds": 5.0},))) is None

@@ -102,6 +102,13 @@ class Row:
     def walls(self) -> list[float]:
         return [r["wall_seconds"] for r in self.records if "wall_seconds" in r]
 
+    def steps(self) -> dict[str, float]:
+        """The median wall seconds of each of the planner's steps over the seeds that
+        recorded them (``sampler plan --json``'s timings), in the planner's order."""
+        timed = [r["timings"] for r in self.records if r.get("timings")]
+        names = [k for k in STEPS if any(k in t for t in timed)]
+        return {k: statistics.median(t.get(k, 0.0) for t in timed) for k in names}
+
     def worst(self) -> dict[str, Any]:
         return min(self.records, key=badness)
 
@@ -199,6 +206,25 @@ def targets(row: Row) -> list[str]:
     if limit is not None and walls and max(walls) > limit:
         missed.append(f"worst wall {max(walls):.1f} s > {limit:g} s")
     return missed
+
+
+# The planner's steps as sampler.solve times them ("split", "parts" and "retries" are inside
+# "solve" for a city planned in parts, "end_forward" inside "finish").
+STEPS = ("bound", "solve", "split", "parts", "retries", "lns", "finish", "end_forward")
+
+
+def step_line(row: Row) -> str | None:
+    """Where a row's time goes: the median of each step, beside the median wall and the
+    time limit (None where no seed recorded its steps)."""
+    steps = row.steps()
+    walls = row.walls()
+    if not steps or not walls:
+        return None
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+    return (
+        f"- {row.family} {row.size} ({row.time_limit:g} s; wall {statistics.median(walls):.1f}"
+        f" s, of which the planner's steps): {parts} s"
+    )
 
 
 def worst_seed_lines(row: Row) -> list[str]:
@@ -332,6 +358,19 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
             f"- {row.family} {row.size} ({row.time_limit:g} s): "
             + ("; ".join(missed) if missed else "all met")
         )
+    timed = [line for row in all_rows if (line := step_line(row))]
+    if timed:
+        lines += [
+            "",
+            "## Where the time goes",
+            "",
+            "Median wall seconds of the planner's own steps (`sampler plan --json`'s "
+            "`timings`; a city planned in parts spends its `solve` on the `split`, the "
+            "`parts` and their `retries`, and its `finish` mostly on `end_forward`); the rest "
+            "of the wall is Python's start, loading and writing the files.",
+            "",
+            *timed,
+        ]
     lines += ["", "## Worst seeds", ""]
     for row in all_rows:
         lines += worst_seed_lines(row)

@@ -80,6 +80,7 @@ def run_seed(
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
         record["exit"] = done.returncode
         record["stderr_tail"] = done.stderr[-1500:]
+        record["timings"] = _timings(done.stdout)
     except subprocess.TimeoutExpired:
         record["exit"] = "timeout"
     record["wall_seconds"] = round(time.perf_counter() - clock, 2)
@@ -96,6 +97,17 @@ def run_seed(
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return record
+
+
+def _timings(stdout: str) -> dict[str, float]:
+    """The planner's own steps' wall seconds, from ``sampler plan --json`` (none if its
+    output is not that summary)."""
+    try:
+        summary = json.loads(stdout)
+    except ValueError:
+        return {}
+    timings = summary.get("timings") if isinstance(summary, dict) else None
+    return dict(timings) if isinstance(timings, dict) else {}
 
 
 def _violations(text: str) -> list[str]:
