@@ -441,10 +441,33 @@ def _part_quality(outcome: tuple[pd.DataFrame, dict]) -> tuple:
 
 def _run(jobs: list, runner: Runner, what: str, on_step: StepReport | None) -> list:
     """Every job's outcome, in the jobs' order; ``on_step`` hears of each part done (in the
-    order they finish, which only the display sees)."""
+    order they finish, which only the display sees). The dearest parts are handed out first
+    (:func:`_dearest_first`), so that no worker is left alone with a long part at the end;
+    each outcome is the same whichever order they run in."""
     step = on_step or (lambda _: None)
     step(Step(what, 0, len(jobs)))
-    return runner.map(_plan_part, jobs, lambda done, total, _: step(Step(what, done, total)))
+    order = _dearest_first(jobs)
+    done = runner.map(
+        _plan_part, [jobs[k] for k in order], lambda n, total, _: step(Step(what, n, total))
+    )
+    outcomes: list = [None] * len(jobs)
+    for k, outcome in zip(order, done, strict=True):
+        outcomes[k] = outcome
+    return outcomes
+
+
+def _dearest_first(jobs: list) -> list[int]:
+    """The jobs' indices, those likely to take longest first: the parts with the LP plan
+    (its GLOP solve and the dispatches of its posts: 0.4 to 2.1 s a part of a short-hours
+    district at --time-limit 12, against 0.07 to 0.4 s for the dispatchers alone), then by
+    sites times pairs (ties in the jobs' order)."""
+
+    def cost(k: int) -> tuple:
+        scenario, params = jobs[k][1], jobs[k][2]
+        pairs = sum(t.pairs for t in scenario.teams)
+        return (-int(params.lp_plan), -len(scenario.sites) * pairs, k)
+
+    return sorted(range(len(jobs)), key=cost)
 
 
 def plan_in_parts(

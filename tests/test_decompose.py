@@ -135,3 +135,44 @@ def test_work_that_closes_early_gets_its_margin_of_pairs(monkeypatch):
     monkeypatch.setattr(decompose, "EARLY_MARGIN", 1.0)
     assert west_pairs() == 5
     assert with_margin == 6
+
+
+def test_the_dearest_parts_are_handed_out_first_and_outcomes_keep_the_parts_order() -> None:
+    """Parts with the LP plan go first, then the larger (sites x pairs), ties in order; the
+    outcomes come back in the parts' own order whatever order they ran in."""
+    from sampler.decompose import _dearest_first, _run
+
+    def part(sites: int, people: int, lp: bool) -> tuple:
+        text = "\n".join(
+            [
+                "scenario: part",
+                "start: 2022-11-10T07:00",
+                "end: 2022-11-10T21:00",
+                "sites:",
+                *[
+                    f"  - {{id: s{k}, lat: 40.0, lon: {113 + k / 100}, residents: 100}}"
+                    for k in range(sites)
+                ],
+                "teams:",
+                f"  - {{id: t, people: {people}, lat: 40.0, lon: 113.0}}",
+            ]
+        )
+        return (None, load_scenario_text(text), SolveParams(time_limit=1, lp_plan=lp))
+
+    jobs = [part(2, 4, False), part(3, 10, True), part(5, 2, False), part(1, 2, True)]
+    assert _dearest_first(jobs) == [1, 3, 2, 0]  # (LP: 3 x 5 > 1 x 1; then 5 x 1 > 2 x 2)
+
+    class Recording:
+        """Runs the jobs here, in the order given, and notes which part each was."""
+
+        def __init__(self) -> None:
+            self.ran: list[int] = []
+
+        def map(self, fn, items, on_done=None):
+            self.ran = [len(item[1].sites) for item in items]
+            return [len(item[1].sites) * 10 for item in items]
+
+    runner = Recording()
+    outcomes = _run(jobs, runner, "planning parts", None)  # type: ignore[arg-type]
+    assert runner.ran == [3, 1, 5, 2]
+    assert outcomes == [20, 30, 50, 10]
