@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from sampler.instance import WALK_IN
@@ -31,6 +32,15 @@ class Stations:
         self.starts = sorted(s for s, _ in intervals)
         self.ends = sorted(e for _, e in intervals)
         self.events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
+        # For free_until_many: the times at which a pair's start fills the last station.
+        running, full = 0, []
+        for time, step in self.events:
+            running += step
+            if step > 0 and running >= stations:
+                full.append(time)
+        self._full = np.array(full, dtype=np.int64)
+        self._starts = np.array(self.starts, dtype=np.int64)
+        self._ends = np.array(self.ends, dtype=np.int64)
 
     def free_until(self, start: int, end: int) -> int:
         """The latest end <= ``end`` such that one more pair fits on [start, end)."""
@@ -45,6 +55,17 @@ class Stations:
             if step > 0 and count >= self.stations:
                 return time
         return end
+
+    def free_until_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """:meth:`free_until` of each (start, end), at once: ``start`` where every station
+        is taken then, else the first time after it that one more pair fills them, at most
+        ``end``."""
+        count = np.searchsorted(self._starts, start, "right") - np.searchsorted(
+            self._ends, start, "right"
+        )
+        after = np.searchsorted(self._full, start, "right")
+        full_at = np.append(self._full, np.iinfo(np.int64).max)[after]
+        return np.where(count >= self.stations, start, np.minimum(end, full_at))
 
     def _windows(self, start: int, end: int):
         """(from, until) of each stretch in [start, end) with a station free from its first

@@ -23,7 +23,7 @@ import pandas as pd
 from sampler.geo import great_circle_km, travel_minutes
 from sampler.heuristics.free_stations import NEAREST_PAIRS, detours, swap_modes
 from sampler.heuristics.stations import Stations, walk_in_intervals
-from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in
+from sampler.instance import DOOR_TO_DOOR, MODES, WALK_IN, samples_in_many
 from sampler.plan import BREAK, PAIR_COLUMNS, TRAVEL, Row, pair_ids, rows_of, with_breaks
 from sampler.scenario import Scenario
 
@@ -338,61 +338,83 @@ def _days_so_far(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
 def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, deadline=None):
     """(state, depart, arrive, end, samples): of the candidates (pair, trip minutes to the
     site), the pair that finishes ``wanted`` soonest (or samples the most, when none can
-    finish)."""
+    finish).
+
+    Each pair's ways to come (:func:`_ways`: from where it is, within its stretch or after a
+    break, and from idle time at the site itself) are weighed for all pairs at once; a pair
+    takes its first best way, and the best pair wins (the pair is in the key: no ties)."""
     site = scenario.site_by_id[site_id]
     opens, closes = scenario.open_minutes(site)
-    horizon = scenario.horizon_minutes if deadline is None else deadline
-    best = None
-    last = min(closes, horizon)
-    for state, trip_here in candidates:
-        team = scenario.team_by_id[state.team]
-        if mode == DOOR_TO_DOOR and not team.door_to_door:
-            continue
-        if state.last == TRAVEL:
-            continue  # it is on its way somewhere: leave it be
+    last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
+    candidates = list(candidates)
+    ways = _ways(scenario, candidates, site_id, mode, last)
+    if ways is None:
+        return None
+    who, depart, trip, latest, rate, until, room = ways
+    begin = np.maximum(depart + trip, opens)
+    stop = np.minimum(np.minimum(latest, until), np.minimum(last, begin + room - trip))
+    if mode == WALK_IN:
+        stop = free.free_until_many(begin, stop)
+    can = samples_in_many(rate, np.maximum(0, stop - begin))
+    samples = np.minimum(wanted, can)
+    ok = samples > 0
+    if not ok.any():
+        return None
+    minutes = np.where(rate > 0, -np.floor_divide(-samples * 60, np.where(rate > 0, rate, 1)), 0)
+    end = np.minimum(stop, begin + np.ceil(minutes).astype(np.int64))
+    while True:  # (rounding: the minutes the rate gives may fall one short)
+        short = ok & (samples_in_many(rate, end - begin) < samples) & (end < stop)
+        if not short.any():
+            break
+        end = end + short
+    partial = samples < wanted
+    second = np.where(partial, -samples, end)
+    pairs = [candidates[k][0].pair for k in who.tolist()]
+    rank = np.empty(len(pairs), dtype=np.int64)
+    rank[sorted(range(len(pairs)), key=pairs.__getitem__)] = np.arange(len(pairs))
+    # The least (partial, second, trip, pair); a pair's ways in their order (first wins).
+    order = np.lexsort((np.arange(len(who)), rank, trip, second, partial, ~ok))
+    w = int(order[0])
+    state = candidates[int(who[w])][0]
+    d, t, b = int(depart[w]), int(trip[w]), int(begin[w])
+    return state, d, (d + t, b), int(end[w]), int(samples[w])
+
+
+def _ways(scenario, candidates, site_id: str, mode: str, last: int):
+    """Every way each candidate pair may come to work at the site, in its order (idle time
+    at the site between two rows of its day, going on within its stretch, after a real
+    break or at its day's start), as arrays: the candidate's index, when it leaves, its trip
+    minutes, the latest end its suit rules allow, its rate, the end of its availability and
+    the minutes its day has left; None if no pair can come. Pairs on their way somewhere,
+    without the skill, or that could only get there by ``last`` are left out."""
+    rows: list[tuple] = []
+    rules_of: dict[str, tuple] = {}
+    for k, (state, trip_here) in enumerate(candidates):
+        if state.team not in rules_of:
+            team = scenario.team_by_id[state.team]
+            rules = scenario.rules(team)
+            able = mode != DOOR_TO_DOOR or team.door_to_door
+            rules_of[state.team] = (able, rules, rules.rate(mode))
+        able, rules, rate = rules_of[state.team]
+        if not able or state.last == TRAVEL:
+            continue  # (on its way somewhere: leave it be)
         travel = 0 if state.place == site_id else trip_here
         been_here = site_id in state.visited
         if not been_here and state.free_from + travel >= last:
             continue  # it could only get there after the site's (or the deadline's) end
-        rules = scenario.rules(team)
-        rate = rules.rate(mode)
-        until = state.until
-        options = []  # (leave at, trip minutes, latest end in the suit rules)
-        # Idle at the site itself between two rows of its day: no trip at all.
+        room = rules.max_work_minutes - state.used
         if been_here:
-            options += [(a, 0, b) for a, b in _idle_here(state, rules, site_id)]
-        if state.stretch_start is not None:  # go on within the current stretch
-            options.append((state.free_from, travel, state.stretch_start + rules.max_suit_minutes))
-        # or after a real break (or the day's start), a new stretch
+            for a, b in _idle_here(state, rules, site_id):
+                rows.append((k, a, 0, b, rate, state.until, room))
+        if state.stretch_start is not None:
+            latest = state.stretch_start + rules.max_suit_minutes
+            rows.append((k, state.free_from, travel, latest, rate, state.until, room))
         rest = state.free_from + (rules.min_break_minutes if state.last is not None else 0)
-        options.append((rest, travel, rest + rules.max_suit_minutes))
-        for depart, trip, latest in options:
-            arrive = depart + trip
-            begin = max(arrive, opens)
-            stop = min(
-                latest,
-                until,
-                closes,
-                horizon,
-                begin + rules.max_work_minutes - state.used - trip,
-            )
-            if mode == WALK_IN:
-                stop = free.free_until(begin, stop)
-            can = samples_in(rate, max(0, stop - begin))
-            samples = min(wanted, can)
-            if samples <= 0:
-                continue
-            minutes = -(-samples * 60 // rate) if rate else 0
-            end = min(stop, begin + int(np.ceil(minutes)))
-            while samples_in(rate, end - begin) < samples and end < stop:
-                end += 1
-            key = (samples < wanted, end if samples >= wanted else -samples, trip, state.pair)
-            if best is None or key < best[0]:
-                best = (key, (state, depart, begin, end, samples, trip))
-    if best is None:
+        rows.append((k, rest, travel, rest + rules.max_suit_minutes, rate, state.until, room))
+    if not rows:
         return None
-    state, depart, begin, end, samples, trip = best[1]
-    return state, depart, (depart + trip, begin), end, samples
+    who, depart, trip, latest, rate, until, room = (np.array(c) for c in zip(*rows, strict=True))
+    return who, depart, trip, latest, rate.astype(float), until, room
 
 
 def _idle_here(state: _State, rules, site_id: str) -> list[tuple[int, int]]:
