@@ -7,13 +7,16 @@ from hypothesis import strategies as st
 
 from sampler.heuristics.stations import Stations
 
+# A site's walk-in rows: (start, end) minutes, up to eight of them.
+INTERVALS = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1])),
+    max_size=8,
+)
+
 
 @settings(max_examples=300, deadline=None)
 @given(
-    intervals=st.lists(
-        st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1])),
-        max_size=8,
-    ),
+    intervals=INTERVALS,
     stations=st.integers(1, 3),
     start=st.integers(0, 80),
     length=st.integers(0, 40),
@@ -28,10 +31,7 @@ def test_free_station_time_matches_a_minute_by_minute_count(intervals, stations,
 
 @settings(max_examples=300, deadline=None)
 @given(
-    intervals=st.lists(
-        st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1])),
-        max_size=8,
-    ),
+    intervals=INTERVALS,
     stations=st.integers(1, 3),
     queries=st.lists(st.tuples(st.integers(0, 80), st.integers(0, 40)), min_size=1, max_size=6),
 )
