@@ -92,7 +92,7 @@ def test_a_city_in_parts_passes_the_checker_and_counts_its_parts_done(street, tm
     # Where its planning time went: the split, the parts, their second tries, inside solve.
     laps = result.timings
     assert {"split", "parts", "retries", "end_forward"} <= set(laps)
-    assert laps["split"] + laps["parts"] + laps["retries"] <= laps["solve"]
+    assert laps["split"] + laps["parts"] + laps["retries"] <= laps["solve"] + 0.002  # (rounded)
     assert laps["end_forward"] <= laps["finish"]
     write_plan(result, tmp_path / "plan")
     report = check_plan(street, tmp_path / "plan")

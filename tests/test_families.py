@@ -219,5 +219,5 @@ def test_where_the_time_goes_takes_each_steps_median_from_the_planners_json() ->
     assert row.steps() == {"bound": 2.0, "solve": 10.0, "parts": 7.0, "finish": 3.0}
     line = step_line(row)
     assert line is not None and "wall 20.0 s" in line
-    assert line.endswith("bound 2.0, solve 10.0, parts 7.0, finish 3.0 s")
+    assert line.endswith("bound 2.0, solve 10.0 [parts 7.0], finish 3.0 s")  # (parts: inside)
     assert step_line(Row("generator", "small", 5, ({"wall_seconds": 5.0},))) is None

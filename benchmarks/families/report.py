@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from benchmarks.families.generate import generate
-from benchmarks.run import REPO
+from benchmarks.run import REPO, step_text
 
 LEFT_TARGET = 0.0001
 GAP_MEDIAN_TARGET, GAP_WORST_TARGET = 0.05, 0.10
@@ -104,7 +104,8 @@ class Row:
 
     def steps(self) -> dict[str, float]:
         """The median wall seconds of each of the planner's steps over the seeds that
-        recorded them (``sampler plan --json``'s timings), in the planner's order."""
+        recorded them (``sampler plan --json``'s timings; a seed without one of them, as a
+        plan made whole has no parts, counts 0 for it), in the planner's order."""
         timed = [r["timings"] for r in self.records if r.get("timings")]
         names = [k for k in STEPS if any(k in t for t in timed)]
         return {k: statistics.median(t.get(k, 0.0) for t in timed) for k in names}
@@ -220,7 +221,7 @@ def step_line(row: Row) -> str | None:
     walls = row.walls()
     if not steps or not walls:
         return None
-    parts = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+    parts = step_text(steps, lambda v: f"{v:.1f}")
     return (
         f"- {row.family} {row.size} ({row.time_limit:g} s; wall {statistics.median(walls):.1f}"
         f" s, of which the planner's steps): {parts} s"
@@ -365,9 +366,10 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
             "## Where the time goes",
             "",
             "Median wall seconds of the planner's own steps (`sampler plan --json`'s "
-            "`timings`; a city planned in parts spends its `solve` on the `split`, the "
-            "`parts` and their `retries`, and its `finish` mostly on `end_forward`); the rest "
-            "of the wall is Python's start, loading and writing the files.",
+            "`timings`; in brackets, the steps timed inside the one before: a city planned "
+            "in parts spends its `solve` on the `split`, the `parts` and their `retries`, and "
+            "its `finish` mostly on `end_forward`); the rest of the wall is Python's start, "
+            "loading and writing the files.",
             "",
             *timed,
         ]

@@ -386,7 +386,7 @@ def _ways(scenario, candidates, site_id: str, mode: str, last: int):
     break or at its day's start), as arrays: the candidate's index, when it leaves, its trip
     minutes, the latest end its suit rules allow, its rate, the end of its availability and
     the minutes its day has left; None if no pair can come. Pairs on their way somewhere,
-    without the skill, or that could only get there by ``last`` are left out."""
+    without the skill, or that could get there only at or after ``last`` are left out."""
     rows: list[tuple] = []
     rules_of: dict[str, tuple] = {}
     for k, (state, trip_here) in enumerate(candidates):
