@@ -51,7 +51,8 @@ DEFAULT_TIMEOUT = 600.0  # seconds per tier (planner, check and baselines togeth
 # that neither runner rewrites the other's figures.
 FAMILIES_LINK = (
     "One seed per tier here; many seeds per kind of city (short opening hours, late teams, "
-    "no door-to-door training, remote villages, understaffed days, priorities, mixed), with "
+    "no door-to-door training, remote villages, understaffed days, priorities, mixed, heat-rule "
+    "days), with "
     "the worst seed of each: [FAMILIES.md](FAMILIES.md) (`python -m benchmarks.families`)."
 )
 

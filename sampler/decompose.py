@@ -26,7 +26,7 @@ from sampler.clusters import kmeans_labels
 from sampler.heuristics.lp_plan import round_shares
 from sampler.instance import MODES, WALK_IN, Instance
 from sampler.plan import PAIR_COLUMNS, pair_ids
-from sampler.result import PartStats, Result, SolverStats, Step
+from sampler.result import PartStats, Result, SolverStats, Step, seconds_since
 from sampler.runners import LocalRunner, Runner
 from sampler.scenario import Scenario
 from sampler.workers import forked_pool
@@ -492,7 +492,7 @@ def plan_in_parts(
         on_step(Step("splitting the city into parts"))
     size = part_size(inst, deadline, params.part_sites)
     parts = [p for p in split(inst, deadline, size, params.workers) if p.pairs]
-    laps["split"] = _lap(clock)
+    laps["split"] = seconds_since(clock)
     retry_after = (int(deadline) // inst.slot + 1 + RETRY_SLOTS) * inst.slot
     jobs = [
         (
@@ -504,7 +504,7 @@ def plan_in_parts(
     ]
     clock = time.perf_counter()
     outcomes = _run(jobs, runner, "planning parts", on_step)
-    laps["parts"] = _lap(clock)
+    laps["parts"] = seconds_since(clock)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # each keeps the better of its two plans.
@@ -518,7 +518,7 @@ def plan_in_parts(
     retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
     clock = time.perf_counter()
     again = _run(retries, runner, "planning late parts again", on_step) if late else []
-    laps["retries"] = _lap(clock)
+    laps["retries"] = seconds_since(clock)
     for k, outcome in zip(late, again, strict=True):
         if _part_quality(outcome) > _part_quality(outcomes[k]):
             outcomes[k] = outcome
@@ -538,10 +538,6 @@ def plan_in_parts(
         ),
     )  # fmt: skip
     return rows, stats
-
-
-def _lap(since: float) -> float:
-    return round(time.perf_counter() - since, 3)
 
 
 def part_size(inst: Instance, deadline: float, part_sites: int) -> int:

@@ -8,6 +8,7 @@ search that ``plan.json`` reports (written from :meth:`SolverStats.document` alo
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -29,6 +30,12 @@ class Status(StrEnum):
     OPTIMAL = "optimal"  # everyone sampled, and done_at equals the proven lower bound
     FEASIBLE = "feasible"  # everyone sampled
     PARTIAL = "partial"  # some residents cannot be (or were not) sampled in the horizon
+
+
+def seconds_since(clock: float) -> float:
+    """Wall seconds since ``clock`` (a ``time.perf_counter()`` reading), to the
+    millisecond: a step's entry in :attr:`Result.timings`."""
+    return round(time.perf_counter() - clock, 3)
 
 
 @dataclass(frozen=True)

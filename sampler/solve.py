@@ -30,7 +30,15 @@ from sampler.lns import LnsStats, improve, score
 from sampler.model.cpmodel import CPModel
 from sampler.model.crews import build_crews, model_size, with_trips
 from sampler.plan import PAIR_COLUMNS, Plan
-from sampler.result import Progress, Result, SolverStats, Status, Step, status_of
+from sampler.result import (
+    Progress,
+    Result,
+    SolverStats,
+    Status,
+    Step,
+    seconds_since,
+    status_of,
+)
 from sampler.roster import build_pair_rows
 from sampler.runners import Runner
 from sampler.scenario import Scenario
@@ -72,7 +80,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     step(Step("lower bound"))
     inst = Instance(scenario, patterns_per_team=params.patterns_per_team)
     bounds, aim = bounds_and_aim(inst, curve=in_parts)  # a part's own curve is not reported
-    timings["bound"] = _lap(clock)
+    timings["bound"] = seconds_since(clock)
     bound_minute = on_grid(bounds.done_minute, inst.slot)
 
     clock = time.perf_counter()
@@ -91,7 +99,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         # everyone can be sampled (no bound to pull in towards).
         finish_at = bound_minute if in_parts else None
         rows, solver = _plan_whole(inst, bounds, aim, params, on_progress, finish_at)
-    timings["solve"] = _lap(clock)
+    timings["solve"] = seconds_since(clock)
     timings.update(laps)
     clock = time.perf_counter()
     step(Step("topping up"))
@@ -101,7 +109,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         step(Step("re-planning neighbourhoods"))
         count = params.neighbourhoods(after_parts=split)
         plan, lns = improve(plan, params.for_neighbourhood(), solve_whole, count)
-    timings["lns"] = _lap(clock)
+    timings["lns"] = seconds_since(clock)
     clock = time.perf_counter()
     trades = {"tried": 0, "kept": 0}
     if in_parts and not plan.complete:
@@ -111,16 +119,16 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     step(Step("bringing the end forward"))
     # (a part's afternoon is the whole plan's to plan again)
     budget = params.refill_pairs() if in_parts else 0
-    forward = time.perf_counter()
+    forward_clock = time.perf_counter()
     plan, pulled, afternoon = end_forward(plan, bound_minute, budget)
-    forward = _lap(forward)
+    forward = seconds_since(forward_clock)
     # Only the whole plan knows whether a pair is needed (a part's idle pairs may top up
     # what another part left).
     if in_parts:
         step(Step("leaving idle pairs at home"))
     plan, left_home = leave_home(plan) if in_parts else (plan, 0)
     plan = leave_later(plan) if in_parts else plan
-    timings["finish"] = _lap(clock)
+    timings["finish"] = seconds_since(clock)
     timings["end_forward"] = forward  # (inside "finish")
     solver = replace(
         solver,
@@ -138,7 +146,7 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
         step(Step("sending the tubes to labs"))
         clock = time.perf_counter()
         plan, labs = paced_labs(plan, bounds)
-        timings["labs"] = _lap(clock)
+        timings["labs"] = seconds_since(clock)
     bound_minute = reported_bound(plan, bounds, bound_minute)
     return Result(
         scenario=scenario,
@@ -268,10 +276,6 @@ def reported_bound(plan: Plan, bounds: Bounds, grid_bound: int | None) -> int | 
     if grid_bound is not None and plan.done_minute is not None and plan.done_minute < grid_bound:
         return bounds.done_minute
     return grid_bound
-
-
-def _lap(since: float) -> float:
-    return round(time.perf_counter() - since, 3)
 
 
 @overload
