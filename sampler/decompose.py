@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.pool import AsyncResult
 
 import numpy as np
@@ -291,8 +292,8 @@ def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[i
     return near
 
 
-# (team, part, mode, closing minute of the sites) -> pair-minutes
-_Shares = dict[tuple[int, int, int, int], pywraplp.Variable]
+# (team, part, mode, (opening, closing) minutes of the sites) -> pair-minutes
+_Shares = dict[tuple[int, int, int, tuple[int, int]], pywraplp.Variable]
 
 
 def _share_rows(
@@ -305,67 +306,79 @@ def _share_rows(
     reach: np.ndarray,
     near: dict[int, list[int]],
 ) -> tuple[_Shares, dict[tuple[int, int], float]]:
-    """The share LP's rows: each part's work in each mode, at the sites closing at each
-    time, at least ``ratio`` times its demand there (``EARLY_MARGIN`` times where they
-    close before ``early_before``); the work at sites that close before
-    the part's last closing no more than the pairs sent there can give before it; each
-    team's pairs used at most once over its parts; each part's walk-in within its
-    stations' minutes. Returns the variables (pair-minutes of work per team, part, mode and
-    closing) and the minutes one pair of a team can work in a part."""
+    """The share LP's rows: each part's work in each mode, at the sites open in each
+    window, at least ``ratio`` times its demand there (``EARLY_MARGIN`` times where they
+    close before ``early_before``); the work at sites that close before the part's last
+    closing no more than the pairs sent there can give before it, and the work at sites
+    that open after its first opening no more than they can give after it; each team's
+    pairs used at most once over its parts; each part's walk-in within its stations'
+    minutes. Returns the variables (pair-minutes of work per team, part, mode and open
+    window) and the minutes one pair of a team can work in a part."""
     sc = inst.scenario
     h: _Shares = {}
     hours = [sc.open_minutes(site.site) for site in inst.sites]  # (opens, closes) per site
-    # Each part's work by the closing time of its sites: work at sites that close early
-    # must be done by then, with the pair-time the part's pairs have before it.
-    closing = [sorted({hours[i][1] for i in p}) for p in parts]
-    due: dict[tuple[int, int, int], int] = defaultdict(int)
+    # Each part's work by the open window of its sites: work at sites that close early
+    # must be done by then, with the pair-time the part's pairs have before it; work at
+    # sites that open late, after it (a heat day's community open 15:00-21:00 gets
+    # nothing from a team that leaves at 14:00: the heat district's seed 4 gave one part
+    # 49 such pairs of its 97 for 30,000 residents at three such sites, and the part
+    # could not sample them all).
+    windows = [sorted({hours[i] for i in p}) for p in parts]
+    due: dict[tuple[int, tuple[int, int], int], int] = defaultdict(int)
     for p, sites in enumerate(parts):
         for i in sites:
             for m, mode in enumerate(MODES):
-                due[p, hours[i][1], m] += inst.sites[i].demand(mode)
-    served: dict[tuple[int, int, int], pywraplp.Constraint] = {}
+                due[p, hours[i], m] += inst.sites[i].demand(mode)
+    served: dict[tuple[int, tuple[int, int], int], pywraplp.Constraint] = {}
     for p in range(len(parts)):
-        for c in closing[p]:
+        for w in windows[p]:
             for m in range(len(MODES)):
-                if due[p, c, m] > 0:
-                    served[p, c, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*due
-                    early = EARLY_MARGIN if c < early_before else 1.0
-                    row.SetCoefficient(ratio, -float(due[p, c, m]) * early)
-    # Minutes one pair of a team can work in a part: after the trip there, before the
-    # part's sites close, within the suit rules.
-    windows = [(min(hours[i][0] for i in p), max(hours[i][1] for i in p)) for p in parts]
+                if due[p, w, m] > 0:
+                    served[p, w, m] = row = lp.Constraint(0, lp.infinity())  # work - ratio*due
+                    early = EARLY_MARGIN if w[1] < early_before else 1.0
+                    row.SetCoefficient(ratio, -float(due[p, w, m]) * early)
+    # Minutes one pair of a team can work in a part: after the trip there, while the
+    # part's sites are open, within the suit rules.
+    spans = [(min(hours[i][0] for i in p), max(hours[i][1] for i in p)) for p in parts]
     effective: dict[tuple[int, int], float] = {}
     for team in inst.teams:
         available = sc.available_minutes(team.team)
         row = lp.Constraint(0, team.pairs)  # pairs used, over all parts
         for p in near[team.index]:
             travel = float(reach[team.index, p])
-            opens, closes = windows[p]
+            opens, closes = spans[p]
             # (from arrival, as the aim counts: see pair_minutes_by)
-            minutes = float(
-                pair_minutes_by(team.rules, available, travel, opens, closes, deadline, False)
+            between = partial(
+                pair_minutes_by, team.rules, available, travel, deadline=deadline, trip_worn=False
             )
+            minutes = float(between(opens, closes))
             if minutes <= 0:
                 continue
             effective[team.index, p] = minutes
-            here: list[tuple[int, pywraplp.Variable]] = []  # (closing, pair-minutes)
-            for c in closing[p]:
+            here: list[tuple[tuple[int, int], pywraplp.Variable]] = []  # (window, pair-minutes)
+            for w in windows[p]:
                 for m, mode in enumerate(MODES):
-                    if (p, c, m) not in served or not team.can(mode):
+                    if (p, w, m) not in served or not team.can(mode):
                         continue
-                    var = h[team.index, int(p), m, c] = lp.NumVar(0, lp.infinity(), "")
-                    served[p, c, m].SetCoefficient(var, team.rate(mode) / 60)
+                    var = h[team.index, int(p), m, w] = lp.NumVar(0, lp.infinity(), "")
+                    served[p, w, m].SetCoefficient(var, team.rate(mode) / 60)
                     row.SetCoefficient(var, 1 / minutes)
-                    here.append((c, var))
-            # Before each earlier closing, at most what the pairs have before it.
-            for c in closing[p][:-1]:
-                before = float(
-                    pair_minutes_by(team.rules, available, travel, opens, c, deadline, False)
-                )
-                share = max(0.0, before) / minutes
+                    here.append((w, var))
+            # Before each earlier closing, at most what the pairs have before it; after
+            # each later opening, what they have after it.
+            limits = [
+                ({w for w in windows[p] if w[1] <= c}, float(between(opens, c)))
+                for c in sorted({w[1] for w in windows[p]})[:-1]
+            ]
+            limits += [
+                ({w for w in windows[p] if w[0] >= o}, float(between(o, closes)))
+                for o in sorted({w[0] for w in windows[p]})[1:]
+            ]
+            for inside, minutes_there in limits:
+                part_of_day = max(0.0, minutes_there) / minutes
                 cap = lp.Constraint(-lp.infinity(), 0)
-                for closes_at, var in here:
-                    cap.SetCoefficient(var, (1 if closes_at <= c else 0) - share)
+                for w, var in here:
+                    cap.SetCoefficient(var, (1 if w in inside else 0) - part_of_day)
     walk = MODES.index(WALK_IN)
     walk_terms: dict[int, list] = defaultdict(list)
     for (_, p, m, _), var in h.items():

@@ -137,6 +137,37 @@ def test_work_that_closes_early_gets_its_margin_of_pairs(monkeypatch):
     assert with_margin == 6
 
 
+EVENING_WEST = """\
+scenario: a community open in the evening only west, estates east
+start: 2022-07-15T07:00
+end: 2022-07-15T21:30
+sites:
+  - {id: w1, lat: 40.0, lon: 113.0, residents: 3000, stations: 12, open: "15:00-21:00"}
+  - {id: w2, lat: 40.002, lon: 113.0, residents: 300, stations: 2}
+  - {id: e1, lat: 40.0, lon: 113.2, residents: 6000, stations: 10}
+  - {id: e2, lat: 40.002, lon: 113.2, residents: 6000, stations: 10}
+teams:
+  - {id: early, people: 20, lat: 40.0, lon: 113.05, available: "07:00-14:00"}
+  - {id: late, people: 20, lat: 40.0, lon: 113.15}
+"""
+
+
+def test_work_that_opens_late_gets_pairs_still_there_when_it_opens():
+    """The west's community opens at 15:00; the team based nearest it leaves at 14:00.
+    Its 3,000 residents need 25 pair-hours after 15:00 (at 120 an hour), so at least 5 of
+    the all-day team's pairs even if they stayed until 21:00; the early team's are of no
+    use there. (Counted by closing time alone, the early team's morning paid for the
+    west's evening: the west got 5 early pairs and no late ones.)"""
+    inst = Instance(load_scenario_text(EVENING_WEST))
+    deadline = compute_bounds(inst, curve=False).done_minute
+    parts = split(inst, deadline, 2)
+    west = next(p for p in parts if inst.sites[p.sites[0]].site.id.startswith("w"))
+    assert {inst.sites[i].site.id for i in west.sites} == {"w1", "w2"}
+    early, late = (next(t for t in inst.teams if t.id == name) for name in ("early", "late"))
+    assert early.index not in west.pairs
+    assert west.pairs.get(late.index, 0) >= 5
+
+
 def test_the_dearest_parts_are_handed_out_first_and_outcomes_keep_the_parts_order() -> None:
     """Parts with the LP plan go first, then the larger (sites x pairs), ties in order; the
     outcomes come back in the parts' own order whatever order they ran in."""
