@@ -50,6 +50,13 @@ SINCE_SHARES = (0.5, 5 / 12)  # where the afternoon starts: this share of the wa
 WAITING_SHARE = 0.6
 REGION_SITES = 6  # around each late site: it and its nearest, this many in all
 MAX_PULL_PAIRS = 1_500  # the plan's end is pulled in only while fewer work after it
+# A try stops once its top-up's first pass finds no pair for more residents than this (it
+# has failed then; the first pass is most of a try's time). Over the tries of the heat,
+# short-hours and mixed districts' 10 seeds each at --time-limit 12, the first pass of
+# the 13 that succeeded left 0 to 1,792 residents (the passes after it took them); of the
+# 25 that failed, 455 to 125,273: on the heat district, where none of 13 succeeded, 800
+# to 125,273, for 2.6 to 9.6 s each (first passes alone, two runs side by side).
+GIVE_UP_OVER = 10_000
 
 
 def end_forward(plan: Plan, bound_minute: int | None, budget: int) -> tuple[Plan, int, int]:
@@ -158,7 +165,9 @@ def refill_from(
         return None
     cut = pd.concat([rows[~mine], cut], ignore_index=True)
     first = waiting_sites(scenario, cut, since, deadline)
-    return top_up(scenario, cut, deadline, all_or_nothing=True, first=first)
+    return top_up(
+        scenario, cut, deadline, all_or_nothing=True, first=first, give_up_over=GIVE_UP_OVER
+    )
 
 
 def waiting_sites(scenario: Scenario, rows, since: int, deadline: int) -> frozenset[str]:

@@ -19,7 +19,9 @@ def walk_in_intervals(rows: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
     """Each site's walk-in rows, as (start, end) minutes."""
     walk = rows[rows.activity == WALK_IN]
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for site, start, end in zip(walk.site, walk.start, walk.end, strict=True):
+    # (as lists: iterating a string column item by item took 60% of this on a district)
+    columns = (walk.site.tolist(), walk.start.tolist(), walk.end.tolist())
+    for site, start, end in zip(*columns, strict=True):
         out[site].append((int(start), int(end)))
     return out
 

@@ -30,6 +30,10 @@ from sampler.scenario import Scenario
 DETOUR_ROUNDS = 3  # rounds of detours (each leaves work elsewhere) a deadline may take
 
 
+class _GaveUp(Exception):
+    """A pass of an all-or-nothing top-up that cannot succeed: stop it."""
+
+
 @dataclass
 class _State:
     """Where a pair is and what its day has used."""
@@ -65,12 +69,15 @@ def top_up(
     at_home: frozenset[str] = frozenset(),
     first: frozenset[str] = frozenset(),
     by_value: bool = False,
+    give_up_over: int | None = None,
 ) -> pd.DataFrame | None:
     """The plan's rows with residents left unsampled given to pairs with time to spare
     (all work ending by ``deadline`` minutes, when given), never to the pairs ``at_home``;
     the sites ``first`` before the others, then by priority (with ``by_value``, by what a
     pair's minute there is worth: priority times the scenario's default rate of the mode).
-    With ``all_or_nothing``, None unless every resident left finds a pair.
+    With ``all_or_nothing``, None unless every resident left finds a pair; with
+    ``give_up_over`` too, None as soon as the first pass finds no pair for more residents
+    than that (the passes after it have never taken back more than a few thousand).
 
     Walk-in residents that find no free station in time are then taken by home-visit rows
     beside a free station (:func:`swap_modes`), if that leaves fewer residents unsampled,
@@ -82,7 +89,10 @@ def top_up(
     one_pass = partial(
         _top_up, scenario, deadline=deadline, at_home=at_home, first=first, by_value=by_value
     )
-    out, left = one_pass(without_idle_trips(rows))
+    try:
+        out, left = one_pass(without_idle_trips(rows), give_up_over=give_up_over)
+    except _GaveUp:
+        return None
     if any(mode == WALK_IN for _, mode in left):
         swapped, after = one_pass(out, swap=True)
         if sum(after.values()) < sum(left.values()):
@@ -156,10 +166,11 @@ def _top_up(
     at_home: frozenset[str] = frozenset(),
     first: frozenset[str] = frozenset(),
     by_value: bool = False,
+    give_up_over: int | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """One pass of :func:`top_up`: site by site, the residents left to the pairs that can
     sample them soonest (after :func:`swap_modes`, with ``swap``); and the residents
-    still left."""
+    still left. Raises :class:`_GaveUp` once more than ``give_up_over`` find no pair."""
     left = residents_left(scenario, rows)
     if not left:
         return rows, left
@@ -194,6 +205,7 @@ def _top_up(
             key,
         ),
     )
+    unplaced = 0
     for site_id, mode in order:
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
@@ -229,6 +241,9 @@ def _top_up(
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
             changed.add(state.pair)
+        unplaced += left.get((site_id, mode), 0)
+        if give_up_over is not None and unplaced > give_up_over:
+            raise _GaveUp
     left = {key: n for key, n in left.items() if n > 0}
     if not changed:
         return rows, left

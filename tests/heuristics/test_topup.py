@@ -11,6 +11,7 @@ import pytest
 
 from sampler import load_scenario, solve
 from sampler.budget import SolveParams
+from sampler.heuristics import topup
 from sampler.heuristics.topup import pull_in, top_up, without_idle_trips
 from sampler.plan import PAIR_COLUMNS, TRAVEL
 
@@ -76,6 +77,31 @@ def test_a_deadline_nobody_can_meet_changes_nothing(two_pairs):
 def test_a_plan_already_done_by_the_deadline_is_kept(two_pairs):
     late = _late_plan(two_pairs)
     assert pull_in(two_pairs, late, 240) is late
+
+
+def test_an_all_or_nothing_top_up_gives_up_after_its_first_pass_past_the_limit(
+    two_pairs, monkeypatch
+):
+    """By 08:00 the two pairs, after their 5-minute trips, sample 220 of the 240 residents:
+    all or nothing, the top-up fails; with ``give_up_over`` below what its first pass
+    leaves, it stops there (one pass, not the passes that might take some back); with a
+    limit of 0, a top-up that places everyone still succeeds."""
+    passes = []
+    one_pass = topup._top_up
+
+    def counted(*args, **kwargs):
+        passes.append(kwargs.get("give_up_over"))
+        return one_pass(*args, **kwargs)
+
+    monkeypatch.setattr(topup, "_top_up", counted)
+    empty = pd.DataFrame(columns=PAIR_COLUMNS)
+    assert top_up(two_pairs, empty, 60, all_or_nothing=True) is None
+    assert len(passes) > 1  # (the swap pass and the detour rounds)
+    passes.clear()
+    assert top_up(two_pairs, empty, 60, all_or_nothing=True, give_up_over=10) is None
+    assert passes == [10]
+    done = top_up(two_pairs, empty, 240, all_or_nothing=True, give_up_over=0)
+    assert done is not None and int(done.samples.sum()) == 240
 
 
 @pytest.mark.parametrize("deadline", [600, 630, 660, 690, 720])
