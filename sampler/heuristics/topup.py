@@ -90,7 +90,8 @@ def top_up(
         _top_up, scenario, deadline=deadline, at_home=at_home, first=first, by_value=by_value
     )
     try:
-        out, left = one_pass(without_idle_trips(rows), give_up_over=give_up_over)
+        limit = give_up_over if all_or_nothing else None
+        out, left = one_pass(without_idle_trips(rows), give_up_over=limit)
     except _GaveUp:
         return None
     if any(mode == WALK_IN for _, mode in left):
