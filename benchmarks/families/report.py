@@ -328,8 +328,8 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
         "`district` and `city` (15-60 s a seed) only when asked with `--sizes`. Each seed is "
         "planned by "
         "`sampler plan --time-limit T --seed S` in its own process and checked by `sampler "
-        "check`. **Wall times are noisy**: other engineers used the same 2-core machine "
-        "during the run (1-minute load average at the start of each seed "
+        "check`. **Wall times are noisy**: the 2-core machine is shared (1-minute load "
+        "average at the start of each seed, the runs before it included, "
         f"{min(loads, default=0):.2f} to {max(loads, default=0):.2f}); the plans themselves "
         "are deterministic.",
         "",
