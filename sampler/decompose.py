@@ -25,7 +25,7 @@ from sampler.bound import pair_minutes_by, station_minutes
 from sampler.budget import SolveParams
 from sampler.clusters import kmeans_labels
 from sampler.heuristics.lp_plan import round_shares
-from sampler.instance import MODES, WALK_IN, Instance
+from sampler.instance import MODES, WALK_IN, Instance, TeamData
 from sampler.plan import PAIR_COLUMNS, pair_ids
 from sampler.result import PartStats, Result, SolverStats, Step, seconds_since
 from sampler.runners import LocalRunner, Runner
@@ -269,7 +269,9 @@ def _reach(inst: Instance, parts: list[tuple[int, ...]]) -> tuple[np.ndarray, di
     )
     travel = np.array([t.base_travel for t in inst.teams], dtype=float).reshape(len(inst.teams), -1)
     reach = np.stack([travel[:, list(p)].min(axis=1) for p in parts], axis=1)
-    return reach, _near_parts(inst, demand, reach)
+    near = _near_parts(inst, demand, reach)
+    _draw_for_late_openings(inst, parts, reach, near)
+    return reach, near
 
 
 def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[int, list[int]]:
@@ -297,6 +299,48 @@ def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[i
                     near[t.index].append(p)
                     have += day[t.index]
     return near
+
+
+def _draw_for_late_openings(
+    inst: Instance, parts: list[tuple[int, ...]], reach: np.ndarray, near: dict[int, list[int]]
+) -> None:
+    """A part's work at sites that open late (more than ``LATE_OPENING`` after its first)
+    draws, as :func:`_near_parts` draws for all its work, the nearest teams still at work
+    after the opening, until the pair-hours they have after it could give twice that work.
+    (Without them the share LP has no pair for that work at any deadline, its ratio is
+    zero, and every team's pairs go to its nearest part: a part of an evening-only
+    community whose only near team leaves at 14:00.)"""
+    sc = inst.scenario
+    hours = [sc.open_minutes(site.site) for site in inst.sites]
+    for p, sites in enumerate(parts):
+        first = min(hours[i][0] for i in sites)
+        late: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(MODES))
+        for i in sites:
+            if hours[i][0] > first + LATE_OPENING:
+                for m, mode in enumerate(MODES):
+                    late[hours[i][0]][m] += inst.sites[i].demand(mode)
+        for opening, work in sorted(late.items()):
+            for m, mode in enumerate(MODES):
+                if work[m] <= 0:
+                    continue
+                capable = [t for t in inst.teams if t.can(mode)]
+                rates = [t.rate(mode) for t in capable] or [1]
+                need = 2 * work[m] / max(1e-9, float(np.mean(rates)))
+
+                def after(t: TeamData, opening: int = opening, p: int = p) -> float:
+                    """Pair-hours the team has at the part after the opening."""
+                    a0, a1 = sc.available_minutes(t.team)
+                    start = max(a0 + float(reach[t.index, p]), opening)
+                    minutes = min(a1 - start, t.rules.max_work_minutes)
+                    return t.pairs * max(0.0, minutes) / 60
+
+                have = sum(after(t) for t in capable if p in near[t.index])
+                for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
+                    if have >= need:
+                        break
+                    if p not in near[t.index] and after(t) > 0:
+                        near[t.index].append(p)
+                        have += after(t)
 
 
 # (team, part, mode, (opening, closing) minutes of the sites) -> pair-minutes

@@ -168,6 +168,42 @@ def test_work_that_opens_late_gets_pairs_still_there_when_it_opens():
     assert west.pairs.get(late.index, 0) >= 5
 
 
+def _evening_west_with_estates(estates: int) -> str:
+    """An evening-only community and an all-day one west, whose only near team leaves at
+    14:00; ``estates`` all-day estates east, near an all-day team."""
+    east = "\n".join(
+        f"  - {{id: e{k}, lat: {40.0 + 0.01 * k:.3f}, lon: 113.3, residents: 2000, stations: 10}}"
+        for k in range(estates)
+    )
+    return f"""\
+scenario: one evening-only community west whose only near team leaves at 14:00
+start: 2022-07-15T07:00
+end: 2022-07-15T21:30
+sites:
+  - {{id: w1, lat: 40.0, lon: 112.9, residents: 1000, stations: 10, open: "15:00-21:00"}}
+  - {{id: w2, lat: 40.001, lon: 112.9, residents: 1000, stations: 10}}
+{east}
+teams:
+  - {{id: early, people: 40, lat: 40.0, lon: 112.91, available: "07:00-14:00"}}
+  - {{id: all, people: 60, lat: 40.06, lon: 113.31}}
+"""
+
+
+def test_a_part_that_opens_late_draws_teams_still_at_work_then(monkeypatch):
+    """The west's evening-only community has no near team still at work after 15:00 (a
+    second reading of the split found it): without a draw, the share LP had no pair for
+    it at any deadline, its ratio was zero, and every team went to its nearest part alone
+    (12 of the 13 eastern estates got nobody). The west draws the all-day team, and every
+    part gets pairs."""
+    inst = Instance(load_scenario_text(_evening_west_with_estates(13)))
+    parts = [(0, 1)] + [(i,) for i in range(2, len(inst.sites))]
+    monkeypatch.setattr(decompose, "_balanced", lambda *args, **kwargs: parts)
+    shares = split(inst, compute_bounds(inst, curve=False).done_minute, 1)
+    every_day = next(t for t in inst.teams if t.id == "all")
+    assert shares[0].pairs.get(every_day.index, 0) > 0
+    assert all(part.pairs for part in shares)
+
+
 def test_the_dearest_parts_are_handed_out_first_and_outcomes_keep_the_parts_order() -> None:
     """Parts with the LP plan go first, then the larger (sites x pairs), ties in order; the
     outcomes come back in the parts' own order whatever order they ran in."""
