@@ -283,22 +283,40 @@ def _near_parts(inst: Instance, demand: np.ndarray, reach: np.ndarray) -> dict[i
         t.index: [int(p) for p in np.argsort(reach[t.index], kind="stable")[:NEAREST_PARTS]]
         for t in inst.teams
     }
-    day = {t.index: t.pairs * t.rules.max_work_minutes / 60 for t in inst.teams}
     for p in range(len(demand)):
         for m, mode in enumerate(MODES):
-            if demand[p, m] <= 0:
-                continue
-            capable = [t for t in inst.teams if t.can(mode)]
-            rates = [t.rate(mode) for t in capable] or [1]
-            need = 2 * demand[p, m] / max(1e-9, float(np.mean(rates)))
-            have = sum(day[t.index] for t in capable if p in near[t.index])
-            for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
-                if have >= need:
-                    break
-                if p not in near[t.index]:
-                    near[t.index].append(p)
-                    have += day[t.index]
+            if demand[p, m] > 0:
+                _draw_nearest(inst, near, reach, p, mode, demand[p, m], _day_hours)
     return near
+
+
+def _day_hours(team: TeamData) -> float:
+    """Pair-hours a team has all day."""
+    return team.pairs * team.rules.max_work_minutes / 60
+
+
+def _draw_nearest(
+    inst: Instance,
+    near: dict[int, list[int]],
+    reach: np.ndarray,
+    p: int,
+    mode: str,
+    work: float,
+    hours: Callable[[TeamData], float],
+) -> None:
+    """Part ``p`` draws the teams nearest it that can do ``mode`` and have ``hours`` for
+    it, until those it may have could give twice its ``work`` (in pair-hours at their
+    mean rate)."""
+    capable = [t for t in inst.teams if t.can(mode)]
+    rates = [t.rate(mode) for t in capable] or [1]
+    need = 2 * work / max(1e-9, float(np.mean(rates)))
+    have = sum(hours(t) for t in capable if p in near[t.index])
+    for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
+        if have >= need:
+            break
+        if p not in near[t.index] and hours(t) > 0:
+            near[t.index].append(p)
+            have += hours(t)
 
 
 def _draw_for_late_openings(
@@ -311,36 +329,40 @@ def _draw_for_late_openings(
     zero, and every team's pairs go to its nearest part: a part of an evening-only
     community whose only near team leaves at 14:00.)"""
     sc = inst.scenario
-    hours = [sc.open_minutes(site.site) for site in inst.sites]
+    window, spans = _share_windows(inst, parts)
     for p, sites in enumerate(parts):
-        first = min(hours[i][0] for i in sites)
         late: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(MODES))
         for i in sites:
-            if hours[i][0] > first + LATE_OPENING:
+            if window[i][0] > spans[p][0]:
                 for m, mode in enumerate(MODES):
-                    late[hours[i][0]][m] += inst.sites[i].demand(mode)
+                    late[window[i][0]][m] += inst.sites[i].demand(mode)
         for opening, work in sorted(late.items()):
+
+            def after(t: TeamData, opening: int = opening, p: int = p) -> float:
+                """Pair-hours the team has at the part after the opening."""
+                a0, a1 = sc.available_minutes(t.team)
+                start = max(a0 + float(reach[t.index, p]), opening)
+                return t.pairs * max(0.0, min(a1 - start, t.rules.max_work_minutes)) / 60
+
             for m, mode in enumerate(MODES):
-                if work[m] <= 0:
-                    continue
-                capable = [t for t in inst.teams if t.can(mode)]
-                rates = [t.rate(mode) for t in capable] or [1]
-                need = 2 * work[m] / max(1e-9, float(np.mean(rates)))
+                if work[m] > 0:
+                    _draw_nearest(inst, near, reach, p, mode, work[m], after)
 
-                def after(t: TeamData, opening: int = opening, p: int = p) -> float:
-                    """Pair-hours the team has at the part after the opening."""
-                    a0, a1 = sc.available_minutes(t.team)
-                    start = max(a0 + float(reach[t.index, p]), opening)
-                    minutes = min(a1 - start, t.rules.max_work_minutes)
-                    return t.pairs * max(0.0, minutes) / 60
 
-                have = sum(after(t) for t in capable if p in near[t.index])
-                for t in sorted(capable, key=lambda t: (reach[t.index, p], t.index)):
-                    if have >= need:
-                        break
-                    if p not in near[t.index] and after(t) > 0:
-                        near[t.index].append(p)
-                        have += after(t)
+def _share_windows(
+    inst: Instance, parts: list[tuple[int, ...]]
+) -> tuple[dict[int, tuple[int, int]], list[tuple[int, int]]]:
+    """Each site's open window as the share LP counts it (a site that opens within
+    ``LATE_OPENING`` of its part's first opening counts as open from then), and each
+    part's span (its first opening, its last closing), in minutes."""
+    hours = [inst.scenario.open_minutes(site.site) for site in inst.sites]
+    spans = [(min(hours[i][0] for i in p), max(hours[i][1] for i in p)) for p in parts]
+    window = {
+        i: (hours[i][0] if hours[i][0] > spans[p][0] + LATE_OPENING else spans[p][0], hours[i][1])
+        for p, sites in enumerate(parts)
+        for i in sites
+    }
+    return window, spans
 
 
 # (team, part, mode, (opening, closing) minutes of the sites) -> pair-minutes
@@ -367,7 +389,6 @@ def _share_rows(
     window) and the minutes one pair of a team can work in a part."""
     sc = inst.scenario
     h: _Shares = {}
-    hours = [sc.open_minutes(site.site) for site in inst.sites]  # (opens, closes) per site
     # Each part's work by the open window of its sites: work at sites that close early
     # must be done by then, with the pair-time the part's pairs have before it; work at
     # sites that open late, after it (a heat day's community open 15:00-21:00 gets
@@ -375,12 +396,7 @@ def _share_rows(
     # 49 such pairs of its 97 for 30,000 residents at three such sites, and the part
     # could not sample them all). A site that opens within LATE_OPENING of its part's
     # first counts as open from then.
-    spans = [(min(hours[i][0] for i in p), max(hours[i][1] for i in p)) for p in parts]
-    window = {
-        i: (hours[i][0] if hours[i][0] > spans[p][0] + LATE_OPENING else spans[p][0], hours[i][1])
-        for p, sites in enumerate(parts)
-        for i in sites
-    }
+    window, spans = _share_windows(inst, parts)
     windows = [sorted({window[i] for i in p}) for p in parts]
     due: dict[tuple[int, tuple[int, int], int], int] = defaultdict(int)
     for p, sites in enumerate(parts):
