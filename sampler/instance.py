@@ -50,10 +50,15 @@ class TeamData:
         return self.team.id
 
     def rate(self, mode: str) -> float:
-        return self.rules.rate(mode)
+        return self._rates[mode]
 
     def can(self, mode: str) -> bool:
         return mode == WALK_IN or self.team.door_to_door
+
+    @cached_property
+    def _rates(self) -> dict[str, float]:
+        """Each mode's rate, looked up once (the dispatchers ask for them in every slot)."""
+        return {mode: self.rules.rate(mode) for mode in MODES}
 
 
 @dataclass(frozen=True)

@@ -400,19 +400,26 @@ class Dispatcher:
         """Pair-slots a pair can still give before the deadline."""
         return self.duty_left[pair.crew.index][max(t, pair.transit_until, 0)]
 
-    def _supply(self, site_index: int, t: int, team: int | None = None) -> float:
-        """Pair-slots the pairs committed to a site (of one team) can still give there,
-        before the deadline and the site's closing."""
+    def _supply(self, site_index: int, t: int) -> float:
+        """Pair-slots the pairs committed to a site can still give there, before the
+        deadline and the site's closing."""
+        return self._supplies(site_index, t, -1)[0]
+
+    def _supplies(self, site_index: int, t: int, team: int) -> tuple[int, int]:
+        """:meth:`_supply` of all the pairs committed to a site, and of one team's (both
+        in one pass: a pair weighing its trips asks both of every site)."""
         closes = min(self.deadline, self.inst.sites[site_index].open[1])
-        total = 0
+        total = mine = 0
+        duty_left = self.duty_left
         for p in self.sites[site_index].committed:
-            if team is not None and p.crew.team.index != team:
-                continue
-            left = self.duty_left[p.crew.index]
             start = max(t, p.transit_until, 0)
             if start < closes:
-                total += left[start] - left[closes]
-        return total
+                left = duty_left[p.crew.index]
+                gives = left[start] - left[closes]
+                total += gives
+                if p.crew.team.index == team:
+                    mine += gives
+        return total, mine
 
     def _send(self, pair: DispatchPair, t: int) -> None:
         crew = pair.crew
@@ -428,37 +435,48 @@ class Dispatcher:
         self._move(pair, arc, landing, t)
 
     def _best_trip(self, pair: DispatchPair, t: int, arcs: list[Arc]):
-        """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None."""
+        """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None.
+        (The hottest loop of a dispatch: lookups are hoisted, and a landing is worked out
+        as :meth:`Crew.arrival` does, every trip leaving in the same stretch.)"""
         crew = pair.crew
         team = crew.team
+        k = team.index
+        stretch = crew.pattern.stretch_of(t)
+        if stretch is None:
+            return None  # off duty: no trip lands
+        slot, needs, sites, inst_sites = self.slot, self._needs, self.sites, self.inst.sites
+        door = team.can(DOOR_TO_DOOR)
         best = None
         for arc in arcs:
-            need = self._need(arc.dest, team)  # (remembered: the cheapest test first)
+            dest, minutes = arc.dest, arc.minutes
+            need = needs.get((dest, k))  # (remembered: see _need; the cheapest test first)
+            if need is None:
+                need = needs[dest, k] = self._work_left(dest, team)
             if need <= 0:
                 continue
-            landing = crew.arrival(arc, t, self.slot)
-            if self._lands_closed(arc.dest, landing):
-                continue
-            site = self.sites[arc.dest]
-            data = self.inst.sites[arc.dest].site
-            walk_only = not (team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
-            if len(site.committed) >= self._room_for(arc.dest, team):
+            arrive = t + minutes // slot
+            if arrive >= stretch[1] or arrive >= inst_sites[dest].open[1]:
+                continue  # the trip leaves its stretch, or lands after the site closes
+            site = sites[dest]
+            data = inst_sites[dest].site
+            walk_only = not (door and site.remaining[DOOR_TO_DOOR] > 0)
+            if len(site.committed) >= self._room_for(dest, team):
                 continue  # it could not work there: every station and home visit is taken
-            supply = self._supply(arc.dest, t)
+            supply, mine = self._supplies(dest, t, k)
             if walk_only:
                 supply = min(supply, data.stations * max(0, self.deadline - t))
-            gap = need - supply - arc.minutes / self.slot
-            share = self.target[team.index, arc.dest] - self._supply(arc.dest, t, team.index)
+            gap = need - supply - minutes / slot
+            share = self.target.get((k, dest), 0.0) - mine
             score = (
                 share > 0.5,
                 data.priority if gap > 0 else 0,
                 gap > 0,
                 share if share > 0.5 else gap,
-                -arc.minutes,
-                -arc.dest,
+                -minutes,
+                -dest,
             )
             if best is None or score > best[0]:
-                best = (score, arc, landing)
+                best = (score, arc, (arrive, minutes % slot))
         return best
 
     def _room_for(self, i: int, team) -> int:
