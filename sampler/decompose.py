@@ -616,6 +616,8 @@ def plan_in_parts(
         crews=sum(s.crews for s in solvers),
         stages=tuple(stage for s in solvers for stage in s.stages),
         reproducible=all(s.reproducible for s in solvers),
+        cp_improved=any(s.cp_improved for s in solvers),
+        cp_posts=_summed_posts(solvers),
         parts=PartStats(
             parts=len(parts),
             part_sites=tuple(len(p.sites) for p in parts),
@@ -624,6 +626,13 @@ def plan_in_parts(
         ),
     )  # fmt: skip
     return rows, stats
+
+
+def _summed_posts(solvers: list[SolverStats]) -> dict[str, int]:
+    """CP-SAT's posts over the parts: tried, better than the rounded LP posts, and kept as
+    a part's start (each part's 1 or 0), summed; empty where no part tried them."""
+    keys = dict.fromkeys(k for s in solvers for k in s.cp_posts)  # (in their order)
+    return {k: sum(s.cp_posts.get(k, 0) for s in solvers) for k in keys}
 
 
 def part_size(inst: Instance, deadline: float, part_sites: int) -> int:

@@ -3,6 +3,7 @@ and a city planned in parts still gets a checked plan."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -13,7 +14,8 @@ from sampler import check_plan, decompose, load_scenario, load_scenario_text, so
 from sampler.bound import compute_bounds
 from sampler.decompose import part_size, split
 from sampler.instance import Instance
-from sampler.solve import SolveParams
+from sampler.runners import LocalRunner
+from sampler.solve import SolveParams, solve_whole
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,32 @@ def test_a_city_in_parts_passes_the_checker_and_counts_its_parts_done(street, tm
     report = check_plan(street, tmp_path / "plan")
     assert report.ok, report.violations
     assert result.plan.coverage > 0.99
+
+
+def test_a_city_in_parts_reports_cp_sat_posts_summed_over_its_parts(street):
+    """Each part's CP-SAT posts (tried, better than the rounded LP posts, kept as its
+    start) are the city's, summed: here every part tried them once and won, and those of
+    an odd number of sites kept them."""
+
+    def part_solver(scenario, params):
+        result = solve_whole(scenario, params)
+        kept = len(scenario.sites) % 2
+        posts = {"tried": 1, "won": 1, "kept": kept}
+        return dataclasses.replace(
+            result, solver=dataclasses.replace(result.solver, cp_posts=posts)
+        )
+
+    inst = Instance(street)
+    params = SolveParams(time_limit=1, seed=0, part_sites=10)
+    deadline = compute_bounds(inst, curve=False).done_minute
+    _, stats = decompose.plan_in_parts(
+        street, inst, deadline, params, part_solver, runner=LocalRunner(1)
+    )
+    assert stats.parts is not None
+    n = stats.parts.parts
+    odd = sum(size % 2 for size in stats.parts.part_sites)
+    assert stats.cp_posts == {"tried": n, "won": n, "kept": odd}
+    assert 0 < odd < n  # (the test tells kept from tried)
 
 
 WEST_MORNING = """\

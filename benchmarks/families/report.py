@@ -84,8 +84,9 @@ class Row:
 
     def cp_seeds(self) -> tuple[int, int]:
         """(seeds where CP-SAT improved the start plan, seeds not proven optimal): a kept
-        neighbourhood that CP-SAT improved, or a start that CP-SAT made. A seed without a
-        plan (timed out, failed) counts as not optimal and not improved."""
+        neighbourhood that CP-SAT improved, or a start that CP-SAT made (in a plan made in
+        parts, the start of one of its parts: plan.json's ``cp_posts`` sums them). A seed
+        without a plan (timed out, failed) counts as not optimal and not improved."""
         open_ = [
             r.get("neighbourhoods") or {} for r in self.records if r.get("status") != "optimal"
         ]
@@ -343,6 +344,7 @@ def markdown(all_rows: list[Row], facts: dict[str, Any], loads: list[float]) -> 
         "seed (invalid first, then the least of what the bound allows, then the largest gap); "
         "LNS: neighbourhoods improved / solved over the seeds, of those improved through "
         "CP-SAT (its posts or its counting model), and the seeds whose start CP-SAT made "
+        "(a district's or city's: the start of one of its parts at least) "
         "(`-`: plan.json reports none); where plans leave residents, pairs traded for "
         "dearer residents left, kept / tried (`sampler.heuristics.trade`).",
         "",
