@@ -53,7 +53,14 @@ MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 # on a machine about 2.5 times slower that day: about twice the time.
 WHEN_COMPLETE = 4
 CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
-CLOSING_PAIRS = 8  # pairs one such site draws at once, at most
+CLOSING_PAIRS = 8  # pairs one such site draws at once, at most, at its first try
+# A site tried again after a kept try (still short) may draw twice as many as it could at
+# that try, up to this many: the heat district's seed 8 drew 8 pairs a try at its communities
+# open 07:00-11:00, each try kept for a few hundred residents, and ran out of its 15 tries
+# with 1,954 left; 16 a try at every site finished it in 7 tries, but made other plans
+# end 30 minutes later (mixed district seed 1: its one try, for 237 home visits, drew 16
+# where 8 served as well, and left an afternoon that could not be planned again).
+MOST_CLOSING_PAIRS = 32
 LAST_HOUR = 60  # minutes: a site open into the day's last hour does not close early
 
 Solver = Callable[[Scenario, SolveParams], Result]
@@ -120,12 +127,14 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
     1,205 in a later plan of that seed, which stayed partial); where 8 pairs' days are
     more than its residents left need, a try that is not kept is made again with only as
     many as they need (18 home visits left at another seed's morning-only community: 8
-    pairs drawn left more elsewhere)."""
+    pairs drawn left more elsewhere). A site tried again after a kept try may draw twice as
+    many as it could then (``MOST_CLOSING_PAIRS``)."""
     if plan.complete:
         return plan
     sc = plan.scenario
     left = residents_left(sc, plan.rows)
     given_up: set[tuple[str, str]] = set()  # sites whose last try was not kept
+    draws: dict[tuple[str, str], int] = {}  # the most pairs a site may draw at its next try
     spent = 0
     while spent < tries and not plan.complete:
         # (what a kept try samples elsewhere may leave a site no longer short)
@@ -134,8 +143,9 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
             break
         site_id, mode = key = short[0]
         given_up.add(key)
-        drawable = _pairs_to_draw(plan, site_id, mode)
-        for size in _draw_sizes(sc, site_id, mode, left[key], len(drawable)):
+        most = draws.get(key, CLOSING_PAIRS)
+        drawable = _pairs_to_draw(plan, site_id, mode, most)
+        for size in _draw_sizes(sc, site_id, mode, left[key], len(drawable), most):
             if spent >= tries:
                 break
             spent += 1
@@ -146,18 +156,21 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
                 plan = candidate
                 left = residents_left(sc, plan.rows)
                 given_up.discard(key)
+                draws[key] = min(MOST_CLOSING_PAIRS, 2 * most)  # (if it is tried again)
                 break
     return plan
 
 
-def _draw_sizes(sc: Scenario, site_id: str, mode: str, left: int, drawable: int) -> list[int]:
-    """How many of the ``drawable`` pairs a site closing early draws: ``CLOSING_PAIRS``,
-    then, where fewer would do, as many as its residents ``left`` need over its open hours
-    at the scenario's default rate (each a different draw; none if there is no pair)."""
+def _draw_sizes(
+    sc: Scenario, site_id: str, mode: str, left: int, drawable: int, most: int = CLOSING_PAIRS
+) -> list[int]:
+    """How many of the ``drawable`` pairs a site closing early draws: ``most``, then, where
+    fewer would do, as many as its residents ``left`` need over its open hours at the
+    scenario's default rate (each a different draw; none if there is no pair)."""
     opens, closes = sc.open_minutes(sc.site_by_id[site_id])
     per_pair = samples_in(sc.defaults.rate(mode), closes - opens)
-    needed = -(-left // per_pair) if per_pair > 0 else CLOSING_PAIRS
-    sizes = sorted({min(CLOSING_PAIRS, drawable), min(needed, drawable)}, reverse=True)
+    needed = -(-left // per_pair) if per_pair > 0 else most
+    sizes = sorted({min(most, drawable), min(needed, drawable)}, reverse=True)
     return [size for size in sizes if size > 0]
 
 
@@ -169,8 +182,8 @@ def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple
     return sorted(short, key=lambda k: (-sc.site_by_id[k[0]].priority, -left[k], k))
 
 
-def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
-    """The ``CLOSING_PAIRS`` pairs that can reach the site soonest from their teams' bases,
+def _pairs_to_draw(plan: Plan, site_id: str, mode: str, most: int = CLOSING_PAIRS) -> list[str]:
+    """The ``most`` pairs that can reach the site soonest from their teams' bases,
     among those that work elsewhere while it is open, at sites that close after it, and can
     work in ``mode`` (a drawn pair loses its day, so it starts again from its base: the
     pairs working nearest the site may have come from far away, and late)."""
@@ -188,7 +201,7 @@ def _pairs_to_draw(plan: Plan, site_id: str, mode: str) -> list[str]:
     work = work[work.site.isin(later) & work.team.isin(able)].drop_duplicates("pair")
     comes = {team: _earliest_arrival(sc, team, site_id) for team in work.team.unique()}
     work = work.assign(comes=work.team.map(comes)).sort_values(["comes", "pair"], kind="stable")
-    return list(work.pair.iloc[:CLOSING_PAIRS])
+    return list(work.pair.iloc[:most])
 
 
 def _earliest_arrival(sc: Scenario, team_id: str, site_id: str) -> int:

@@ -198,6 +198,35 @@ def test_a_closing_site_whose_try_is_kept_tries_again(tmp_path, monkeypatch):
     assert_passes_checker(sc, served, tmp_path)
 
 
+# Twenty-four pairs walk in at a 24-station estate; the compound's 1,440 home visits need
+# all twenty-four for its two open hours (30 an hour).
+TWENTY_FOUR_PAIRS_AT_THE_ESTATE = (
+    MORNING_COMPOUND.replace("residents: 60,", "residents: 1440,")
+    .replace("residents: 600, home_visits: 0, stations: 4", "residents: 7200, stations: 24")
+    .replace("people: 4,", "people: 48,")
+)
+
+
+def test_a_closing_site_tried_again_draws_twice_as_many_pairs(tmp_path):
+    """Twenty-four pairs walk in at the estate from 07:01 to 09:31 (300 each, all 7,200);
+    the compound's 1,440 home visits are left when it closes at 09:00, and need every
+    pair's two hours there. The first try draws 8 (60 each: 960 left), and is kept; the
+    second may draw twice as many, and draws the other 16: the compound is sampled by
+    09:00, and the estate after it. (Eight again would leave 480: a heat district's
+    communities open 07:00-11:00 drew 8 a try and ran out of tries with 1,954 left.)"""
+    sc = load_scenario_text(TWENTY_FOUR_PAIRS_AT_THE_ESTATE)
+    start = Plan(
+        sc,
+        pd.DataFrame(walking_in("t", range(1, 25), "estate", 1, 151, 300), columns=PAIR_COLUMNS),
+    )
+    assert start.sampled == 7200 and not start.complete
+    served = serve_closing_sites(start, tries=2)
+    assert served.complete and served.sampled == 8640
+    compound = served.rows[(served.rows.site == "compound") & (served.rows.samples > 0)]
+    assert compound.pair.nunique() == 24
+    assert_passes_checker(sc, served, tmp_path)
+
+
 @settings(
     max_examples=20,
     deadline=None,
