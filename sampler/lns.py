@@ -54,12 +54,13 @@ MOST_UNUSED_PAIRS = 12  # unused pairs joining one neighbourhood at most
 WHEN_COMPLETE = 4
 CLOSING_TRIES = 15  # tries (pairs drawn, then a top-up) at sites closing early, at most
 CLOSING_PAIRS = 8  # pairs one such site draws at once, at most, at its first try
-# A site tried again after a kept try (still short) may draw twice as many as it could at
-# that try, up to this many: the heat district's seed 8 drew 8 pairs a try at its communities
-# open 07:00-11:00, each try kept for a few hundred residents, and ran out of its 15 tries
-# with 1,954 left; 16 a try at every site finished it in 7 tries, but made other plans
-# end 30 minutes later (mixed district seed 1: its one try, for 237 home visits, drew 16
-# where 8 served as well, and left an afternoon that could not be planned again).
+# A site tried again after a kept try (still short) may draw twice as many as its limit at
+# that try (8, 16, 32: its limit, not the pairs there were to draw), up to this many: the
+# heat district's seed 8 drew 8 pairs a try at its communities open 07:00-11:00, each try
+# kept for a few hundred residents, and ran out of its 15 tries with 1,954 left (now 16);
+# 16 a try at every site finished it in 7 tries, but made other plans end 30 minutes
+# later (mixed district seed 1: its one try, for 237 home visits, drew 16 where 8 served
+# as well, and left an afternoon that could not be planned again).
 MOST_CLOSING_PAIRS = 32
 LAST_HOUR = 60  # minutes: a site open into the day's last hour does not close early
 
@@ -128,7 +129,7 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
     more than its residents left need, a try that is not kept is made again with only as
     many as they need (18 home visits left at another seed's morning-only community: 8
     pairs drawn left more elsewhere). A site tried again after a kept try may draw twice as
-    many as it could then (``MOST_CLOSING_PAIRS``)."""
+    many as its limit then (8, 16, up to ``MOST_CLOSING_PAIRS``)."""
     if plan.complete:
         return plan
     sc = plan.scenario
@@ -162,7 +163,7 @@ def serve_closing_sites(plan: Plan, tries: int = CLOSING_TRIES) -> Plan:
 
 
 def _draw_sizes(
-    sc: Scenario, site_id: str, mode: str, left: int, drawable: int, most: int = CLOSING_PAIRS
+    sc: Scenario, site_id: str, mode: str, left: int, drawable: int, most: int
 ) -> list[int]:
     """How many of the ``drawable`` pairs a site closing early draws: ``most``, then, where
     fewer would do, as many as its residents ``left`` need over its open hours at the
@@ -182,7 +183,7 @@ def _closing_short(sc: Scenario, left: dict[tuple[str, str], int]) -> list[tuple
     return sorted(short, key=lambda k: (-sc.site_by_id[k[0]].priority, -left[k], k))
 
 
-def _pairs_to_draw(plan: Plan, site_id: str, mode: str, most: int = CLOSING_PAIRS) -> list[str]:
+def _pairs_to_draw(plan: Plan, site_id: str, mode: str, most: int) -> list[str]:
     """The ``most`` pairs that can reach the site soonest from their teams' bases,
     among those that work elsewhere while it is open, at sites that close after it, and can
     work in ``mode`` (a drawn pair loses its day, so it starts again from its base: the

@@ -400,14 +400,14 @@ class Dispatcher:
         """Pair-slots a pair can still give before the deadline."""
         return self.duty_left[pair.crew.index][max(t, pair.transit_until, 0)]
 
-    def _supply(self, site_index: int, t: int) -> float:
+    def _supply(self, site_index: int, t: int) -> int:
         """Pair-slots the pairs committed to a site can still give there, before the
         deadline and the site's closing."""
         return self._supplies(site_index, t, -1)[0]
 
     def _supplies(self, site_index: int, t: int, team: int) -> tuple[int, int]:
         """:meth:`_supply` of all the pairs committed to a site, and of one team's (both
-        in one pass: a pair weighing its trips asks both of every site)."""
+        in one pass: a pair weighing its trips asks both of every site; -1: no team)."""
         closes = min(self.deadline, self.inst.sites[site_index].open[1])
         total = mine = 0
         duty_left = self.duty_left
@@ -437,7 +437,8 @@ class Dispatcher:
     def _best_trip(self, pair: DispatchPair, t: int, arcs: list[Arc]):
         """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None.
         (The hottest loop of a dispatch: lookups are hoisted, and a landing is worked out
-        as :meth:`Crew.arrival` does, every trip leaving in the same stretch.)"""
+        as :meth:`Crew.arrival` and :meth:`_lands_closed` do, every trip leaving in the
+        same stretch: keep them alike.)"""
         crew = pair.crew
         team = crew.team
         k = team.index
