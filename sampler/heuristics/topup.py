@@ -211,15 +211,17 @@ def _top_up(
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
         last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
+        km = trips = None  # (every pair's way here: worked out once a site, see below)
         while left.get((site_id, mode), 0) > 0:
             free = Stations(walk_in.get(site_id, []), site.stations)
             latest = free.last_free(opens, last) if mode == WALK_IN else last - 1
             if latest is None:
                 break  # every station is taken until the site closes
-            km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
+            if km is None or trips is None:
+                km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
+                trips = travel_minutes(km, speed)
             best = None
             # The nearest pairs first, then rings further out while none of them can help.
-            trips = travel_minutes(km, speed)
             in_time = free_from + trips <= latest
             here = visitors[site_id]
             for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS)):
@@ -236,6 +238,11 @@ def _top_up(
             _apply(state, site_id, mode, depart, arrive, end, samples)
             k = position[state.pair]
             where[k] = _latlon(scenario, state)  # (its day's last place)
+            if state.place == site_id:
+                # Its day ends here so far: no way to come (what the haversine gives for
+                # the same point, exactly). Work set in an idle window of its day leaves
+                # its last place, and its way here, as they were.
+                km[k], trips[k] = 0.0, 0
             free_from[k] = state.free_from
             visitors[site_id].add(k)
             if mode == WALK_IN:
