@@ -435,49 +435,37 @@ class Dispatcher:
         self._move(pair, arc, landing, t)
 
     def _best_trip(self, pair: DispatchPair, t: int, arcs: list[Arc]):
-        """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None.
-        (The hottest loop of a dispatch: lookups are hoisted, and a landing is worked out
-        as :meth:`Crew.arrival` and :meth:`_lands_closed` do, every trip leaving in the
-        same stretch: keep them alike.)"""
+        """(score, arc, landing) of the best trip among ``arcs`` for the pair, or None."""
         crew = pair.crew
         team = crew.team
-        k = team.index
-        stretch = crew.pattern.stretch_of(t)
-        if stretch is None:
-            return None  # off duty: no trip lands
-        slot, needs, sites, inst_sites = self.slot, self._needs, self.sites, self.inst.sites
-        door = team.can(DOOR_TO_DOOR)
         best = None
         for arc in arcs:
-            dest, minutes = arc.dest, arc.minutes
-            need = needs.get((dest, k))  # (remembered: see _need; the cheapest test first)
-            if need is None:
-                need = needs[dest, k] = self._work_left(dest, team)
+            need = self._need(arc.dest, team)  # (remembered: the cheapest test first)
             if need <= 0:
                 continue
-            arrive = t + minutes // slot
-            if arrive >= stretch[1] or arrive >= inst_sites[dest].open[1]:
-                continue  # the trip leaves its stretch, or lands after the site closes
-            site = sites[dest]
-            data = inst_sites[dest].site
-            walk_only = not (door and site.remaining[DOOR_TO_DOOR] > 0)
-            if len(site.committed) >= self._room_for(dest, team):
+            landing = crew.arrival(arc, t, self.slot)
+            if self._lands_closed(arc.dest, landing):
+                continue
+            site = self.sites[arc.dest]
+            data = self.inst.sites[arc.dest].site
+            walk_only = not (team.can(DOOR_TO_DOOR) and site.remaining[DOOR_TO_DOOR] > 0)
+            if len(site.committed) >= self._room_for(arc.dest, team):
                 continue  # it could not work there: every station and home visit is taken
-            supply, mine = self._supplies(dest, t, k)
+            supply, mine = self._supplies(arc.dest, t, team.index)
             if walk_only:
                 supply = min(supply, data.stations * max(0, self.deadline - t))
-            gap = need - supply - minutes / slot
-            share = self.target.get((k, dest), 0.0) - mine
+            gap = need - supply - arc.minutes / self.slot
+            share = self.target.get((team.index, arc.dest), 0.0) - mine
             score = (
                 share > 0.5,
                 data.priority if gap > 0 else 0,
                 gap > 0,
                 share if share > 0.5 else gap,
-                -minutes,
-                -dest,
+                -arc.minutes,
+                -arc.dest,
             )
             if best is None or score > best[0]:
-                best = (score, arc, (arrive, minutes % slot))
+                best = (score, arc, landing)
         return best
 
     def _room_for(self, i: int, team) -> int:

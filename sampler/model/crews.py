@@ -58,7 +58,6 @@ class Crew:
         """(arrival slot, minutes lost in it) for a trip leaving at the start of ``depart``.
 
         The whole trip must lie in the stretch it starts in, since travel is suit time.
-        (The dispatcher's ``_best_trip`` works it out inline, the same way.)
         """
         stretch = self.pattern.stretch_of(depart)
         if stretch is None:
