@@ -186,9 +186,10 @@ def _top_up(
     where = np.array([_latlon(scenario, s) for s in pool], dtype=float).reshape(-1, 2)
     position = {s.pair: k for k, s in enumerate(pool)}
     speed = np.array([scenario.rules(scenario.team_by_id[s.team]).travel_speed_kmh for s in pool])
+    days = _Days(scenario, pool)
     # When each pair is free, and which pairs have been at each site (they may have idle
     # time there): a pair that is neither free nor there in time is passed over unseen.
-    free_from = np.array([s.free_from for s in pool], dtype=np.int64)
+    free_from = days.free_from
     visitors: dict[str, set[int]] = defaultdict(set)
     for k, s in enumerate(pool):
         for visited in s.visited:
@@ -211,25 +212,27 @@ def _top_up(
         site = sites[site_id]
         opens, closes = scenario.open_minutes(site)
         last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
-        km = trips = None  # (every pair's way here: worked out once a site, see below)
+        # (every pair's way here, and who has been here: worked out once a site, see below)
+        km = trips = here = None
         while left.get((site_id, mode), 0) > 0:
             free = Stations(walk_in.get(site_id, []), site.stations)
             latest = free.last_free(opens, last) if mode == WALK_IN else last - 1
             if latest is None:
                 break  # every station is taken until the site closes
-            if km is None or trips is None:
+            if km is None or trips is None or here is None:
                 km = great_circle_km(where[:, 0], where[:, 1], site.lat, site.lon)
                 trips = travel_minutes(km, speed)
+                here = np.zeros(len(pool), dtype=bool)  # (the pairs that have been here)
+                here[list(visitors[site_id])] = True
             best = None
             # The nearest pairs first, then rings further out while none of them can help.
             in_time = free_from + trips <= latest
-            here = visitors[site_id]
             for ring in _rings(km, (NEAREST_PAIRS, 5 * NEAREST_PAIRS)):
-                ring = [k for k in ring.tolist() if in_time[k] or k in here]
-                ring_pairs = zip([pool[k] for k in ring], trips[ring].tolist(), strict=True)
+                ring = ring[in_time[ring] | here[ring]]
                 best = _best_option(
-                    scenario, ring_pairs, site_id, mode, left[site_id, mode], free, deadline
-                )
+                    scenario, days, ring, trips[ring], site_id, mode, left[site_id, mode], free,
+                    deadline, here,
+                )  # fmt: skip
                 if best is not None:
                     break
             if best is None:
@@ -237,14 +240,15 @@ def _top_up(
             state, depart, arrive, end, samples = best
             _apply(state, site_id, mode, depart, arrive, end, samples)
             k = position[state.pair]
+            days.update(k, state)
             where[k] = _latlon(scenario, state)  # (its day's last place)
             if state.place == site_id:
                 # Its day ends here so far: no way to come (what the haversine gives for
                 # the same point, exactly). Work set in an idle window of its day leaves
                 # its last place, and its way here, as they were.
                 km[k], trips[k] = 0.0, 0
-            free_from[k] = state.free_from
             visitors[site_id].add(k)
+            here[k] = True
             if mode == WALK_IN:
                 walk_in[site_id].append((arrive[1], end))
             left[site_id, mode] -= samples
@@ -358,19 +362,31 @@ def _days_so_far(scenario: Scenario, rows: pd.DataFrame) -> dict[str, _State]:
     return days
 
 
-def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, deadline=None):
-    """(state, depart, arrive, end, samples): of the candidates (pair, trip minutes to the
-    site), the pair that finishes ``wanted`` soonest (or samples the most, when none can
-    finish).
+def _best_option(
+    scenario,
+    days: _Days,
+    ring: np.ndarray,
+    trip_here: np.ndarray,
+    site_id,
+    mode,
+    wanted,
+    free: Stations,
+    deadline: int | None,
+    here: np.ndarray,
+):
+    """(state, depart, arrive, end, samples): of the pairs ``ring`` (positions in ``days``,
+    with their trip minutes to the site; ``here``: by position, whether the pair has
+    been at the site), the pair that finishes ``wanted`` soonest (or samples the most,
+    when none can finish).
 
-    Each pair's ways to come (:func:`_ways`: from where it is, within its stretch or after a
-    break, and from idle time at the site itself) are weighed for all pairs at once; a pair
-    takes its first best way, and the best pair wins (the pair is in the key: no ties)."""
+    Each pair's ways to come (:meth:`_Days.ways`: from where it is, within its stretch or
+    after a break, and from idle time at the site itself) are weighed for all pairs at
+    once; a pair takes its first best way, and the best pair wins (the pair is in the key:
+    no ties)."""
     site = scenario.site_by_id[site_id]
     opens, closes = scenario.open_minutes(site)
     last = min(closes, scenario.horizon_minutes if deadline is None else deadline)
-    candidates = list(candidates)
-    ways = _ways(scenario, candidates, site_id, mode, last)
+    ways = days.ways(ring, trip_here, site_id, mode, last, here)
     if ways is None:
         return None
     who, depart, trip, latest, rate, until, room = ways
@@ -392,52 +408,113 @@ def _best_option(scenario, candidates, site_id, mode, wanted, free: Stations, de
         end = end + short
     partial = samples < wanted
     second = np.where(partial, -samples, end)
-    pairs = [candidates[k][0].pair for k in who.tolist()]
-    rank = np.empty(len(pairs), dtype=np.int64)
-    rank[sorted(range(len(pairs)), key=pairs.__getitem__)] = np.arange(len(pairs))
     # The least (partial, second, trip, pair); a pair's ways in their order (first wins).
-    order = np.lexsort((np.arange(len(who)), rank, trip, second, partial, ~ok))
+    order = np.lexsort((np.arange(len(who)), days.name_rank[who], trip, second, partial, ~ok))
     w = int(order[0])
-    state = candidates[int(who[w])][0]
+    state = days.states[int(who[w])]
     d, t, b = int(depart[w]), int(trip[w]), int(begin[w])
     return state, d, (d + t, b), int(end[w]), int(samples[w])
 
 
-def _ways(scenario, candidates, site_id: str, mode: str, last: int):
-    """Every way each candidate pair may come to work at the site, in its order (idle time
-    at the site between two rows of its day, going on within its stretch, after a real
-    break or at its day's start), as arrays: the candidate's index, when it leaves, its trip
-    minutes, the latest end its suit rules allow, its rate, the end of its availability and
-    the minutes its day has left; None if no pair can come. Pairs on their way somewhere,
-    without the skill, or that could get there only at or after ``last`` are left out."""
-    rows: list[tuple] = []
-    rules_of: dict[str, tuple] = {}
-    for k, (state, trip_here) in enumerate(candidates):
-        if state.team not in rules_of:
-            team = scenario.team_by_id[state.team]
-            rules = scenario.rules(team)
-            able = mode != DOOR_TO_DOOR or team.door_to_door
-            rules_of[state.team] = (able, rules, rules.rate(mode))
-        able, rules, rate = rules_of[state.team]
-        if not able or state.last == TRAVEL:
-            continue  # (on its way somewhere: leave it be)
-        travel = 0 if state.place == site_id else trip_here
-        been_here = site_id in state.visited
-        if not been_here and state.free_from + travel >= last:
-            continue  # it could only get there after the site's (or the deadline's) end
-        room = rules.max_work_minutes - state.used
-        if been_here:
-            for a, b in _idle_here(state, rules, site_id):
-                rows.append((k, a, 0, b, rate, state.until, room))
-        if state.stretch_start is not None:
-            latest = state.stretch_start + rules.max_suit_minutes
-            rows.append((k, state.free_from, travel, latest, rate, state.until, room))
-        rest = state.free_from + (rules.min_break_minutes if state.last is not None else 0)
-        rows.append((k, rest, travel, rest + rules.max_suit_minutes, rate, state.until, room))
-    if not rows:
-        return None
-    who, depart, trip, latest, rate, until, room = (np.array(c) for c in zip(*rows, strict=True))
-    return who, depart, trip, latest, rate.astype(float), until, room
+_NONE, _TRAVELLING, _WORKING = 0, 1, 2  # a pair's last row: none, a trip, work (or a break)
+
+
+class _Days:
+    """Every pair's day so far (:class:`_State`) as arrays too, by position, to weigh the
+    ways of many pairs at once; :meth:`update` after each change to a pair's state."""
+
+    def __init__(self, scenario: Scenario, states: list[_State]):
+        self.scenario, self.states = scenario, states
+        teams = {t.id: k for k, t in enumerate(scenario.teams)}
+        rules = [scenario.rules(t) for t in scenario.teams]
+        self.team = np.array([teams[s.team] for s in states], dtype=np.int64)
+        self.max_work = np.array([r.max_work_minutes for r in rules], dtype=np.int64)
+        self.max_suit = np.array([r.max_suit_minutes for r in rules], dtype=np.int64)
+        self.min_break = np.array([r.min_break_minutes for r in rules], dtype=np.int64)
+        self.rate = {m: np.array([r.rate(m) for r in rules], dtype=float) for m in MODES}
+        able = [m != DOOR_TO_DOOR or t.door_to_door for t in scenario.teams for m in MODES]
+        self.able = {m: np.array(able[k :: len(MODES)], dtype=bool) for k, m in enumerate(MODES)}
+        self.until = np.array([s.until for s in states], dtype=np.int64)
+        # Pairs by name: the tie-break between pairs equally good.
+        self.name_rank = np.empty(len(states), dtype=np.int64)
+        by_name = sorted(range(len(states)), key=lambda k: states[k].pair)
+        self.name_rank[by_name] = np.arange(len(states))
+        self.place: list[str | None] = [None] * len(states)
+        self.free_from = np.zeros(len(states), dtype=np.int64)
+        self.used = np.zeros(len(states), dtype=np.int64)
+        self.stretch = np.zeros(len(states), dtype=np.int64)
+        self.has_stretch = np.zeros(len(states), dtype=bool)
+        self.last = np.zeros(len(states), dtype=np.int8)
+        for k, state in enumerate(states):
+            self.update(k, state)
+
+    def update(self, k: int, state: _State) -> None:
+        """Position ``k``'s arrays from its state."""
+        self.place[k] = state.place
+        self.free_from[k] = state.free_from
+        self.used[k] = state.used
+        self.has_stretch[k] = state.stretch_start is not None
+        self.stretch[k] = state.stretch_start or 0
+        last = state.last
+        self.last[k] = _NONE if last is None else _TRAVELLING if last == TRAVEL else _WORKING
+
+    def ways(
+        self, ring: np.ndarray, trip_here: np.ndarray, site_id: str, mode: str, last: int,
+        here: np.ndarray,
+    ):  # fmt: skip
+        """Every way each pair of ``ring`` may come to work at the site, a pair's in its
+        order (idle time at the site between two rows of its day, going on within its
+        stretch, after a real break or at its day's start), as arrays: the pair's position,
+        when it leaves, its trip minutes, the latest end its suit rules allow, its rate,
+        the end of its availability and the minutes its day has left; None if no pair can
+        come. Pairs on their way somewhere, without the skill, or that could get there
+        only at or after ``last`` (unless ``here``: by position, whether it has been at the
+        site) are left out."""
+        team = self.team[ring]
+        free_from = self.free_from[ring]
+        at_site = np.array([self.place[k] == site_id for k in ring.tolist()], dtype=bool)
+        travel = np.where(at_site, 0, trip_here).astype(np.int64)
+        been = here[ring]
+        able = self.able[mode][team] & (self.last[ring] != _TRAVELLING)
+        can = able & (been | (free_from + travel < last))
+        if not can.any():
+            return None
+        room = self.max_work[team] - self.used[ring]
+        max_suit = self.max_suit[team]
+        # (each kind of way for every pair, then per pair in this order once sorted by
+        # pair: idle windows at the site, within its stretch, after a break)
+        idle: list[tuple[int, int, int]] = []
+        for j in np.flatnonzero(can & been).tolist():
+            state = self.states[int(ring[j])]
+            rules = self.scenario.rules(self.scenario.team_by_id[state.team])
+            idle += [(j, a, b) for a, b in _idle_here(state, rules, site_id)]
+        stretch = np.flatnonzero(can & self.has_stretch[ring])
+        rest = np.flatnonzero(can)
+        begins = free_from[rest] + np.where(
+            self.last[ring[rest]] != _NONE, self.min_break[team[rest]], 0
+        )
+        idle_who = np.array([j for j, _, _ in idle], dtype=np.int64)
+        who = np.concatenate([idle_who, stretch, rest])
+        depart = np.concatenate(
+            [np.array([a for _, a, _ in idle], dtype=np.int64), free_from[stretch], begins]
+        )
+        trip = np.concatenate([np.zeros(len(idle), dtype=np.int64), travel[stretch], travel[rest]])
+        latest = np.concatenate(
+            [
+                np.array([b for _, _, b in idle], dtype=np.int64),
+                self.stretch[ring[stretch]] + max_suit[stretch],
+                begins + max_suit[rest],
+            ]
+        )
+        return (
+            ring[who],
+            depart,
+            trip,
+            latest,
+            self.rate[mode][team[who]],
+            self.until[ring[who]],
+            room[who],
+        )
 
 
 def _idle_here(state: _State, rules, site_id: str) -> list[tuple[int, int]]:
