@@ -136,6 +136,7 @@ class SolveParams:
     seed: int = 0
     workers: int = 2
     patterns_per_team: int = 3  # duty patterns (squads with their own break times) per team
+    take_turns: bool = False  # with one pattern a team, teams take turns among a few
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
     part_sites: int = 30  # a city is planned in parts of about this many sites
     max_model_variables: int = 60_000  # larger counting models keep the dispatcher's plan

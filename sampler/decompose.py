@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing.pool import AsyncResult
 
@@ -62,6 +62,17 @@ CLOSING_PART_SHARE = 2 / 3
 # 12.6 s (seeds 1 and 2, alone), for the same done_at. Later openings (a heat day's
 # 15:00) get their own rows.
 LATE_OPENING = 120
+
+# A late part whose first try had the LP plan tries again with its teams taking turns
+# among duty patterns (Instance.taking_turns) where some team's suits are this short or
+# shorter (minutes): with one pattern a team, every team of a part breaks at once, under
+# two-hour suits one slot in five, and stations stand idle then. At --time-limit 12 the
+# heat district's seeds 1 and 4 ended at 19:30, not 20:00 (8 seeds the same done_at; seed 8
+# left 318 residents, not 16), for about 5 s more. Every late part so (the short-hours
+# district, 390-minute suits): seeds 3 and 7 ended at 19:00, not 18:30, the others the same,
+# for 5 s more. The whole's three patterns a team instead also took heat seed 4 to 19:30,
+# but its retries took 12.5 s where turns take 6.7 s.
+SHORT_SUIT_MINUTES = 180
 
 # Plans one part as one piece (in a worker process; a module-level function, so that it
 # pickles): sampler.solve.solve_whole, handed in by the caller.
@@ -593,15 +604,15 @@ def plan_in_parts(
     laps["parts"] = seconds_since(clock)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
-    # each keeps the better of its two plans.
+    # those that had it at once, where suits are short, their teams taking turns among
+    # duty patterns instead; each keeps the better of its two plans.
     late = [
         k
         for k, (_, o) in enumerate(outcomes)
-        if not jobs[k][2].lp_plan
-        and jobs[k][2].lp_retry
+        if _second_try(jobs[k][2], jobs[k][1]) is not None
         and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
-    retries = [(solve_part, jobs[k][1], jobs[k][2].retry()) for k in late]
+    retries = [(solve_part, jobs[k][1], _second_try(jobs[k][2], jobs[k][1])) for k in late]
     clock = time.perf_counter()
     again = _run(retries, runner, "planning late parts again", on_step) if late else []
     laps["retries"] = seconds_since(clock)
@@ -626,6 +637,21 @@ def plan_in_parts(
         ),
     )  # fmt: skip
     return rows, stats
+
+
+def _second_try(first: SolveParams, scenario: Scenario) -> SolveParams | None:
+    """What a late part's second try gets: the LP plan (:meth:`SolveParams.retry`), or,
+    where its first try had the LP plan already with one duty pattern a team and some
+    team's suits are short (``SHORT_SUIT_MINUTES``), its teams taking turns among a few
+    patterns; None if neither is new to it."""
+    if not first.lp_retry:
+        return None
+    if not first.lp_plan:
+        return first.retry()
+    short = any(scenario.rules(t).max_suit_minutes <= SHORT_SUIT_MINUTES for t in scenario.teams)
+    if short and first.patterns_per_team == 1 and not first.take_turns:
+        return replace(first, take_turns=True)
+    return None
 
 
 def _summed_posts(solvers: list[SolverStats]) -> dict[str, int]:

@@ -75,12 +75,22 @@ class SiteData:
         return self.site.walk_in_demand if mode == WALK_IN else self.site.home_demand
 
 
+# Teams with one duty pattern each may take turns among this many (duty.duty_patterns'
+# spread): with one pattern each, every team nearby breaks at the same slots, and where
+# stations are what is short (two-hour suits: a break every fifth slot) they all stand idle
+# then.
+TAKING_TURNS = 3
+
+
 @dataclass(frozen=True)
 class Instance:
     """A scenario on its slot grid."""
 
     scenario: Scenario
     patterns_per_team: int = 3
+    # With one pattern a team: the teams, in order, take turns among TAKING_TURNS patterns
+    # (a late part's second try), rather than each taking the best.
+    taking_turns: bool = False
 
     @property
     def slot(self) -> int:
@@ -126,7 +136,11 @@ class Instance:
             limits = DutyLimits.from_minutes(
                 self.slot, rules.max_suit_minutes, rules.min_break_minutes, rules.max_work_minutes
             )
-            patterns = duty_patterns(*available, limits, how_many=self.patterns_per_team)
+            turns = self.taking_turns and self.patterns_per_team == 1
+            how_many = TAKING_TURNS if turns else self.patterns_per_team
+            patterns = duty_patterns(*available, limits, how_many=how_many)
+            if turns and patterns:
+                patterns = [patterns[len(out) % len(patterns)]]
             km = great_circle_km(team.lat, team.lon, self.site_latlon[:, 0], self.site_latlon[:, 1])
             out.append(
                 TeamData(

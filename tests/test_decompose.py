@@ -14,6 +14,7 @@ from sampler import check_plan, decompose, load_scenario, load_scenario_text, so
 from sampler.bound import compute_bounds
 from sampler.decompose import part_size, split
 from sampler.instance import Instance
+from sampler.plan import Plan
 from sampler.runners import LocalRunner
 from sampler.solve import SolveParams, solve_whole
 
@@ -163,6 +164,40 @@ def test_work_that_closes_early_gets_its_margin_of_pairs(monkeypatch):
     monkeypatch.setattr(decompose, "EARLY_MARGIN", 1.0)
     assert west_pairs() == 5
     assert with_margin == 6
+
+
+@pytest.mark.parametrize("suit", [120, 390])
+def test_a_late_part_that_had_the_lp_plan_at_once_tries_again_taking_turns(suit):
+    """Both parts come back unfinished from their first try (made so here). The west
+    part, whose homes close at noon, had the LP plan at once: under two-hour suits its
+    second try has its teams take turns among duty patterns; under the default 390
+    minutes it is not tried again. The east part had the dispatchers only: its second
+    try gets the LP plan, as before. Each keeps its better plan (the second)."""
+    scenario = load_scenario_text(
+        WEST_MORNING.replace(
+            "start:", f"defaults: {{max_suit_minutes: {suit}, min_break_minutes: 30}}\nstart:"
+        )
+    )
+    inst = Instance(scenario)
+    tries: list[tuple[str, bool, bool]] = []
+
+    def part_solver(sc, params):
+        tries.append((sc.sites[0].id[0], params.lp_plan, params.take_turns))
+        result = solve_whole(sc, params)
+        if len(tries) <= 2:  # (the first tries: nothing planned)
+            return dataclasses.replace(result, plan=Plan(sc, result.plan.rows.iloc[:0]))
+        return result
+
+    params = SolveParams(time_limit=1, seed=0, part_sites=4)
+    deadline = compute_bounds(inst, curve=False).done_minute
+    rows, stats = decompose.plan_in_parts(
+        scenario, inst, deadline, params, part_solver, runner=LocalRunner(1)
+    )
+    assert sorted(tries[:2]) == [("e", False, False), ("w", True, False)]
+    again = [("e", True, False)] + ([("w", True, True)] if suit == 120 else [])
+    assert sorted(tries[2:]) == again
+    assert stats.parts is not None and stats.parts.parts_retried == len(again)
+    assert Plan(scenario, rows).sampled > 0
 
 
 EVENING_WEST = """\
