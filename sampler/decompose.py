@@ -606,13 +606,13 @@ def plan_in_parts(
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
     # those that had it at once, where suits are short, their teams taking turns among
     # duty patterns instead; each keeps the better of its two plans.
+    second = [_second_try(part_params, part) for _, part, part_params in jobs]
     late = [
         k
         for k, (_, o) in enumerate(outcomes)
-        if _second_try(jobs[k][2], jobs[k][1]) is not None
-        and (o["done_minute"] is None or o["done_minute"] > retry_after)
+        if second[k] is not None and (o["done_minute"] is None or o["done_minute"] > retry_after)
     ]
-    retries = [(solve_part, jobs[k][1], _second_try(jobs[k][2], jobs[k][1])) for k in late]
+    retries = [(solve_part, jobs[k][1], second[k]) for k in late]
     clock = time.perf_counter()
     again = _run(retries, runner, "planning late parts again", on_step) if late else []
     laps["retries"] = seconds_since(clock)
