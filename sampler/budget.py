@@ -144,7 +144,7 @@ class SolveParams:
     rounds: int | None = None  # rounds of each local search (None: what the time allows)
     lp_plan: bool = True  # also carry out a time-indexed LP plan (the best start, and dearest)
     rescue: bool = True  # let CP-SAT finish what the dispatcher left, when time is short
-    lp_retry: bool = True  # a city's part late without the LP plan tries again with it
+    lp_retry: bool = True  # a city's part late tries again (with the LP plan, or taking turns)
     rescue_budget: float = RESCUE_BUDGET  # CP-SAT's deterministic seconds to finish a plan
     posts_cp: float = POSTS_BUDGET  # CP-SAT's deterministic seconds to choose posts
     dispatch_starts: bool = True  # the dispatchers' own plans are starts beside the LP's

@@ -70,8 +70,9 @@ LATE_OPENING = 120
 # heat district's seeds 1 and 4 ended at 19:30, not 20:00 (7 the same done_at; seed 8
 # left 318 residents, not 16), its retries 3.0 s at the median, not 0.8. Every late part
 # so (the short-hours district, 390-minute suits): seeds 3 and 7 ended at 19:00, not 18:30,
-# the others the same, for about 5 s more a seed. The whole's three patterns a team instead also took heat seed 4 to 19:30,
-# but its retries took 12.5 s where turns take 6.7 s.
+# the others the same, for about 5 s more a seed. The whole's three patterns a team
+# instead also took heat seed 4 to 19:30, but its retries took 12.5 s where turns take
+# 6.7 s.
 SHORT_SUIT_MINUTES = 180
 
 # Plans one part as one piece (in a worker process; a module-level function, so that it
@@ -604,9 +605,9 @@ def plan_in_parts(
     laps["parts"] = seconds_since(clock)
     # The parts the dispatchers leave unfinished, or finish more than RETRY_SLOTS past the
     # bound, get the LP plan after all (on fewer candidate sites, to keep its LP small);
-    # those that had it at once, where suits are short, their teams taking turns among
-    # duty patterns instead; each keeps the better of its two plans.
-    second = [_second_try(part_params, part) for _, part, part_params in jobs]
+    # those that had it at once with one duty pattern a team, where suits are short,
+    # their teams taking turns among patterns instead; each keeps the better of its plans.
+    second = [_second_try(part_params, sc) for _, sc, part_params in jobs]
     late = [
         k
         for k, (_, o) in enumerate(outcomes)

@@ -92,7 +92,7 @@ class PartStats:
     parts: int
     part_sites: tuple[int, ...]  # sites per part
     part_done: tuple[int | None, ...]  # each part's own done_at, minutes
-    parts_retried: int  # parts planned a second time with the LP plan
+    parts_retried: int  # parts planned a second time (with the LP plan, or taking turns)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,9 @@ def _solve(scenario, params, on_progress, in_parts: bool, on_step=None, runner=N
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     step(Step("lower bound"))
-    inst = Instance(scenario, params.patterns_per_team, params.take_turns)
+    inst = Instance(
+        scenario, patterns_per_team=params.patterns_per_team, taking_turns=params.take_turns
+    )
     bounds, aim = bounds_and_aim(inst, curve=in_parts)  # a part's own curve is not reported
     timings["bound"] = seconds_since(clock)
     bound_minute = on_grid(bounds.done_minute, inst.slot)

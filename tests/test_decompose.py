@@ -172,7 +172,8 @@ def test_a_late_part_that_had_the_lp_plan_at_once_tries_again_taking_turns(suit)
     part, whose homes close at noon, had the LP plan at once: under two-hour suits its
     second try has its teams take turns among duty patterns; under the default 390
     minutes it is not tried again. The east part had the dispatchers only: its second
-    try gets the LP plan, as before. Each keeps its better plan (the second)."""
+    try gets the LP plan, as before. A part tried again keeps its better plan (the
+    second: the first planned nothing)."""
     scenario = load_scenario_text(
         WEST_MORNING.replace(
             "start:", f"defaults: {{max_suit_minutes: {suit}, min_break_minutes: 30}}\nstart:"
