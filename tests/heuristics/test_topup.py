@@ -104,6 +104,37 @@ def test_an_all_or_nothing_top_up_gives_up_after_its_first_pass_past_the_limit(
     assert done is not None and int(done.samples.sum()) == 240
 
 
+def test_of_pairs_equally_good_the_first_by_name_samples(write_yaml):
+    """Two pairs from one base, alike in all but their names, the team listed first named
+    last: one pair can sample everyone as soon as the other, and the tie goes by name."""
+    text = TWO_PAIRS_YAML.replace("id: early", "id: zulu").replace("id: late", "id: alpha")
+    scenario = load_scenario(write_yaml(text))
+    out = top_up(scenario, pd.DataFrame(columns=PAIR_COLUMNS))
+    assert out is not None
+    assert set(out.pair[out.samples > 0]) == {"alpha-p01"}
+    assert int(out.samples.sum()) == 240
+
+
+def test_a_pair_idle_at_the_site_samples_in_its_pause(two_pairs):
+    """The late pair samples 100 residents 07:0x-08:00 and 100 10:00-11:00 at the yard,
+    idle there in between; the early pair stays at home. The 40 left are sampled in the
+    pause, as early as it allows: 08:00-08:20 (a full hour's break still before 10:00),
+    not after 11:00 or after a break."""
+    trip = trip_minutes(two_pairs, "late", "yard")
+    rows = pd.DataFrame(
+        [
+            ["late", "late-p01", TRAVEL, "yard", 0, trip, 0],
+            ["late", "late-p01", "walk_in", "yard", trip, 60, 100],
+            ["late", "late-p01", "walk_in", "yard", 180, 240, 100],
+        ],
+        columns=PAIR_COLUMNS,
+    )
+    out = top_up(two_pairs, rows, at_home=frozenset({"early-p01"}))
+    assert out is not None
+    added = out[(out.samples > 0) & ~out.start.isin([trip, 180])]
+    assert added[["pair", "start", "end", "samples"]].values.tolist() == [["late-p01", 60, 80, 40]]
+
+
 @pytest.mark.parametrize("deadline", [600, 630, 660, 690, 720])
 def test_pulled_in_plans_of_a_shipped_scenario_pass_the_checker(deadline, tmp_path):
     scenario = load_scenario(SCENARIOS / "yunzhou-shuibosi.yaml")
