@@ -57,7 +57,8 @@ CLOSING_PAIRS = 8  # pairs one such site draws at once, at most, at its first tr
 # A site tried again after a kept try (still short) may draw twice as many as its limit at
 # that try (8, 16, 32: its limit, not the pairs there were to draw), up to this many: the
 # heat district's seed 8 drew 8 pairs a try at its communities open 07:00-11:00, each try
-# kept for a few hundred residents, and ran out of its 15 tries with 1,954 left (now 16);
+# kept for a few hundred residents, and ran out of its 15 tries with 1,954 left (then 16;
+# 318 since its parts' second tries take turns, short at 13 such sites by a few each);
 # 16 a try at every site finished it in 7 tries, but made other plans end 30 minutes
 # later (mixed district seed 1: its one try, for 237 home visits, drew 16 where 8 served
 # as well, and left an afternoon that could not be planned again).

@@ -185,8 +185,8 @@ def _top_up(
     pool = list(states.values())
     where = np.array([_latlon(scenario, s) for s in pool], dtype=float).reshape(-1, 2)
     position = {s.pair: k for k, s in enumerate(pool)}
-    speed = np.array([scenario.rules(scenario.team_by_id[s.team]).travel_speed_kmh for s in pool])
     days = _Days(scenario, pool)
+    speed = days.speed[days.team]
     # When each pair is free, and which pairs have been at each site (they may have idle
     # time there): a pair that is neither free nor there in time is passed over unseen.
     free_from = days.free_from
@@ -416,7 +416,7 @@ def _best_option(
     return state, d, (d + t, b), int(end[w]), int(samples[w])
 
 
-_NONE, _TRAVELLING, _WORKING = 0, 1, 2  # a pair's last row: none, a trip, work (or a break)
+_NONE, _TRAVELLING, _WORKING = 0, 1, 2  # a pair's last row: none, a trip, work
 
 
 class _Days:
@@ -424,10 +424,11 @@ class _Days:
     ways of many pairs at once; :meth:`update` after each change to a pair's state."""
 
     def __init__(self, scenario: Scenario, states: list[_State]):
-        self.scenario, self.states = scenario, states
+        self.states = states
         teams = {t.id: k for k, t in enumerate(scenario.teams)}
-        rules = [scenario.rules(t) for t in scenario.teams]
+        self.rules = rules = [scenario.rules(t) for t in scenario.teams]  # by team index
         self.team = np.array([teams[s.team] for s in states], dtype=np.int64)
+        self.speed = np.array([r.travel_speed_kmh for r in rules], dtype=float)
         self.max_work = np.array([r.max_work_minutes for r in rules], dtype=np.int64)
         self.max_suit = np.array([r.max_suit_minutes for r in rules], dtype=np.int64)
         self.min_break = np.array([r.min_break_minutes for r in rules], dtype=np.int64)
@@ -486,8 +487,7 @@ class _Days:
         idle: list[tuple[int, int, int]] = []
         for j in np.flatnonzero(can & been).tolist():
             state = self.states[int(ring[j])]
-            rules = self.scenario.rules(self.scenario.team_by_id[state.team])
-            idle += [(j, a, b) for a, b in _idle_here(state, rules, site_id)]
+            idle += [(j, a, b) for a, b in _idle_here(state, self.rules[team[j]], site_id)]
         stretch = np.flatnonzero(can & self.has_stretch[ring])
         rest = np.flatnonzero(can)
         begins = free_from[rest] + np.where(
